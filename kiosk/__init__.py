@@ -1,0 +1,12 @@
+"""Hymy kiosk: the visitor's touchscreen, the durable outbox and the pure rules of the journey.
+
+Nothing in this package outside ``kiosk.ui`` imports Kivy: the sync agent imports the outbox and
+must start without a display.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("hymy")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"

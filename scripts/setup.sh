@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine for the demo and the tests; safe to run again (it only adds what is missing).
+#  - Debian packages: Xvfb and Mesa (the kiosk's window without a display), when missing and root.
+#  - A virtual environment in .venv with the package, all its optional parts and the test tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+DEBIAN_PACKAGES=(xvfb xauth libgl1 libgl1-mesa-dri libegl1 libgles2 fonts-dejavu-core)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "setup: installing Debian packages: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "setup: missing Debian packages ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
+    fi
+fi
+
+PYTHON=${PYTHON:-python3}
+if [[ ! -x $VENV/bin/python ]]; then
+    echo "setup: creating the virtual environment $VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+stamp=$VENV/.hymy-installed
+if [[ ! -f $stamp || pyproject.toml -nt $stamp || setup.py -nt $stamp ]]; then
+    echo "setup: installing hymy with its kiosk, sync, central and test dependencies"
+    "$VENV/bin/pip" install -q --upgrade pip
+    "$VENV/bin/pip" install -q -e ".[pi,central,test]"
+    touch "$stamp"
+fi
+# Catalogs change more often than dependencies: compile them on every run (it takes milliseconds).
+"$VENV/bin/python" scripts/compile_catalogs.py
