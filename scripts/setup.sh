@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for the demo and the tests; safe to run again (it only adds what is missing).
-#  - Debian packages: Xvfb and Mesa (the kiosk's window without a display), when missing and root.
+#  - Debian packages listed in scripts/debian-packages.txt (Xvfb, Mesa, ...), when missing and root.
 #  - A virtual environment in .venv with the package, all its optional parts and the test tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-DEBIAN_PACKAGES=(xvfb xauth libgl1 libgl1-mesa-dri libegl1 libgles2 fonts-dejavu-core)
+mapfile -t DEBIAN_PACKAGES < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's/[[:space:]]//g' scripts/debian-packages.txt)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -1,0 +1,1 @@
+"""Hymy central: ingest, device registry, rollups, reports and the dashboard."""
