@@ -31,8 +31,13 @@ fi
 stamp=$VENV/.hymy-installed
 if [[ ! -f $stamp || pyproject.toml -nt $stamp || setup.py -nt $stamp ]]; then
     echo "setup: installing hymy with its kiosk, sync, central and test dependencies"
-    "$VENV/bin/pip" install -q --upgrade pip
-    "$VENV/bin/pip" install -q -e ".[pi,central,test]"
+    log=$VENV/pip-install.log
+    # pip's build warnings are noise here; the whole log is shown only when the install fails.
+    if ! { "$VENV/bin/pip" install --upgrade pip && "$VENV/bin/pip" install -e ".[pi,central,test]"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "setup: pip install failed (log above, also in $log)" >&2
+        exit 1
+    fi
     touch "$stamp"
 fi
 # Catalogs change more often than dependencies: compile them on every run (it takes milliseconds).
