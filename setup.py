@@ -10,7 +10,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "scripts"))
-from compile_catalogs import compile_catalogs  # noqa: E402
+from compile_catalogs import compile_catalogs
 
 
 class BuildPyWithCatalogs(build_py):

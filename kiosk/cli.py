@@ -1,0 +1,114 @@
+"""`hymy-kiosk`: parses the arguments of the touchscreen app and hands over to the library."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from kiosk.config import ConfigError, load_config
+from kiosk.i18n import CatalogMissingError, Catalogs, available_languages
+from kiosk.outbox import Outbox, OutboxError
+from kiosk.pin import hash_pin
+
+DEFAULT_CONFIG = Path("/etc/hymy/kiosk.toml")
+DEFAULT_DATA_DIR = Path("/var/lib/hymy")
+OUTBOX_FILE = "outbox.sqlite"
+
+log = logging.getLogger("hymy-kiosk")
+
+
+def parse_window(value: str | None) -> tuple[int, int] | None:
+    """'1280x720' -> (1280, 720).
+
+    Raises click.BadParameter for anything else.
+    """
+    if value is None:
+        return None
+    try:
+        width, height = (int(part) for part in value.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not WIDTHxHEIGHT, e.g. 1280x720.") from None
+    if not (200 <= width <= 8000 and 200 <= height <= 8000):
+        raise click.BadParameter(f"{value!r}: width and height must be 200 to 8000 pixels.")
+    return width, height
+
+
+def setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=lambda: os.environ.get("HYMY_CONFIG", str(DEFAULT_CONFIG)),
+    show_default="$HYMY_CONFIG or /etc/hymy/kiosk.toml",
+    help="The kiosk's TOML config.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=lambda: os.environ.get("HYMY_DATA_DIR", str(DEFAULT_DATA_DIR)),
+    show_default="$HYMY_DATA_DIR or /var/lib/hymy",
+    help="Where the outbox (outbox.sqlite) lives.",
+)
+@click.option("--window", help="Run in a window of WIDTHxHEIGHT pixels instead of fullscreen.")
+@click.option(
+    "--hash-pin",
+    is_flag=True,
+    help="Ask for an admin PIN and print the hash to put in the config's [admin] pin_hash.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages too.")
+def main(
+    config_path: Path, data_dir: Path, window: str | None, hash_pin: bool, verbose: bool
+) -> None:
+    """Run the Hymy touchscreen kiosk.
+
+    Example: hymy-kiosk --config /etc/hymy/kiosk.toml --data-dir /var/lib/hymy --window 1280x720
+    """
+    setup_logging(verbose)
+    if hash_pin:
+        pin = click.prompt("Admin PIN (4 to 8 digits)", hide_input=True, confirmation_prompt=True)
+        try:
+            click.echo(hash_pin_or_explain(pin))
+        except ValueError as err:
+            raise click.ClickException(str(err)) from None
+        return
+    size = parse_window(window)
+    try:
+        config = load_config(config_path, available_languages=available_languages())
+        catalogs = Catalogs(config.kiosk.languages)
+    except (ConfigError, CatalogMissingError) as err:
+        # The outbox is not touched: a bad config must never cost stored events.
+        click.echo(f"hymy-kiosk: {err}", err=True)
+        sys.exit(2)
+    try:
+        outbox = Outbox.open(data_dir / OUTBOX_FILE)
+    except (OutboxError, OSError) as err:
+        click.echo(f"hymy-kiosk: cannot open the outbox in {data_dir}: {err}", err=True)
+        sys.exit(1)
+    from kiosk.ui.launch import build_app
+
+    build_app(config, outbox, window=size, catalogs=catalogs).run()
+
+
+def hash_pin_or_explain(pin: str) -> str:
+    """The hash of a PIN of 4 to 8 digits.
+
+    Raises ValueError with what is wrong otherwise.
+    """
+    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise ValueError("The admin PIN must be 4 to 8 digits.")
+    return hash_pin(pin)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,345 @@
+"""The kiosk's TOML config, validated at start-up into frozen, typed objects.
+
+A bad config raises ConfigError, whose message names the file, each wrong key and what to do about
+it, all problems at once. Loading reads the one file and touches nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+)
+
+from kiosk.pin import is_pin_hash
+
+SUPPORTED_LANGUAGES = ("fi", "sv", "en")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    key: str
+    message: str
+
+
+class ConfigError(Exception):
+    """The kiosk config cannot be used; str() is the whole message for a person."""
+
+    def __init__(self, path: Path | str, problems: list[ConfigProblem]) -> None:
+        self.path = Path(path)
+        self.problems = problems
+        lines = [f"{p.key}: {p.message}" if p.key else p.message for p in problems]
+        super().__init__(
+            f"the config {path} cannot be used:\n  - "
+            + "\n  - ".join(lines)
+            + "\nFix the file and start the kiosk again; nothing was recorded meanwhile."
+        )
+
+
+def _id(value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lowercase letters, digits and hyphens "
+            "(e.g. 'laboratorio', 'kaleva-aula-1')"
+        )
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone name such as 'Europe/Helsinki'") from None
+    return value
+
+
+def _prefix(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]", value):
+        raise ValueError(f"must be one capital letter A-Z, e.g. 'L' (got {value!r})")
+    return value
+
+
+def _pin_hash(value: str) -> str:
+    if not is_pin_hash(value):
+        raise ValueError("store a hash made with `hymy-kiosk --hash-pin`, not the PIN itself")
+    return value
+
+
+Id = Annotated[str, AfterValidator(_id)]
+Localized = dict[str, Annotated[str, Field(min_length=1)]]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KioskSection(_Section):
+    site: Id
+    kiosk_id: Id
+    station_name: Localized
+    timezone_name: Annotated[str, AfterValidator(_timezone)] = Field(
+        "Europe/Helsinki", alias="timezone"
+    )
+    languages: tuple[str, ...] = Field(SUPPORTED_LANGUAGES, min_length=1)
+    default_language: str = "fi"
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone_name)
+
+
+class Timeouts(_Section):
+    inactivity: float = Field(30.0, gt=0, le=600)
+    thanks: float = Field(4.0, gt=0, le=60)
+    ticket: float = Field(20.0, gt=0, le=300)
+
+
+class Misuse(_Section):
+    max_ratings: int = Field(5, ge=1, le=1000)
+    window_seconds: float = Field(60.0, gt=0, le=3600)
+    quiet_seconds: float = Field(30.0, gt=0, le=3600)
+    bounce_ms: int = Field(300, ge=0, le=2000)
+
+
+class Reason(_Section):
+    id: Id
+    ratings: frozenset[Annotated[int, Field(ge=1, le=4)]] = Field(min_length=1)
+    name: Localized
+
+
+class Feedback(_Section):
+    comments: bool = True
+    comment_max_chars: int = Field(500, ge=1, le=2000)
+    reasons: tuple[Reason, ...] = ()
+
+
+class ServicePoint(_Section):
+    id: Id
+    name: Localized
+    prefix: Annotated[str, AfterValidator(_prefix)]
+    range: tuple[Annotated[int, Field(ge=1, le=999)], Annotated[int, Field(ge=1, le=999)]]
+    guidance: Localized | None = None
+
+    @property
+    def first(self) -> int:
+        return self.range[0]
+
+    @property
+    def last(self) -> int:
+        return self.range[1]
+
+
+class DeviceConfig(_Section):
+    kind: Literal["none", "fake", "serial"] = "none"
+    port: str | None = None
+    baudrate: int = Field(9600, ge=300, le=921600)
+
+
+class Devices(_Section):
+    printer: DeviceConfig = DeviceConfig(baudrate=19200)
+    scanner: DeviceConfig = DeviceConfig()
+    buttons: DeviceConfig = DeviceConfig()
+
+
+class Admin(_Section):
+    pin_hash: Annotated[str, AfterValidator(_pin_hash)]
+    long_press_seconds: float = Field(3.0, ge=1, le=30)
+
+
+class OutboxSection(_Section):
+    retention_days: int = Field(30, ge=1, le=3650)
+
+
+class Display(_Section):
+    dpi: float = Field(133.0, ge=50, le=600)
+    fullscreen: bool = True
+
+
+class KioskConfig(_Section):
+    """The whole kiosk config. `source` is the file it came from."""
+
+    kiosk: KioskSection
+    timeouts: Timeouts = Timeouts()
+    misuse: Misuse = Misuse()
+    feedback: Feedback = Feedback()
+    service_points: tuple[ServicePoint, ...] = Field(min_length=1)
+    devices: Devices = Devices()
+    admin: Admin
+    outbox: OutboxSection = OutboxSection()
+    display: Display = Display()
+    _source: Path = PrivateAttr(default=Path("<text>"))
+
+    @property
+    def source(self) -> Path:
+        return self._source
+
+    def service_point(self, point_id: str) -> ServicePoint:
+        """Raises KeyError for an id the config does not have."""
+        for point in self.service_points:
+            if point.id == point_id:
+                return point
+        raise KeyError(point_id)
+
+    def reason(self, reason_id: str) -> Reason:
+        """Raises KeyError for an id the config does not have."""
+        for reason in self.feedback.reasons:
+            if reason.id == reason_id:
+                return reason
+        raise KeyError(reason_id)
+
+    def reasons_for_rating(self, rating: int) -> list[str]:
+        """Ids of the follow-up reasons offered after a rating, in file order."""
+        return [r.id for r in self.feedback.reasons if rating in r.ratings]
+
+
+def text(name: Mapping[str, str], language: str) -> str:
+    """A localized name in the language, or in the first language it has."""
+    return name.get(language) or next(iter(name.values()), "")
+
+
+def _key(location: tuple[Any, ...]) -> str:
+    key = ""
+    for part in location:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        else:
+            key += f".{part}" if key else str(part)
+    return key
+
+
+def _explain(error: Mapping[str, Any]) -> str:
+    kind, message = error["type"], error["msg"]
+    if kind == "missing":
+        return "is missing; add it"
+    if kind == "extra_forbidden":
+        return "is not a known key; check its spelling (docs/kiosk-config.md lists every key)"
+    message = message.removeprefix("Value error, ")
+    if kind.endswith("_type") or kind.startswith(("greater", "less", "too_", "literal")):
+        return f"{message[0].lower()}{message[1:]} (got {error.get('input')!r})"
+    return message
+
+
+def _cross_checks(config: KioskConfig, available: Collection[str]) -> list[ConfigProblem]:
+    problems: list[ConfigProblem] = []
+    languages = config.kiosk.languages
+    for language in languages:
+        if language not in available:
+            problems.append(
+                ConfigProblem(
+                    "kiosk.languages",
+                    f"{language!r} has no translation; choose from {', '.join(sorted(available))}",
+                )
+            )
+    if config.kiosk.default_language not in languages:
+        problems.append(
+            ConfigProblem(
+                "kiosk.default_language",
+                f"{config.kiosk.default_language!r} must be one of kiosk.languages "
+                f"({', '.join(languages)})",
+            )
+        )
+    named: list[tuple[str, Mapping[str, str]]] = [("kiosk.station_name", config.kiosk.station_name)]
+    for i, point in enumerate(config.service_points):
+        named.append((f"service_points[{i}].name", point.name))
+        if point.guidance is not None:
+            named.append((f"service_points[{i}].guidance", point.guidance))
+        if point.first > point.last:
+            problems.append(
+                ConfigProblem(
+                    f"service_points[{i}].range",
+                    f"the first number {point.first} is above the last {point.last}; "
+                    "write [first, last]",
+                )
+            )
+    for i, reason in enumerate(config.feedback.reasons):
+        named.append((f"feedback.reasons[{i}].name", reason.name))
+    for key, name in named:
+        missing = [lang for lang in languages if lang not in name]
+        if missing:
+            problems.append(ConfigProblem(key, f"has no text for {', '.join(missing)}; add it"))
+    for label, items, attribute in (
+        ("service_points", config.service_points, "id"),
+        ("service_points", config.service_points, "prefix"),
+        ("feedback.reasons", config.feedback.reasons, "id"),
+    ):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            value = getattr(item, attribute)
+            if value in seen:
+                problems.append(
+                    ConfigProblem(
+                        f"{label}[{i}].{attribute}",
+                        f"{value!r} is already used by {label}[{seen[value]}]; each must be unique",
+                    )
+                )
+            seen.setdefault(value, i)
+    for kind in ("printer", "scanner", "buttons"):
+        device: DeviceConfig = getattr(config.devices, kind)
+        if device.kind == "serial" and not device.port:
+            problems.append(
+                ConfigProblem(
+                    f"devices.{kind}.port", "a serial device needs its port, e.g. '/dev/ttyUSB0'"
+                )
+            )
+    return problems
+
+
+def parse_config(
+    text_: str, *, source: str | Path, available_languages: Collection[str] = SUPPORTED_LANGUAGES
+) -> KioskConfig:
+    """The config in TOML text; `source` names it in messages.
+
+    Raises ConfigError listing every problem.
+    """
+    try:
+        data = tomllib.loads(text_)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(source, [ConfigProblem("", f"is not valid TOML: {err}")]) from None
+    try:
+        config = KioskConfig.model_validate(data)
+    except ValidationError as err:
+        problems = [ConfigProblem(_key(e["loc"]), _explain(e)) for e in err.errors()]
+        raise ConfigError(source, problems) from None
+    problems = _cross_checks(config, available_languages)
+    if problems:
+        raise ConfigError(source, problems)
+    config._source = Path(source)
+    return config
+
+
+def load_config(
+    path: Path, *, available_languages: Collection[str] = SUPPORTED_LANGUAGES
+) -> KioskConfig:
+    """The config in the TOML file at path.
+
+    Raises ConfigError when the file is missing, unreadable or wrong in any way.
+    """
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            path,
+            [
+                ConfigProblem(
+                    "",
+                    "does not exist; pass --config PATH or copy "
+                    "assets/config/example-kiosk.toml there",
+                )
+            ],
+        ) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(path, [ConfigProblem("", f"cannot be read: {err}")]) from None
+    return parse_config(content, source=path, available_languages=available_languages)

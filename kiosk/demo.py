@@ -1,0 +1,146 @@
+"""`make demo`: the kiosk with the example config.
+
+With a display it opens the kiosk in a window to try by hand. Without one it starts Xvfb, plays a
+short scripted visit, and prints where the screenshots and the outbox are. `--tour DIR` saves a
+screenshot of every screen at the three reference window sizes instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+from collections import Counter
+from functools import partial
+from importlib.resources import files
+from pathlib import Path
+
+from kiosk.cli import OUTBOX_FILE, setup_logging
+from kiosk.config import load_config
+from kiosk.i18n import available_languages
+from kiosk.outbox import Outbox
+from kiosk.xvfb import VirtualDisplay, has_display
+
+# The official 7" Pi display, a 10" HD panel, and a portrait HD totem.
+WINDOW_SIZES = ((800, 480), (1280, 720), (1080, 1920))
+DEMO_WINDOW = (1280, 720)
+
+log = logging.getLogger("hymy-demo")
+
+
+def example_config_path() -> Path:
+    return Path(str(files("hymy_assets").joinpath("config/example-kiosk.toml")))
+
+
+def run_visit(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
+    from kiosk.ui.launch import play
+    from kiosk.ui.tour import demo_visit
+
+    config = load_config(example_config_path(), available_languages=available_languages())
+    play(
+        config, Outbox.open(data_dir / OUTBOX_FILE), partial(demo_visit, shots=shots), window=window
+    )
+
+
+def run_tour(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
+    from kiosk.ui.launch import play
+    from kiosk.ui.tour import screen_tour
+
+    config = load_config(example_config_path(), available_languages=available_languages())
+    prefix = f"{window[0]}x{window[1]}"
+    play(
+        config,
+        Outbox.open(data_dir / OUTBOX_FILE),
+        partial(screen_tour, shots=shots, prefix=prefix),
+        window=window,
+    )
+
+
+def summarize(outbox_path: Path) -> str:
+    """A few lines on what the outbox holds, with its newest events as JSON."""
+    with Outbox.open(outbox_path) as outbox:
+        events = outbox.pending(limit=100_000)
+    kinds = Counter(event.payload["type"] for event in events)
+    lines = [
+        f"outbox: {outbox_path}  ({len(events)} events waiting to upload: "
+        + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        + ")"
+    ]
+    lines += ["  " + json.dumps(event.payload, ensure_ascii=False) for event in events[-3:]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kiosk.demo", description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=Path(".demo"))
+    parser.add_argument(
+        "--tour",
+        type=Path,
+        metavar="DIR",
+        help="save a screenshot of every screen at 800x480, 1280x720, 1080x1920",
+    )
+    parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="play the scripted visit under Xvfb even where there is a display",
+    )
+    parser.add_argument("--play", choices=("visit", "tour"), help=argparse.SUPPRESS)
+    parser.add_argument("--window", help=argparse.SUPPRESS)
+    parser.add_argument("--shots", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    setup_logging()
+    data_dir = args.data_dir.resolve()
+
+    if args.play:  # one app run in this process, started by the code below
+        window = tuple(int(n) for n in args.window.split("x"))
+        (run_visit if args.play == "visit" else run_tour)(data_dir, args.shots, window)
+        return 0
+
+    def child(play: str, window: tuple[int, int], shots: Path) -> None:
+        # Kivy opens one window per process: each run gets a process of its own.
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kiosk.demo",
+                "--play",
+                play,
+                "--data-dir",
+                str(data_dir),
+                "--window",
+                f"{window[0]}x{window[1]}",
+                "--shots",
+                str(shots),
+            ],
+            check=True,
+        )
+
+    if args.tour:
+        shots = args.tour.resolve()
+        with VirtualDisplay():
+            for window in WINDOW_SIZES:
+                child("tour", window, shots)
+        log.info("screenshots of every screen: %s", shots)
+        return 0
+
+    if has_display() and not args.headless:
+        from kiosk.ui.launch import build_app
+
+        config = load_config(example_config_path(), available_languages=available_languages())
+        build_app(config, Outbox.open(data_dir / OUTBOX_FILE), window=DEMO_WINDOW).run()
+        return 0
+
+    shots = data_dir / "screenshots"
+    with VirtualDisplay():
+        child("visit", DEMO_WINDOW, shots)
+    sys.stdout.write(
+        "\nThe kiosk ran under Xvfb and played a scripted visit (Finnish feedback, Swedish "
+        f"check-in, English feedback).\nscreenshots: {shots}\n{summarize(data_dir / OUTBOX_FILE)}\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""The visitor's journey as a state machine (pure: no Kivy, no I/O; the time is passed in).
+
+    start → rating → [reason] → [comment] → thanks → start
+    start → service point → ticket → start
+
+Each action returns the effects the caller must carry out (record a rating, issue a ticket). A
+visitor who walks away from the follow-up questions still counts: the timeout records the rating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from kiosk.redaction import redact
+
+
+class Step(StrEnum):
+    START = "start"
+    RATING = "rating"
+    REASON = "reason"
+    COMMENT = "comment"
+    THANKS = "thanks"
+    SERVICE_POINT = "service_point"
+    TICKET = "ticket"
+
+
+class JourneyError(ValueError):
+    """An action that the current step does not allow; the journey is unchanged."""
+
+
+@dataclass(frozen=True)
+class JourneyRules:
+    languages: tuple[str, ...] = ("fi", "sv", "en")
+    default_language: str = "fi"
+    inactivity_s: float = 30.0
+    thanks_s: float = 4.0
+    ticket_s: float = 20.0
+    reasons: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    comments: bool = True
+    comment_max_chars: int = 500
+
+
+@dataclass(frozen=True)
+class RecordFeedback:
+    rating: int
+    reason: str | None
+    comment: str | None
+    language: str
+    rated_at: float
+
+
+@dataclass(frozen=True)
+class IssueTicket:
+    service_point: str
+    language: str
+    requested_at: float
+
+
+Effect = RecordFeedback | IssueTicket
+
+RATINGS = (1, 2, 3, 4)
+
+
+class Journey:
+    """One visitor at a time, from the start screen back to it."""
+
+    def __init__(self, rules: JourneyRules, now: float) -> None:
+        if rules.default_language not in rules.languages:
+            raise JourneyError(f"The default language {rules.default_language!r} is not offered.")
+        self.rules = rules
+        self._reset(now)
+
+    # --- state ---------------------------------------------------------------------------
+
+    def _reset(self, now: float) -> None:
+        self._step = Step.START
+        self._language = self.rules.default_language
+        self._rating: int | None = None
+        self._rated_at = 0.0
+        self._reason: str | None = None
+        self._service_point: str | None = None
+        self._last_activity = now
+
+    @property
+    def step(self) -> Step:
+        return self._step
+
+    @property
+    def language(self) -> str:
+        return self._language
+
+    @property
+    def rating(self) -> int | None:
+        return self._rating
+
+    @property
+    def reason(self) -> str | None:
+        return self._reason
+
+    @property
+    def service_point(self) -> str | None:
+        return self._service_point
+
+    @property
+    def offered_reasons(self) -> tuple[str, ...]:
+        return tuple(self.rules.reasons.get(self._rating, ())) if self._rating else ()
+
+    def _require(self, action: str, *steps: Step) -> None:
+        if self._step not in steps:
+            raise JourneyError(f"Cannot {action} on the {self._step.value} step.")
+
+    def _go(self, step: Step, now: float) -> None:
+        self._step = step
+        self._last_activity = now
+
+    def _record(self, comment: str | None) -> RecordFeedback:
+        assert self._rating is not None
+        return RecordFeedback(self._rating, self._reason, comment, self._language, self._rated_at)
+
+    # --- feedback ------------------------------------------------------------------------
+
+    def start_feedback(self, now: float) -> list[Effect]:
+        self._require("start a feedback", Step.START)
+        self._go(Step.RATING, now)
+        return []
+
+    def rate(self, rating: int, now: float) -> list[Effect]:
+        self._require("rate", Step.RATING)
+        if rating not in RATINGS:
+            raise JourneyError(f"A rating is 1, 2, 3 or 4, not {rating!r}.")
+        self._rating, self._rated_at, self._reason = rating, now, None
+        if self.offered_reasons:
+            self._go(Step.REASON, now)
+            return []
+        return self._after_reason(now)
+
+    def choose_reason(self, reason: str | None, now: float) -> list[Effect]:
+        self._require("choose a reason", Step.REASON)
+        if reason is not None and reason not in self.offered_reasons:
+            raise JourneyError(f"The reason {reason!r} is not offered after this rating.")
+        self._reason = reason
+        return self._after_reason(now)
+
+    def _after_reason(self, now: float) -> list[Effect]:
+        if self.rules.comments:
+            self._go(Step.COMMENT, now)
+            return []
+        self._go(Step.THANKS, now)
+        return [self._record(None)]
+
+    def submit_comment(self, text: str | None, now: float) -> list[Effect]:
+        self._require("submit a comment", Step.COMMENT)
+        comment = (text or "").strip()[: self.rules.comment_max_chars].strip()
+        self._go(Step.THANKS, now)
+        return [self._record(redact(comment).text if comment else None)]
+
+    # --- check-in ------------------------------------------------------------------------
+
+    def start_check_in(self, now: float) -> list[Effect]:
+        self._require("start a check-in", Step.START)
+        self._go(Step.SERVICE_POINT, now)
+        return []
+
+    def choose_service_point(self, service_point: str, now: float) -> list[Effect]:
+        self._require("choose a service point", Step.SERVICE_POINT)
+        self._service_point = service_point
+        self._go(Step.TICKET, now)
+        return [IssueTicket(service_point, self._language, now)]
+
+    # --- anywhere ------------------------------------------------------------------------
+
+    def back(self, now: float) -> list[Effect]:
+        step = self._step
+        if step is Step.START:
+            raise JourneyError("Cannot go back from the start step.")
+        if step is Step.REASON:
+            self._rating, self._reason = None, None  # "I meant another face": nothing is kept
+            self._go(Step.RATING, now)
+        elif step is Step.COMMENT:
+            self._reason = None
+            self._go(Step.REASON if self.offered_reasons else Step.RATING, now)
+            if self._step is Step.RATING:
+                self._rating = None
+        else:
+            self._reset(now)
+        return []
+
+    def finish(self, now: float) -> list[Effect]:
+        self._require("finish", Step.THANKS, Step.TICKET)
+        self._reset(now)
+        return []
+
+    def set_language(self, language: str, now: float) -> list[Effect]:
+        if language not in self.rules.languages:
+            raise JourneyError(f"The language {language!r} is not offered on this kiosk.")
+        self._language = language
+        self._last_activity = now
+        return []
+
+    def touch(self, now: float) -> None:
+        self._last_activity = now
+
+    def deadline(self) -> float | None:
+        timeout = {
+            Step.START: None,
+            Step.THANKS: self.rules.thanks_s,
+            Step.TICKET: self.rules.ticket_s,
+        }.get(self._step, self.rules.inactivity_s)
+        return None if timeout is None else self._last_activity + timeout
+
+    def tick(self, now: float) -> list[Effect]:
+        deadline = self.deadline()
+        if deadline is None or now < deadline:
+            return []
+        effects: list[Effect] = []
+        if self._step in (Step.REASON, Step.COMMENT):
+            effects.append(self._record(None))  # walked away after rating: the rating counts
+        self._reset(now)
+        return effects

@@ -1,0 +1,343 @@
+"""The kiosk's durable outbox: every event is appended to SQLite before the screen says thank
+you, and the sync agent (another process) reads pending events and marks them sent beside it.
+
+WAL with synchronous=FULL: a committed append survives a power cut. A busy timeout lets the kiosk
+and the sync agent take turns. One Outbox object may be used from any one thread at a time (the
+kiosk's writer thread); each process opens its own.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from kiosk import schema
+from kiosk.tickets import TicketCounter, TicketRange, format_ticket, next_number
+
+ID_CHUNK = 500  # ids per statement, well under SQLite's variable limit
+
+
+class OutboxError(Exception):
+    """The outbox could not do what was asked; the message says what to do."""
+
+
+class SchemaTooNewError(OutboxError):
+    """The file was written by a newer Hymy; it is left untouched."""
+
+
+class DuplicateEventError(OutboxError):
+    """An event with this id is stored already; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    id: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    pending: int
+    held: int
+    sent: int
+    quarantined: int
+    oldest_pending: datetime | None
+    last_sent: datetime | None
+
+
+def _when(timestamp: float | None) -> datetime | None:
+    return None if timestamp is None else datetime.fromtimestamp(timestamp, UTC)
+
+
+class Outbox:
+    """The outbox file. Open with `Outbox.open(path)`; close it, or use it as a context manager."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = connection
+        self.db = sqlite_utils.Database(connection)
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout_ms: int = 5000) -> Outbox:
+        """Open (creating it and its folder if needed) and migrate the outbox at path.
+
+        Raises SchemaTooNewError for a file of a newer version, OutboxError when it cannot be
+        opened.
+        """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: every transaction below is begun and ended explicitly.
+            connection = sqlite3.connect(
+                str(path),
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=busy_timeout_ms / 1000,
+            )
+            connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("PRAGMA foreign_keys = ON")
+        except (OSError, sqlite3.Error) as err:
+            raise OutboxError(
+                f"Cannot open the outbox {path}: {err}. Check that the data directory exists, "
+                "is writable by the kiosk's user and that the disk is not full."
+            ) from err
+        outbox = cls(path, connection)
+        outbox._migrate()
+        return outbox
+
+    def _migrate(self) -> None:
+        with self._transaction():
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > schema.LATEST:
+                raise SchemaTooNewError(
+                    f"The outbox {self.path} has schema version {version}, newer than this "
+                    f"Hymy knows ({schema.LATEST}); install the newer Hymy again. The file was "
+                    "not changed."
+                )
+            for number in range(version, schema.LATEST):
+                schema.MIGRATIONS[number](self.db)
+                self._conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so it never fails half-way on a
+        lock; committed (and fsynced) on success, rolled back on any error."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as err:
+                raise OutboxError(f"The outbox {self.path} cannot be written: {err}.") from err
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as err:
+                self._conn.execute("ROLLBACK")
+                raise OutboxError(f"The outbox {self.path} could not commit: {err}.") from err
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row | tuple]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as err:
+                raise OutboxError(f"The outbox {self.path} cannot be read: {err}.") from err
+
+    # --- appending -----------------------------------------------------------------------
+
+    def _insert(self, conn: sqlite3.Connection, event: Mapping[str, Any], state: str) -> None:
+        if not event.get("id") or not event.get("type"):
+            raise OutboxError("An event needs an 'id' and a 'type'; it was not stored.")
+        try:
+            conn.execute(
+                "INSERT INTO events (id, type, state, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                (
+                    event["id"],
+                    event["type"],
+                    state,
+                    json.dumps(event, ensure_ascii=False, separators=(",", ":")),
+                    time.time(),
+                ),
+            )
+        except sqlite3.IntegrityError as err:
+            raise DuplicateEventError(f"The event {event['id']} is stored already.") from err
+
+    def append(self, event: Mapping[str, Any]) -> None:
+        """Store one event; it is on disk (committed and fsynced) when this returns.
+
+        Raises DuplicateEventError for an id stored before, OutboxError on any other failure.
+        """
+        try:
+            with self._transaction() as conn:
+                self._insert(conn, event, "pending")
+        except sqlite3.Error as err:
+            raise OutboxError(f"The event was not stored in {self.path}: {err}.") from err
+
+    def check_in(
+        self,
+        *,
+        ticket_range: TicketRange,
+        build_event: Callable[[str], dict[str, Any]],
+        today: date,
+        hold: bool = False,
+    ) -> dict[str, Any]:
+        """Take the next queue number of the range and store the check-in with it, in one
+        transaction; returns the event. With hold=True the event waits (state 'held', unseen by
+        pending()) until `release` says whether its ticket printed.
+
+        Raises OutboxError when nothing could be stored (then no number was used either).
+        """
+        try:
+            with self._transaction() as conn:
+                row = conn.execute(
+                    "SELECT day, last_number FROM ticket_counters WHERE range_key = ?",
+                    (ticket_range.key,),
+                ).fetchone()
+                counter = TicketCounter(date.fromisoformat(row[0]), row[1]) if row else None
+                number = next_number(ticket_range, counter, today)
+                event = build_event(format_ticket(ticket_range.prefix, number))
+                self._insert(conn, event, "held" if hold else "pending")
+                conn.execute(
+                    "INSERT INTO ticket_counters (range_key, day, last_number) VALUES (?, ?, ?) "
+                    "ON CONFLICT(range_key) DO UPDATE SET day = excluded.day, "
+                    "last_number = excluded.last_number",
+                    (ticket_range.key, today.isoformat(), number),
+                )
+        except sqlite3.Error as err:
+            raise OutboxError(f"The check-in was not stored in {self.path}: {err}.") from err
+        return event
+
+    def release(self, event_id: str, *, printed: bool) -> None:
+        """A held check-in becomes pending, with `printed` set.
+
+        Raises OutboxError when no held event has that id.
+        """
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT payload FROM events WHERE id = ? AND state = 'held'", (event_id,)
+            ).fetchone()
+            if row is None:
+                raise OutboxError(f"No held check-in {event_id} in the outbox.")
+            payload = json.loads(row[0])
+            payload["printed"] = bool(printed)
+            conn.execute(
+                "UPDATE events SET state = 'pending', payload = ? WHERE id = ?",
+                (json.dumps(payload, ensure_ascii=False, separators=(",", ":")), event_id),
+            )
+
+    def release_stale_holds(self, older_than: timedelta = timedelta(minutes=1)) -> int:
+        """Check-ins held longer than this (the app died while printing) go out printed=false."""
+        cutoff = time.time() - older_than.total_seconds()
+        stale = self._read(
+            "SELECT id FROM events WHERE state = 'held' AND created_at < ?", (cutoff,)
+        )
+        for (event_id,) in stale:
+            self.release(event_id, printed=False)
+        return len(stale)
+
+    # --- for the sync agent --------------------------------------------------------------
+
+    def pending(self, limit: int = 500) -> list[StoredEvent]:
+        """The oldest pending events, in the order they were appended."""
+        rows = self._read(
+            "SELECT seq, id, payload, created_at FROM events WHERE state = 'pending' "
+            "ORDER BY seq LIMIT ?",
+            (limit,),
+        )
+        return [
+            StoredEvent(seq, id_, json.loads(payload), _when(created))
+            for seq, id_, payload, created in rows
+        ]
+
+    def _update_ids(self, sql: str, ids: Sequence[str], *params: Any) -> int:
+        changed = 0
+        with self._transaction() as conn:
+            for start in range(0, len(ids), ID_CHUNK):
+                chunk = list(ids[start : start + ID_CHUNK])
+                marks = ",".join("?" * len(chunk))
+                changed += conn.execute(sql.format(marks=marks), (*params, *chunk)).rowcount
+        return changed
+
+    def mark_sent(self, ids: Sequence[str], *, at: datetime | None = None) -> int:
+        """Pending events the central stored; returns how many changed."""
+        moment = (at or datetime.now(UTC)).timestamp()
+        return self._update_ids(
+            "UPDATE events SET state = 'sent', sent_at = ? WHERE state = 'pending' "
+            "AND id IN ({marks})",
+            ids,
+            moment,
+        )
+
+    def quarantine(self, errors: Mapping[str, str]) -> int:
+        """Events the central refused (id -> its reason): kept, never sent again."""
+        changed = 0
+        with self._transaction() as conn:
+            for event_id, error in errors.items():
+                changed += conn.execute(
+                    "UPDATE events SET state = 'quarantined', error = ? "
+                    "WHERE id = ? AND state IN ('pending', 'held')",
+                    (error, event_id),
+                ).rowcount
+        return changed
+
+    def quarantined(self, limit: int = 100) -> list[tuple[StoredEvent, str]]:
+        rows = self._read(
+            "SELECT seq, id, payload, created_at, error FROM events "
+            "WHERE state = 'quarantined' ORDER BY seq LIMIT ?",
+            (limit,),
+        )
+        return [
+            (StoredEvent(seq, id_, json.loads(p), _when(c)), error or "")
+            for seq, id_, p, c, error in rows
+        ]
+
+    def purge_sent(
+        self, *, older_than: timedelta = timedelta(days=30), now: datetime | None = None
+    ) -> int:
+        """Delete events sent longer ago than older_than; nothing unsent is ever deleted."""
+        cutoff = (now or datetime.now(UTC)).timestamp() - older_than.total_seconds()
+        with self._transaction() as conn:
+            return conn.execute(
+                "DELETE FROM events WHERE state = 'sent' AND sent_at < ?", (cutoff,)
+            ).rowcount
+
+    def stats(self) -> OutboxStats:
+        rows = dict(
+            (state, (count, oldest, newest_sent))
+            for state, count, oldest, newest_sent in self._read(
+                "SELECT state, count(*), min(created_at), max(sent_at) FROM events GROUP BY state"
+            )
+        )
+
+        def count(state: str) -> int:
+            return rows.get(state, (0, None, None))[0]
+
+        return OutboxStats(
+            pending=count("pending"),
+            held=count("held"),
+            sent=count("sent"),
+            quarantined=count("quarantined"),
+            oldest_pending=_when(rows.get("pending", (0, None, None))[1]),
+            last_sent=_when(rows.get("sent", (0, None, None))[2]),
+        )
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def integrity_check(self) -> str:
+        return self._read("PRAGMA integrity_check")[0][0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

@@ -1,0 +1,333 @@
+"""The kiosk's application service: one visitor journey at a time, the misuse rules, and the
+outbox writes, done on one worker thread so recording never stalls a frame.
+
+No Kivy here: the UI hands in `post`, which runs a callback on its own thread, and `on_change`,
+which it calls with a fresh `View` after every change the screen has to show.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from kiosk import __version__
+from kiosk.clock import KioskClock
+from kiosk.config import KioskConfig
+from kiosk.events import checkin_event, feedback_event
+from kiosk.journey import (
+    Effect,
+    IssueTicket,
+    Journey,
+    JourneyError,
+    JourneyRules,
+    RecordFeedback,
+    Step,
+)
+from kiosk.misuse import BounceFilter, MisuseDetector, MisuseRules
+from kiosk.outbox import Outbox
+from kiosk.tickets import TicketRange, service_day
+
+log = logging.getLogger(__name__)
+
+LAST_UPLOAD_META = "last_upload_at"  # written by the sync agent, shown on the admin screen
+
+
+class WriteStatus(StrEnum):
+    IDLE = "idle"
+    SAVING = "saving"
+    SAVED = "saved"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class View:
+    """What the screen shows now."""
+
+    step: Step
+    language: str
+    rating: int | None
+    offered_reasons: tuple[str, ...]
+    service_point: str | None
+    ticket: str | None
+    write: WriteStatus
+
+
+@dataclass(frozen=True)
+class AdminStatus:
+    """The figures of the hidden admin screen."""
+
+    kiosk_id: str
+    site: str
+    version: str
+    pending: int
+    quarantined: int
+    oldest_pending: datetime | None
+    last_sync: str | None
+    free_disk_bytes: int
+    outbox_path: str
+
+
+def journey_rules(config: KioskConfig) -> JourneyRules:
+    """The journey's rules from the kiosk config."""
+    return JourneyRules(
+        languages=config.kiosk.languages,
+        default_language=config.kiosk.default_language,
+        inactivity_s=config.timeouts.inactivity,
+        thanks_s=config.timeouts.thanks,
+        ticket_s=config.timeouts.ticket,
+        reasons={r: tuple(config.reasons_for_rating(r)) for r in (1, 2, 3, 4)},
+        comments=config.feedback.comments,
+        comment_max_chars=config.feedback.comment_max_chars,
+    )
+
+
+def _run_inline(callback: Callable[[], None]) -> None:
+    callback()
+
+
+class KioskSession:
+    """Drives the journey and records what it yields; every public method runs on the UI thread."""
+
+    def __init__(
+        self,
+        config: KioskConfig,
+        outbox: Outbox,
+        *,
+        clock: KioskClock | None = None,
+        post: Callable[[Callable[[], None]], None] = _run_inline,
+        on_change: Callable[[View], None] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.outbox = outbox
+        self._clock = clock or KioskClock(monotonic=monotonic)
+        self._post = post
+        self._monotonic = monotonic
+        self.on_change = on_change
+        self.journey = Journey(journey_rules(config), monotonic())
+        self._misuse = MisuseDetector(
+            MisuseRules(
+                max_ratings=config.misuse.max_ratings,
+                window_s=config.misuse.window_seconds,
+                quiet_s=config.misuse.quiet_seconds,
+            )
+        )
+        self._bounce = BounceFilter(config.misuse.bounce_ms / 1000)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
+        self._write = WriteStatus.IDLE
+        self._ticket: str | None = None
+
+    # --- the visitor's actions -------------------------------------------------------------
+
+    def accept_touch(self, control: str, window_s: float | None = None) -> bool:
+        """False for input-driver bounce: a second touch within the bounce time on one control."""
+        return self._bounce.accept(control, self._monotonic(), window_s)
+
+    def start_feedback(self) -> None:
+        self._act(self.journey.start_feedback)
+
+    def rate(self, rating: int) -> None:
+        self._act(self.journey.rate, rating)
+
+    def choose_reason(self, reason: str | None) -> None:
+        self._act(self.journey.choose_reason, reason)
+
+    def submit_comment(self, text: str | None) -> None:
+        self._act(self.journey.submit_comment, text)
+
+    def start_check_in(self) -> None:
+        self._act(self.journey.start_check_in)
+
+    def choose_service_point(self, service_point: str) -> None:
+        self._act(self.journey.choose_service_point, service_point)
+
+    def back(self) -> None:
+        self._act(self.journey.back)
+
+    def finish(self) -> None:
+        self._act(self.journey.finish)
+
+    def set_language(self, language: str) -> None:
+        self._act(self.journey.set_language, language)
+
+    def touch(self) -> None:
+        """Any activity (a key typed) that keeps the visitor's step from timing out."""
+        self.journey.touch(self._monotonic())
+
+    def tick(self) -> None:
+        """Apply the timeouts; the UI calls this a few times a second."""
+        before = self.journey.step
+        effects = self.journey.tick(self._monotonic())
+        if effects or self.journey.step != before:
+            self._after(effects)
+
+    # --- what the screen shows ---------------------------------------------------------------
+
+    @property
+    def view(self) -> View:
+        journey = self.journey
+        return View(
+            step=journey.step,
+            language=journey.language,
+            rating=journey.rating,
+            offered_reasons=journey.offered_reasons,
+            service_point=journey.service_point,
+            ticket=self._ticket,
+            write=self._write,
+        )
+
+    def read_admin_status(self, callback: Callable[[AdminStatus], None]) -> None:
+        """Read the admin figures on the writer thread; callback gets them on the UI thread."""
+
+        def read() -> None:
+            stats = self.outbox.stats()
+            status = AdminStatus(
+                kiosk_id=self.config.kiosk.kiosk_id,
+                site=self.config.kiosk.site,
+                version=__version__,
+                pending=stats.pending + stats.held,
+                quarantined=stats.quarantined,
+                oldest_pending=stats.oldest_pending,
+                last_sync=self.outbox.get_meta(LAST_UPLOAD_META),
+                free_disk_bytes=shutil.disk_usage(self.outbox.path.parent).free,
+                outbox_path=str(self.outbox.path),
+            )
+            self._post(lambda: callback(status))
+
+        self._submit(read, "read the admin status")
+
+    def maintain(self) -> None:
+        """Retention: delete sent events past their days; release check-ins held by a crash."""
+
+        def run() -> None:
+            purged = self.outbox.purge_sent(
+                older_than=timedelta(days=self.config.outbox.retention_days)
+            )
+            released = self.outbox.release_stale_holds()
+            if purged or released:
+                log.info(
+                    "retention: %d sent events deleted, %d held check-ins released",
+                    purged,
+                    released,
+                )
+
+        self._submit(run, "apply the outbox retention")
+
+    def flush(self) -> None:
+        """Wait until every write handed to the writer thread so far is done."""
+        self._writer.submit(lambda: None).result()
+
+    def close(self) -> None:
+        """Finish the writes already handed over, then stop the writer thread."""
+        self._writer.shutdown(wait=True)
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _act(self, action: Callable[..., list[Effect]], *args: object) -> None:
+        try:
+            effects = action(*args, self._monotonic())
+        except JourneyError as err:
+            # A second tap that lands while the screen is being left: harmless, and not a rating.
+            log.info("ignored a touch: %s", err)
+            return
+        self._after(effects)
+
+    def _after(self, effects: list[Effect]) -> None:
+        if self.journey.step is Step.START:
+            self._write, self._ticket = WriteStatus.IDLE, None
+        for effect in effects:
+            if isinstance(effect, RecordFeedback):
+                self._record_feedback(effect)
+            elif isinstance(effect, IssueTicket):
+                self._issue_ticket(effect)
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self.view)
+
+    def _record_feedback(self, effect: RecordFeedback) -> None:
+        misuse = self._misuse.observe(effect.rated_at)
+        event = feedback_event(
+            stamp=self._clock.stamp_at(effect.rated_at),
+            language=effect.language,
+            rating=effect.rating,
+            reason=effect.reason,
+            comment=effect.comment,
+            misuse=misuse,
+        )
+        # A feedback abandoned by a timeout is recorded on the way back to start: no screen waits.
+        waiting = self.journey.step is Step.THANKS
+        if waiting:
+            self._write = WriteStatus.SAVING
+
+        def write() -> None:
+            ok = self._try(lambda: self.outbox.append(event), "record a rating")
+            if waiting:
+                self._post(lambda: self._write_done(ok))
+
+        self._submit(write, "record a rating")
+
+    def _issue_ticket(self, effect: IssueTicket) -> None:
+        point = self.config.service_point(effect.service_point)
+        stamp = self._clock.stamp_at(effect.requested_at)
+        self._write, self._ticket = WriteStatus.SAVING, None
+
+        def build(ticket: str) -> dict:
+            return checkin_event(
+                stamp=stamp,
+                language=effect.language,
+                service_point=point.id,
+                ticket=ticket,
+                method="touch",
+                printed=False,
+            )
+
+        def write() -> None:
+            result: list[dict] = []
+            ok = self._try(
+                lambda: result.append(
+                    self.outbox.check_in(
+                        ticket_range=TicketRange(point.prefix, point.first, point.last),
+                        build_event=build,
+                        today=service_day(stamp.occurred_at, self.config.kiosk.timezone),
+                    )
+                ),
+                "take a queue ticket",
+            )
+            ticket = result[0]["ticket"] if ok else None
+            self._post(lambda: self._ticket_done(ticket))
+
+        self._submit(write, "take a queue ticket")
+
+    def _write_done(self, ok: bool) -> None:
+        if self.journey.step is Step.THANKS:
+            self._write = WriteStatus.SAVED if ok else WriteStatus.FAILED
+            self._changed()
+
+    def _ticket_done(self, ticket: str | None) -> None:
+        if self.journey.step is Step.TICKET:
+            self._ticket = ticket
+            self._write = WriteStatus.SAVED if ticket else WriteStatus.FAILED
+            self._changed()
+
+    def _try(self, write: Callable[[], object], what: str) -> bool:
+        try:
+            write()
+        except Exception:
+            # The visitor gets a calm apology on screen; the details are for IT, in the log.
+            log.exception("could not %s in %s", what, self.outbox.path)
+            return False
+        return True
+
+    def _submit(self, job: Callable[[], None], what: str) -> None:
+        try:
+            self._writer.submit(job)
+        except RuntimeError:
+            log.error("could not %s: the kiosk is shutting down", what)

@@ -1,0 +1,69 @@
+"""Start the Kivy app: Kivy's settings must be made before its window module is first imported."""
+
+from __future__ import annotations
+
+from kiosk.config import KioskConfig
+from kiosk.i18n import Catalogs
+from kiosk.outbox import Outbox
+
+
+def configure_kivy(window: tuple[int, int] | None, fullscreen: bool) -> None:
+    """Set Kivy's environment and config; call before anything imports kivy.core.window."""
+    from kivy.config import Config  # kiosk.ui's __init__ has set Kivy's environment
+
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "system")  # our own keyboard; never Kivy's docked one
+    Config.set("input", "mouse", "mouse,disable_multitouch")  # no red dots on a right click
+    Config.set("graphics", "resizable", "1")
+    if window is not None:
+        # A desktop or test window: the mouse (or simulated touches) only; the Pi's touch
+        # providers come from its own Kivy config (deploy/raspberrypi).
+        if Config.has_option("input", "%(name)s"):
+            Config.remove_option("input", "%(name)s")
+        Config.set("graphics", "fullscreen", "0")
+        Config.set("graphics", "width", str(window[0]))
+        Config.set("graphics", "height", str(window[1]))
+    else:
+        Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "show_cursor", "0" if fullscreen and window is None else "1")
+
+
+def build_app(
+    config: KioskConfig,
+    outbox: Outbox,
+    *,
+    window: tuple[int, int] | None = None,
+    catalogs: Catalogs | None = None,
+):  # -> HymyApp; kiosk.ui.app is imported only after Kivy is configured
+    """The kiosk app, ready to `run()`."""
+    configure_kivy(window, config.display.fullscreen)
+    from kiosk.ui.app import HymyApp
+
+    return HymyApp(config, outbox, catalogs or Catalogs(config.kiosk.languages))
+
+
+def play(
+    config: KioskConfig,
+    outbox: Outbox,
+    script,  # kiosk.ui.autopilot.Script
+    *,
+    window: tuple[int, int] | None = None,
+    notes: dict | None = None,
+) -> dict:
+    """Run the app with a scripted visit (kiosk.ui.autopilot) until the script ends.
+
+    Returns what the script noted (also filled into `notes` as it goes, when given).
+    Raises whatever the script raised, after the app has stopped.
+    """
+    app = build_app(config, outbox, window=window)
+    from kiosk.ui.autopilot import Autopilot
+
+    pilot = Autopilot(app)
+    if notes is not None:
+        pilot.notes = notes
+    errors: list[BaseException] = []
+    pilot.run(script, on_error=errors.append)
+    app.run()
+    if errors:
+        raise errors[0]
+    return pilot.notes

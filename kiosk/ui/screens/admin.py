@@ -1,0 +1,70 @@
+"""The admin screen: the kiosk's identity and health for IT staff, a touch test and an exit."""
+
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.properties import ListProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import N_
+from kiosk.session import AdminStatus
+from kiosk.ui.screens.base import KioskScreen
+
+REFRESH_S = 2.0
+
+
+def _size(n_bytes: int) -> str:
+    value = float(n_bytes)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"
+
+
+class AdminRow(BoxLayout):
+    label = StringProperty("")  # a msgid, translated by the .kv rule
+    value = StringProperty("")
+
+
+class AdminScreen(KioskScreen):
+    rows = ListProperty([])  # (msgid of the label, value) pairs
+
+    def on_rows(self, _screen: object, rows: list[tuple[str, str]]) -> None:
+        table = self.ids.table
+        table.clear_widgets()
+        for label, value in rows:
+            table.add_widget(AdminRow(label=label, value=value))
+        table.add_widget(Widget())
+
+    def on_enter(self, *_: object) -> None:
+        self._poll = Clock.schedule_interval(lambda _dt: self._read(), REFRESH_S)
+        self._read()
+
+    def on_leave(self, *_: object) -> None:
+        self._poll.cancel()
+
+    def _read(self) -> None:
+        self.app.session.read_admin_status(self._show)
+
+    def _show(self, status: AdminStatus) -> None:
+        t = self.app.t
+        lang = self.app.lang
+        never = t("never", lang)
+        zone = self.app.kiosk_config.kiosk.timezone
+        oldest = (
+            status.oldest_pending.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            if status.oldest_pending
+            else "–"
+        )
+        self.rows = [
+            (N_("Kiosk"), f"{status.kiosk_id}  ({status.site})"),
+            (N_("Version"), status.version),
+            (N_("Waiting to upload"), str(status.pending)),
+            (N_("Oldest waiting"), oldest),
+            (N_("Refused by the central"), str(status.quarantined)),
+            (N_("Last upload"), status.last_sync or never),
+            (N_("Free disk"), _size(status.free_disk_bytes)),
+            (N_("Data file"), status.outbox_path),
+        ]

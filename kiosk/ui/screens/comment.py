@@ -1,0 +1,23 @@
+"""The optional comment, typed on an on-screen keyboard with å, ä and ö; redacted on save."""
+
+from __future__ import annotations
+
+from kiosk.session import View
+from kiosk.ui.screens.base import KioskScreen
+
+
+class CommentScreen(KioskScreen):
+    def on_pre_enter(self, *args: object) -> None:
+        super().on_pre_enter(*args)
+        field = self.ids.comment
+        field.text = ""
+        field.focus = True
+
+    def refresh(self, view: View) -> None:
+        self.ids.comment.max_chars = self.app.kiosk_config.feedback.comment_max_chars
+
+    def send(self) -> None:
+        self.app.session.submit_comment(self.ids.comment.text)
+
+    def skip(self) -> None:
+        self.app.session.submit_comment(None)

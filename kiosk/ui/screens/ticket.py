@@ -1,0 +1,24 @@
+"""Check-in, step two: the queue number, large, with where to wait."""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.config import text
+from kiosk.session import View, WriteStatus
+from kiosk.ui.screens.base import KioskScreen
+
+
+class TicketScreen(KioskScreen):
+    ticket = StringProperty("")
+    point_name = StringProperty("")
+    guidance = StringProperty("")
+    failed = BooleanProperty(False)
+
+    def refresh(self, view: View) -> None:
+        self.failed = view.write is WriteStatus.FAILED
+        self.ticket = view.ticket or ""
+        if view.service_point:
+            point = self.app.kiosk_config.service_point(view.service_point)
+            self.point_name = text(point.name, view.language)
+            self.guidance = text(point.guidance, view.language) if point.guidance else ""

@@ -1,0 +1,58 @@
+"""Kiosk buttons: large rounded targets that filter input-driver bounce before they act."""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    NumericProperty,
+    StringProperty,
+)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+
+
+class BounceFilteredButton(ButtonBehavior):
+    """Dispatches `on_activate` on release, except for a bounce: a repeat within the bounce time.
+
+    `control` names the control for the bounce filter and for scripted touches (kiosk.ui.autopilot).
+    """
+
+    control = StringProperty("")
+    bounce_s = NumericProperty(-1.0)  # below 0: the kiosk config's bounce time
+    __events__ = ("on_activate",)
+
+    def on_release(self) -> None:
+        app = App.get_running_app()
+        window = None if self.bounce_s < 0 else self.bounce_s
+        if app is None or app.accept_touch(self.control or f"widget-{id(self)}", window):
+            self.dispatch("on_activate")
+
+    def on_activate(self) -> None:
+        """Handlers bind to this: the visitor meant this touch."""
+
+
+class KioskButton(BounceFilteredButton, Label):
+    """A text button of at least the minimum touch size, with a press state the finger can feel."""
+
+    bg = ColorProperty("#ffffff")
+    fg = ColorProperty("#1b1b1f")
+    border_color = ColorProperty([0, 0, 0, 0])
+    radius = NumericProperty(14)
+    selected = BooleanProperty(False)
+
+
+class SmileyButton(BounceFilteredButton, BoxLayout):
+    """A smiley face with its word under it; the whole box is one touch target."""
+
+    rating = NumericProperty(4)
+    word = StringProperty("")
+
+
+def fit_font(text: str, width: float, largest: float, em_per_char: float = 0.6) -> float:
+    """The largest font size up to `largest` at which the text's longest word fits the width,
+    so a narrow label wraps between words, never inside one."""
+    longest = max((len(word) for word in text.split()), default=1)
+    return max(1.0, min(largest, width / (longest * em_per_char)))

@@ -1,0 +1,109 @@
+"""An on-screen keyboard for comments: the Finnish/Swedish layout with å, ä and ö, keys of touch
+size, and a second layout for digits and punctuation behind the "123" key."""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.textinput import TextInput
+
+from kiosk.ui.widgets.buttons import KioskButton
+
+LETTERS: tuple[tuple[str, ...], ...] = (
+    ("q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "å"),
+    ("a", "s", "d", "f", "g", "h", "j", "k", "l", "ö", "ä"),
+    ("SHIFT", "z", "x", "c", "v", "b", "n", "m", ",", ".", "BACKSPACE"),
+    ("MODE", "!", "?", "SPACE", "-", "'"),
+)
+SYMBOLS: tuple[tuple[str, ...], ...] = (
+    ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0"),
+    ("-", "/", ":", ";", "(", ")", "€", "%", "+", '"'),
+    ("=", "*", "#", ",", ".", "?", "!", "'", "BACKSPACE"),
+    ("MODE", "SPACE", "."),
+)
+WIDTH = {"SHIFT": 1.5, "BACKSPACE": 1.5, "SPACE": 5.0, "MODE": 1.5}
+LABEL = {"SHIFT": "⇧", "BACKSPACE": "⌫", "SPACE": ""}
+ICON_FONT = "DejaVuSans"  # has ⇧ and ⌫, which Kivy's Roboto lacks
+KEY_BOUNCE_S = 0.06  # a key's own bounce filter: a brisk double letter is two touches
+
+
+class CommentInput(TextInput):
+    """A comment field that holds at most max_chars characters."""
+
+    max_chars = NumericProperty(500)
+
+    def insert_text(self, substring: str, from_undo: bool = False) -> None:
+        room = int(self.max_chars) - len(self.text)
+        if room > 0:
+            super().insert_text(substring[:room], from_undo=from_undo)
+
+
+class OnScreenKeyboard(BoxLayout):
+    """Types into `target`. Shift capitalises the next letter, as does the start of a sentence."""
+
+    target = ObjectProperty(None, allownone=True)
+    shift = BooleanProperty(False)
+    symbols = BooleanProperty(False)
+
+    def on_kv_post(self, base_widget: object) -> None:
+        App.get_running_app().bind(font_m=lambda *_: self._build(), lang=lambda *_: self._build())
+        self.bind(symbols=lambda *_: self._build(), shift=lambda *_: self._relabel())
+        self._build()
+
+    def _build(self) -> None:
+        app = App.get_running_app()
+        self.clear_widgets()
+        for row in SYMBOLS if self.symbols else LETTERS:
+            line = BoxLayout(spacing=self.spacing)
+            for key in row:
+                button = KioskButton(
+                    control=f"key-{key}",
+                    font_name=ICON_FONT if key in LABEL else "Roboto",
+                    font_size=app.font_m,
+                    size_hint_x=WIDTH.get(key, 1.0),
+                    bounce_s=KEY_BOUNCE_S,
+                )
+                button.key = key
+                if key == "MODE":
+                    button.text = app.t("abc", app.lang) if self.symbols else app.t("123", app.lang)
+                    app.style_primary(button)
+                else:
+                    button.text = LABEL.get(key, key)
+                    app.style_secondary(button)
+                button.bind(on_activate=self._press)
+                line.add_widget(button)
+            self.add_widget(line)
+        self._relabel()
+
+    def _keys(self) -> list[KioskButton]:
+        return [button for line in self.children for button in line.children]
+
+    def _relabel(self, *_: object) -> None:
+        upper = self._wants_capital()
+        for button in self._keys():
+            if len(button.key) == 1 and button.key.isalpha():
+                button.text = button.key.upper() if upper else button.key
+
+    def _wants_capital(self) -> bool:
+        text = self.target.text.rstrip(" ") if self.target is not None else ""
+        return self.shift or text == "" or text.endswith((".", "!", "?"))
+
+    def _press(self, button: KioskButton) -> None:
+        if self.target is None:
+            return
+        key = button.key
+        if key == "SHIFT":
+            self.shift = not self.shift
+            return
+        if key == "MODE":
+            self.symbols = not self.symbols
+            return
+        if key == "BACKSPACE":
+            self.target.do_backspace()
+        elif key == "SPACE":
+            self.target.insert_text(" ")
+        else:
+            self.target.insert_text(key.upper() if self._wants_capital() else key)
+            self.shift = False
+        self._relabel()

@@ -1,0 +1,71 @@
+"""Find every translatable message of the kiosk and bring the catalogs up to date with them.
+
+Messages are the first argument of `t(...)` / `N_(...)` in kiosk/ (Python) and of `app.t("...")` in
+the .kv files. Run after changing visible text, then translate what is new in each .po:
+
+    .venv/bin/python scripts/extract_messages.py
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import re
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE_DIR = ROOT / "assets" / "locale"
+SOURCE_DIR = ROOT / "kiosk"
+KEYWORDS = {"t": (1,), "N_": (1,), "gettext": (2,)}
+KV_MESSAGE = re.compile(r'app\.t\(\s*("(?:[^"\\]|\\.)*")')
+
+log = logging.getLogger("extract_messages")
+
+
+def extract_messages(source_dir: Path = SOURCE_DIR) -> dict[str, list[str]]:
+    """msgid -> places ("file:line") where the kiosk's code and .kv rules use it."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(source_dir.rglob("*.py")):
+        for lineno, message, _comments, _context in extract_from_file(
+            "python", str(path), keywords=KEYWORDS
+        ):
+            if isinstance(message, str):
+                found.setdefault(message, []).append(f"{path.relative_to(ROOT)}:{lineno}")
+    for path in sorted(source_dir.rglob("*.kv")):
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for literal in KV_MESSAGE.findall(line):
+                found.setdefault(ast.literal_eval(literal), []).append(
+                    f"{path.relative_to(ROOT)}:{lineno}"
+                )
+    return found
+
+
+def update_catalogs(locale_dir: Path = LOCALE_DIR) -> dict[str, list[str]]:
+    """Add new messages to every .po (and mark vanished ones obsolete); language -> untranslated."""
+    template = Catalog(project="hymy")
+    for message, places in extract_messages().items():
+        template.add(
+            message, locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places]
+        )
+    untranslated: dict[str, list[str]] = {}
+    for po_path in sorted(locale_dir.glob("*/LC_MESSAGES/hymy.po")):
+        language = po_path.parent.parent.name
+        with po_path.open("rb") as f:
+            catalog = read_po(f, locale=language)
+        catalog.update(template, no_fuzzy_matching=True)
+        with po_path.open("wb") as f:
+            write_po(f, catalog, width=100, omit_header=False, ignore_obsolete=True)
+        untranslated[language] = [m.id for m in catalog if m.id and not m.string]
+    return untranslated
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for language, missing in update_catalogs().items():
+        log.info(
+            "%s: %d untranslated%s", language, len(missing), "".join(f"\n  {m}" for m in missing)
+        )

@@ -1,0 +1,129 @@
+"""The kiosk's application service without Kivy: journey, misuse flags and a real outbox file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import load_config
+from kiosk.journey import Step
+from kiosk.outbox import Outbox
+from kiosk.session import KioskSession, View, WriteStatus
+from tests.conftest import EXAMPLE_CONFIG
+
+
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class UiThread:
+    """Stands in for Kivy's main loop: callbacks posted by the writer run when the test says."""
+
+    def __init__(self) -> None:
+        self.queue: list[Callable[[], None]] = []
+        self.views: list[View] = []
+
+    def post(self, callback: Callable[[], None]) -> None:
+        self.queue.append(callback)
+
+    def run_pending(self) -> None:
+        while self.queue:
+            self.queue.pop(0)()
+
+
+@pytest.fixture
+def setup(tmp_path: Path):
+    config = load_config(EXAMPLE_CONFIG)
+    outbox = Outbox.open(tmp_path / "outbox.sqlite")
+    clock, ui = ManualClock(), UiThread()
+    session = KioskSession(config, outbox, post=ui.post, on_change=ui.views.append, monotonic=clock)
+    yield session, outbox, clock, ui
+    session.close()
+    outbox.close()
+
+
+def settle(session: KioskSession, ui: UiThread) -> None:
+    session.flush()
+    ui.run_pending()
+
+
+def quick_rating(session: KioskSession, ui: UiThread, rating: int) -> None:
+    session.start_feedback()
+    session.rate(rating)
+    while session.view.step in (Step.REASON, Step.COMMENT):
+        if session.view.step is Step.REASON:
+            session.choose_reason(None)
+        else:
+            session.submit_comment(None)
+    settle(session, ui)
+    session.finish()
+
+
+def test_thanks_is_shown_only_once_the_rating_is_stored(setup):
+    session, outbox, _clock, ui = setup
+    session.start_feedback()
+    session.rate(4)
+    while session.view.step is not Step.THANKS:
+        session.choose_reason(None) if session.view.step is Step.REASON else session.submit_comment(
+            "Kiitos!"
+        )
+    assert session.view.write is WriteStatus.SAVING
+    settle(session, ui)
+    assert ui.views[-1].step is Step.THANKS and ui.views[-1].write is WriteStatus.SAVED
+    (stored,) = outbox.pending()
+    assert stored.payload["rating"] == 4 and stored.payload["comment"] == "Kiitos!"
+
+
+def test_sixth_rating_within_a_minute_is_flagged_and_quiet_ends_it(setup):
+    session, outbox, clock, ui = setup
+    for _ in range(7):
+        quick_rating(session, ui, 1)
+        clock.now += 5
+    clock.now += 31
+    quick_rating(session, ui, 4)
+    flags = [event.payload["misuse"] for event in outbox.pending()]
+    assert flags == [False] * 5 + [True, True, False]
+
+
+def test_bounce_on_one_control_is_filtered(setup):
+    session, _outbox, clock, _ui = setup
+    assert session.accept_touch("smiley-4")
+    clock.now += 0.1
+    assert not session.accept_touch("smiley-4")
+    assert session.accept_touch("smiley-3")
+    clock.now += 0.3
+    assert session.accept_touch("smiley-4")
+
+
+def test_a_check_in_waits_for_its_ticket(setup):
+    session, outbox, _clock, ui = setup
+    point = session.config.service_points[0]
+    session.start_check_in()
+    session.choose_service_point(point.id)
+    assert session.view.step is Step.TICKET and session.view.ticket is None
+    settle(session, ui)
+    assert session.view.ticket == f"{point.prefix}{point.first:03d}"
+    assert ui.views[-1].write is WriteStatus.SAVED
+    (event,) = outbox.pending()
+    assert event.payload["ticket"] == session.view.ticket
+
+
+def test_a_stale_touch_on_a_screen_being_left_is_ignored(setup):
+    session, _outbox, _clock, _ui = setup
+    session.start_feedback()
+    session.rate(2)
+    session.rate(2)  # a second tap that arrives before the screen changed: not an error
+    assert session.view.step is not Step.RATING
+
+
+def test_a_failed_write_is_reported_not_raised(setup):
+    session, outbox, _clock, ui = setup
+    outbox.close()
+    quick_rating(session, ui, 3)
+    assert any(v.write is WriteStatus.FAILED for v in ui.views)

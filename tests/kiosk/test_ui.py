@@ -1,0 +1,189 @@
+"""The real kiosk app under Xvfb, driven by simulated touches; what it records is read back from
+the real outbox file."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.kiosk.conftest import config_with, read_events
+
+pytestmark = pytest.mark.ui
+
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$")
+
+
+def test_a_rating_in_each_language_lands_in_the_outbox(kiosk_run, tmp_path):
+    notes = kiosk_run("rate_in_each_language")
+
+    events = read_events(tmp_path / "data")
+    assert [(e["type"], e["language"], e["rating"]) for e in events] == [
+        ("feedback", "fi", 4),
+        ("feedback", "sv", 2),
+        ("feedback", "en", 1),
+    ]
+    for event in events:
+        assert uuid.UUID(event["id"]).version == 4
+        assert ISO_WITH_OFFSET.match(event["occurred_at"]), event["occurred_at"]
+        assert datetime.fromisoformat(event["occurred_at"]).utcoffset() is not None
+        assert event["boot_id"] and event["monotonic_ms"] > 0
+        assert event["reason"] is None and event["comment"] is None
+        assert event["misuse"] is False
+    assert notes["thanks_language"] == ["fi", "sv", "en"]
+
+
+def test_reason_comment_and_a_taken_back_rating(kiosk_run, tmp_path):
+    notes = kiosk_run("reason_comment_and_back")
+
+    events = read_events(tmp_path / "data")
+    assert len(events) == 1, "the smiley taken back with Back must not be recorded"
+    (event,) = events
+    assert event["rating"] == 1
+    assert event["reason"] == notes["reason"]
+    assert notes["typed"].startswith("Jonotin tunnin, soita 040 123 4567.")
+    assert "040" not in event["comment"] and "4567" not in event["comment"]
+    assert "[PHONE]" in event["comment"]
+    assert event["comment"].startswith("Jonotin tunnin")
+
+
+def test_check_in_gives_the_next_ticket(kiosk_run, tmp_path):
+    notes = kiosk_run("check_in_twice")
+
+    first, second = notes["tickets"]
+    assert re.fullmatch(r"[A-Z]\d{3}", first), first
+    assert int(second[1:]) == int(first[1:]) + 1 and second[0] == first[0]
+    events = read_events(tmp_path / "data")
+    assert [(e["type"], e["ticket"], e["method"], e["printed"]) for e in events] == [
+        ("checkin", first, "touch", False),
+        ("checkin", second, "touch", False),
+    ]
+    assert {e["service_point"] for e in events} == {notes["service_point"]}
+
+    # A restart of the app continues the day's numbering; nothing is reused.
+    notes = kiosk_run("check_in_twice")
+    assert int(notes["tickets"][0][1:]) == int(second[1:]) + 1
+
+
+def test_inactivity_returns_to_start_and_keeps_the_rating(kiosk_run, tmp_path):
+    config = config_with(tmp_path, inactivity="inactivity = 2", thanks="thanks = 1")
+    kiosk_run("walk_away", config=config)
+
+    events = read_events(tmp_path / "data")
+    assert [(e["rating"], e["reason"], e["language"]) for e in events] == [
+        (2, None, "sv"),
+        (3, None, "fi"),
+    ]
+
+
+def test_admin_screen_refuses_a_wrong_pin(kiosk_run):
+    notes = kiosk_run("admin_pin")
+
+    assert notes["wrong_pin_message"] == "Wrong PIN. Try again."
+    rows = notes["admin_rows"]
+    assert rows["Kiosk"].startswith("kaleva-")
+    assert rows["Waiting to upload"] == "0"
+    assert rows["Free disk"].endswith("GB") or rows["Free disk"].endswith("MB")
+
+
+def test_a_failed_write_shows_an_apology_not_a_crash(kiosk_run):
+    notes = kiosk_run("failed_write")
+    assert notes["failed"] is True
+
+
+def test_the_app_and_a_second_writer_at_once(kiosk_run, tmp_path):
+    data_dir = tmp_path / "data"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", SECOND_WRITER, str(data_dir / "outbox.sqlite")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "started"
+        kiosk_run("rate_in_each_language", data_dir=data_dir)
+    finally:
+        writer.terminate()
+        written = int(writer.communicate(timeout=30)[0].split()[-1])
+
+    events = read_events(data_dir)
+    assert sum(e["type"] == "feedback" and e["language"] != "xx" for e in events) == 3
+    assert sum(e.get("language") == "xx" for e in events) == written > 0
+
+
+# Appends feedback events in a loop beside the app until terminated, then prints how many it wrote.
+SECOND_WRITER = """
+import signal, sys
+from kiosk.clock import KioskClock
+from kiosk.events import feedback_event
+from kiosk.outbox import Outbox
+outbox = Outbox.open(__import__("pathlib").Path(sys.argv[1]))
+clock, written, running = KioskClock(), 0, True
+def stop(*_):
+    global running
+    running = False
+signal.signal(signal.SIGTERM, stop)
+print("started", flush=True)
+while running:
+    outbox.append(feedback_event(stamp=clock.now(), language="xx", rating=3, reason=None,
+                                 comment=None, misuse=False))
+    written += 1
+print(written, flush=True)
+"""
+
+
+@pytest.mark.parametrize("window", ["800x480", "1280x720", "1080x1920"])
+def test_every_screen_at_each_size_has_touch_targets_of_12_mm(kiosk_run, tmp_path, window):
+    shots = tmp_path / "shots"
+    notes = kiosk_run("tour_with_touch_sizes", window=window, shots=shots)
+
+    too_small = {k: round(v) for k, v in notes["smallest"].items() if v < notes["touch_min"] - 0.5}
+    assert not too_small, f"touch targets under 12 mm ({notes['touch_min']:.0f} px): {too_small}"
+    screens = {key.split("/")[0] for key in notes["smallest"]}
+    assert {
+        "start",
+        "rating",
+        "reason",
+        "comment",
+        "service_point",
+        "ticket",
+        "admin_pin",
+        "admin",
+        "touch_test",
+    } <= screens
+    pictures = sorted(p.name for p in shots.glob(f"{window}-*.png"))
+    assert len(pictures) >= 12, pictures
+    assert all((shots / name).stat().st_size > 5000 for name in pictures)
+
+
+def test_screenshots_of_the_docs_exist_for_every_size():
+    shots = ROOT / "docs" / "screenshots"
+    for window in ("800x480", "1280x720", "1080x1920"):
+        assert (shots / f"{window}-start.png").exists(), f"run `make screenshots` ({window})"
+
+
+def test_an_example_config_path_that_does_not_exist_stops_with_a_clear_message(tmp_path: Path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk.cli",
+            "--config",
+            str(tmp_path / "nope.toml"),
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "nope.toml" in done.stderr
+    assert not (tmp_path / "data").exists(), "a bad config must not touch the data dir"

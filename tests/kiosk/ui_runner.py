@@ -1,0 +1,51 @@
+"""Runs the real kiosk app with one scripted visit in a process of its own (Kivy opens one
+window per process), then writes what the script noted as JSON. Used by tests/kiosk/conftest.py:
+
+    python -m tests.kiosk.ui_runner --config C --data-dir D --window 800x480 \
+        --script tests.kiosk.ui_scripts:rate_in_each_language --notes notes.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+from functools import partial
+from pathlib import Path
+
+from kiosk.cli import OUTBOX_FILE
+from kiosk.config import load_config
+from kiosk.i18n import available_languages
+from kiosk.outbox import Outbox
+from kiosk.ui.launch import play
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--window", required=True)
+    parser.add_argument("--script", required=True)
+    parser.add_argument("--notes", type=Path, required=True)
+    parser.add_argument("--shots", type=Path)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    module, name = args.script.split(":")
+    script = getattr(importlib.import_module(module), name)
+    if args.shots is not None:
+        script = partial(script, shots=args.shots)
+    config = load_config(args.config, available_languages=available_languages())
+    outbox = Outbox.open(args.data_dir / OUTBOX_FILE)
+    window = tuple(int(n) for n in args.window.split("x"))
+
+    notes: dict = {}
+    try:
+        play(config, outbox, script, window=window, notes=notes)
+    finally:
+        args.notes.write_text(json.dumps(notes, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Scripted visits that the UI tests play on the real app (see kiosk.ui.autopilot).
+
+Each runs inside the kiosk's process: it taps like a finger, asserts what is on screen, and notes
+what the test in the parent process checks against the outbox.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from kiosk.ui.autopilot import Autopilot
+from kiosk.ui.tour import enter_pin, screen_tour
+
+
+def _expect(pilot: Autopilot, screen: str) -> None:
+    assert pilot.screen == screen, (
+        f"expected the {screen!r} screen, the kiosk shows {pilot.screen!r}"
+    )
+
+
+def rate_in_each_language(pilot: Autopilot) -> Iterator[float]:
+    """fi: very happy, sv: unhappy, en: very unhappy; follow-up questions skipped."""
+    for language, rating in (("fi", 4), ("sv", 2), ("en", 1)):
+        _expect(pilot, "start")
+        pilot.tap(f"lang-{language}")
+        yield from pilot.settle()
+        assert pilot.app.lang == language
+        pilot.tap("start-feedback")
+        yield from pilot.settle()
+        _expect(pilot, "rating")
+        pilot.tap(f"smiley-{rating}")
+        yield from pilot.settle()
+        if pilot.screen == "reason":
+            pilot.tap("skip")
+            yield from pilot.settle()
+        _expect(pilot, "comment")
+        pilot.tap("skip")
+        yield from pilot.settle()
+        _expect(pilot, "thanks")
+        pilot.notes.setdefault("thanks_language", []).append(pilot.app.lang)
+        pilot.tap_center()
+        yield from pilot.settle()
+    _expect(pilot, "start")
+    assert pilot.app.lang == pilot.app.kiosk_config.kiosk.default_language
+
+
+def reason_comment_and_back(pilot: Autopilot) -> Iterator[float]:
+    """A mis-tapped smiley taken back, then a rating with a reason and a comment that holds a
+    phone number."""
+    pilot.tap("start-feedback")
+    yield from pilot.settle()
+    pilot.tap("smiley-2")
+    yield from pilot.settle()
+    _expect(pilot, "reason")
+    pilot.tap("back")  # "I meant another face": nothing is recorded
+    yield from pilot.settle()
+    _expect(pilot, "rating")
+    pilot.tap("smiley-1")
+    yield from pilot.settle()
+    _expect(pilot, "reason")
+    reason = pilot.first_control("reason-")
+    pilot.notes["reason"] = reason.removeprefix("reason-")
+    pilot.tap(reason)
+    yield from pilot.settle()
+    _expect(pilot, "comment")
+    yield from pilot.type_text("jonotin tunnin, soita 040 123 4567. kiitos")
+    yield from pilot.settle()
+    pilot.notes["typed"] = pilot.app.manager.current_screen.ids.comment.text
+    pilot.tap("send")
+    yield from pilot.settle()
+    _expect(pilot, "thanks")
+
+
+def check_in_twice(pilot: Autopilot) -> Iterator[float]:
+    """Two visitors check in at the same service point and get consecutive numbers."""
+    for _ in range(2):
+        pilot.tap("start-check-in")
+        yield from pilot.settle()
+        _expect(pilot, "service_point")
+        point = pilot.first_control("service-point-")
+        pilot.notes["service_point"] = point.removeprefix("service-point-")
+        pilot.tap(point)
+        yield from pilot.settle()
+        _expect(pilot, "ticket")
+        pilot.notes.setdefault("tickets", []).append(pilot.app.manager.current_screen.ticket)
+        pilot.tap("done")
+        yield from pilot.settle()
+        _expect(pilot, "start")
+
+
+def walk_away(pilot: Autopilot) -> Iterator[float]:
+    """A visitor rates, switches to Swedish and walks away at the follow-up question; another walks
+    away from the thank-you screen. (The test's config has short timeouts.)"""
+    pilot.tap("start-feedback")
+    yield from pilot.settle()
+    pilot.tap("smiley-2")
+    yield from pilot.settle()
+    _expect(pilot, "reason")
+    pilot.tap("lang-sv")
+    yield from pilot.settle()
+    inactivity = pilot.app.kiosk_config.timeouts.inactivity
+    yield inactivity + 0.8
+    _expect(pilot, "start")
+    assert pilot.app.lang == pilot.app.kiosk_config.kiosk.default_language
+    pilot.tap("start-feedback")
+    yield from pilot.settle()
+    pilot.tap("smiley-3")
+    yield from pilot.settle()
+    while pilot.screen != "thanks":
+        pilot.tap("skip")
+        yield from pilot.settle()
+    yield pilot.app.kiosk_config.timeouts.thanks + 0.8
+    _expect(pilot, "start")
+
+
+def admin_pin(pilot: Autopilot) -> Iterator[float]:
+    """A short touch in the corner does nothing; a long press opens the PIN pad; a wrong PIN is
+    refused; the right one (the example's 2468) opens the admin screen."""
+    finger = pilot.press("admin-corner")
+    yield 0.5
+    finger.up()
+    yield from pilot.settle()
+    _expect(pilot, "start")
+    finger = pilot.press("admin-corner")
+    yield pilot.app.kiosk_config.admin.long_press_seconds + 0.4
+    finger.up()
+    yield from pilot.settle()
+    _expect(pilot, "admin_pin")
+    yield from enter_pin(pilot, "1357")
+    _expect(pilot, "admin_pin")
+    pilot.notes["wrong_pin_message"] = pilot.app.manager.current_screen.message
+    yield from enter_pin(pilot, "2468")
+    _expect(pilot, "admin")
+    yield 0.5
+    pilot.notes["admin_rows"] = dict(pilot.app.manager.current_screen.rows)
+    pilot.tap("admin-back")
+    yield from pilot.settle()
+    _expect(pilot, "start")
+
+
+def failed_write(pilot: Autopilot) -> Iterator[float]:
+    """The outbox fails under the app (here: closed): the visitor sees a calm apology, no crash."""
+    pilot.app.outbox.close()
+    pilot.tap("start-feedback")
+    yield from pilot.settle()
+    pilot.tap("smiley-4")
+    yield from pilot.settle()
+    while pilot.screen != "thanks":
+        pilot.tap("skip")
+        yield from pilot.settle()
+    pilot.notes["failed"] = pilot.app.manager.current_screen.failed
+    pilot.tap_center()
+    yield from pilot.settle()
+    _expect(pilot, "start")
+
+
+def tour_with_touch_sizes(pilot: Autopilot, shots: Path) -> Iterator[float]:
+    """The screenshot tour, measuring every touch target on every screen it passes."""
+    smallest: dict[str, float] = {}
+
+    def measure() -> None:
+        for widget in pilot.app.manager.current_screen.walk(restrict=True):
+            if getattr(widget, "control", "") and widget.opacity > 0 and widget.width > 0:
+                key = f"{pilot.screen}/{widget.control}"
+                smallest[key] = min(widget.width, widget.height)
+
+    prefix = f"{pilot.app.root.width}x{pilot.app.root.height}"
+    for delay in screen_tour(pilot, shots, prefix):
+        yield delay
+        measure()  # after the wait: the screen is laid out, and before the tour's next taps
+    pilot.notes["touch_min"] = pilot.app.touch_min
+    pilot.notes["smallest"] = smallest
+    pilot.notes["started"] = time.time()
