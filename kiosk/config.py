@@ -226,10 +226,9 @@ def _explain(error: Mapping[str, Any]) -> str:
         return "is missing; add it"
     if kind == "extra_forbidden":
         return "is not a known key; check its spelling (docs/kiosk-config.md lists every key)"
-    message = message.removeprefix("Value error, ")
-    if kind.endswith("_type") or kind.startswith(("greater", "less", "too_", "literal")):
-        return f"{message[0].lower()}{message[1:]} (got {error.get('input')!r})"
-    return message
+    if kind == "value_error":  # our own validators' sentences say it all
+        return message.removeprefix("Value error, ")
+    return f"{message[0].lower()}{message[1:]} (got {error.get('input')!r})"
 
 
 def _cross_checks(config: KioskConfig, available: Collection[str]) -> list[ConfigProblem]:

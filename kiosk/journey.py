@@ -203,8 +203,11 @@ class Journey:
         self._last_activity = now
 
     def deadline(self) -> float | None:
+        """When the current step times out; None on an untouched start screen. A language
+        chosen on the start screen and left there also times out, for the next visitor."""
+        if self._step is Step.START and self._language == self.rules.default_language:
+            return None
         timeout = {
-            Step.START: None,
             Step.THANKS: self.rules.thanks_s,
             Step.TICKET: self.rules.ticket_s,
         }.get(self._step, self.rules.inactivity_s)

@@ -87,6 +87,14 @@ class Outbox:
                 timeout=busy_timeout_ms / 1000,
             )
             connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version > schema.LATEST:  # before anything below writes to the file
+                connection.close()
+                raise SchemaTooNewError(
+                    f"The outbox {path} has schema version {version}, newer than this Hymy "
+                    f"knows ({schema.LATEST}); install the newer Hymy again. The file was not "
+                    "changed."
+                )
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = FULL")
             connection.execute("PRAGMA foreign_keys = ON")
@@ -102,12 +110,6 @@ class Outbox:
     def _migrate(self) -> None:
         with self._transaction():
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > schema.LATEST:
-                raise SchemaTooNewError(
-                    f"The outbox {self.path} has schema version {version}, newer than this "
-                    f"Hymy knows ({schema.LATEST}); install the newer Hymy again. The file was "
-                    "not changed."
-                )
             for number in range(version, schema.LATEST):
                 schema.MIGRATIONS[number](self.db)
                 self._conn.execute(f"PRAGMA user_version = {number + 1}")

@@ -162,9 +162,9 @@ class KioskSession:
 
     def tick(self) -> None:
         """Apply the timeouts; the UI calls this a few times a second."""
-        before = self.journey.step
+        before = (self.journey.step, self.journey.language)
         effects = self.journey.tick(self._monotonic())
-        if effects or self.journey.step != before:
+        if effects or (self.journey.step, self.journey.language) != before:
             self._after(effects)
 
     # --- what the screen shows ---------------------------------------------------------------
