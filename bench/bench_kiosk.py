@@ -29,6 +29,15 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+# Mesa's software renderer (llvmpipe) and the LLVM it compiles shaders with: what Xvfb needs here
+# and a Pi's V3D GPU driver does not load.
+SOFTWARE_GL = ("libLLVM", "swrast_dri", "libgallium", "kms_swrast", "llvmpipe")
+
+
+def software_gl_rss(process) -> int:
+    return sum(m.rss for m in process.memory_maps() if any(s in m.path for s in SOFTWARE_GL))
+
+
 def child(visits: int, window: tuple[int, int], data_dir: Path, out: Path) -> None:
     """Runs inside the measured process: the app plus a script that measures it."""
     import psutil
@@ -49,6 +58,7 @@ def child(visits: int, window: tuple[int, int], data_dir: Path, out: Path) -> No
         results["first_frame_at"] = app.first_frame_at
         yield 1.5
         results["rss_after_start"] = psutil.Process().memory_info().rss
+        results["software_gl"] = software_gl_rss(psutil.Process())
         seen: dict = {}
 
         def on_flip(*_):
@@ -123,6 +133,9 @@ def main() -> None:
         "   (target <= 2 s)",
         f"resident memory after start:  {results['rss_after_start'] / 1e6:.0f} MB"
         "   (target <= 120 MB)",
+        f"  of which Mesa's software renderer (llvmpipe/LLVM, not loaded on a Pi's GPU): "
+        f"{results['software_gl'] / 1e6:.0f} MB; without it: "
+        f"{(results['rss_after_start'] - results['software_gl']) / 1e6:.0f} MB",
         f"resident memory after visits: {results['rss_after_visits'] / 1e6:.0f} MB",
         f"touch -> thank-you drawn over {len(latencies)} visits: "
         f"p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from kiosk import __version__
 from kiosk.clock import KioskClock
@@ -36,6 +37,10 @@ from kiosk.tickets import TicketRange, service_day
 log = logging.getLogger(__name__)
 
 LAST_UPLOAD_META = "last_upload_at"  # written by the sync agent, shown on the admin screen
+# How long a touch waits for its write before letting the frame go on (a fraction of a frame).
+ANSWER_WAIT_S = 0.012
+
+T = TypeVar("T")
 
 
 class WriteStatus(StrEnum):
@@ -262,17 +267,16 @@ class KioskSession:
             comment=effect.comment,
             misuse=misuse,
         )
-        # A feedback abandoned by a timeout is recorded on the way back to start: no screen waits.
-        waiting = self.journey.step is Step.THANKS
-        if waiting:
+
+        def write() -> bool:
+            return self._try(lambda: self.outbox.append(event), "record a rating")
+
+        if self.journey.step is Step.THANKS:
             self._write = WriteStatus.SAVING
-
-        def write() -> None:
-            ok = self._try(lambda: self.outbox.append(event), "record a rating")
-            if waiting:
-                self._post(lambda: self._write_done(ok))
-
-        self._submit(write, "record a rating")
+            self._write_then(write, self._write_done, "record a rating")
+        else:
+            # Abandoned by a timeout, recorded on the way back to start: no screen waits for it.
+            self._submit(write, "record a rating")
 
     def _issue_ticket(self, effect: IssueTicket) -> None:
         point = self.config.service_point(effect.service_point)
@@ -289,7 +293,7 @@ class KioskSession:
                 printed=False,
             )
 
-        def write() -> None:
+        def write() -> str | None:
             result: list[dict] = []
             ok = self._try(
                 lambda: result.append(
@@ -301,10 +305,28 @@ class KioskSession:
                 ),
                 "take a queue ticket",
             )
-            ticket = result[0]["ticket"] if ok else None
-            self._post(lambda: self._ticket_done(ticket))
+            return result[0]["ticket"] if ok else None
 
-        self._submit(write, "take a queue ticket")
+        self._write_then(write, self._ticket_done, "take a queue ticket")
+
+    def _write_then(self, job: Callable[[], T], done: Callable[[T], None], what: str) -> None:
+        """Run job on the writer thread and hand its result to done on the UI thread.
+
+        A write that answers within ANSWER_WAIT_S (nearly all do: they take about a millisecond)
+        is handed over at once, so the next screen is drawn in this very frame; a slower one
+        (a busy SD card) comes back through `post` while the frames go on.
+        """
+        try:
+            future = self._writer.submit(job)
+        except RuntimeError:
+            log.error("could not %s: the kiosk is shutting down", what)
+            return
+        try:
+            result = future.result(timeout=ANSWER_WAIT_S)
+        except TimeoutError:
+            future.add_done_callback(lambda f: self._post(lambda: done(f.result())))
+            return
+        done(result)
 
     def _write_done(self, ok: bool) -> None:
         if self.journey.step is Step.THANKS:
@@ -326,7 +348,7 @@ class KioskSession:
             return False
         return True
 
-    def _submit(self, job: Callable[[], None], what: str) -> None:
+    def _submit(self, job: Callable[[], object], what: str) -> None:
         try:
             self._writer.submit(job)
         except RuntimeError:

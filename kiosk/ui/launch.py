@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from kiosk.config import KioskConfig
 from kiosk.i18n import Catalogs
 from kiosk.outbox import Outbox
@@ -11,6 +13,8 @@ def configure_kivy(window: tuple[int, int] | None, fullscreen: bool) -> None:
     """Set Kivy's environment and config; call before anything imports kivy.core.window."""
     from kivy.config import Config  # kiosk.ui's __init__ has set Kivy's environment
 
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        Config.set("kivy", "log_level", "warning")  # Kivy's start-up chatter is for --verbose
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "system")  # our own keyboard; never Kivy's docked one
     Config.set("input", "mouse", "mouse,disable_multitouch")  # no red dots on a right click

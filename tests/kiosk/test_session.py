@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,19 +66,46 @@ def quick_rating(session: KioskSession, ui: UiThread, rating: int) -> None:
     session.finish()
 
 
-def test_thanks_is_shown_only_once_the_rating_is_stored(setup):
-    session, outbox, _clock, ui = setup
+def answer_rating(session: KioskSession) -> None:
     session.start_feedback()
     session.rate(4)
     while session.view.step is not Step.THANKS:
-        session.choose_reason(None) if session.view.step is Step.REASON else session.submit_comment(
-            "Kiitos!"
-        )
-    assert session.view.write is WriteStatus.SAVING
+        if session.view.step is Step.REASON:
+            session.choose_reason(None)
+        else:
+            session.submit_comment("Kiitos!")
+
+
+def test_thanks_is_shown_only_once_the_rating_is_stored(setup):
+    session, outbox, _clock, ui = setup
+    stored_when_thanked: list[int] = []
+
+    def on_change(view: View) -> None:
+        if view.step is Step.THANKS and view.write is WriteStatus.SAVED:
+            stored_when_thanked.append(len(outbox.pending()))
+
+    session.on_change = on_change
+    answer_rating(session)
     settle(session, ui)
-    assert ui.views[-1].step is Step.THANKS and ui.views[-1].write is WriteStatus.SAVED
+    assert stored_when_thanked and stored_when_thanked[0] == 1
     (stored,) = outbox.pending()
     assert stored.payload["rating"] == 4 and stored.payload["comment"] == "Kiitos!"
+
+
+def test_thanks_waits_for_a_slow_disk_and_frames_go_on(setup):
+    session, outbox, _clock, ui = setup
+    blocker = sqlite3.connect(outbox.path)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock: a slow disk
+    try:
+        answer_rating(session)
+        assert session.view.write is WriteStatus.SAVING  # the touch did not wait for it
+        assert ui.queue == []
+    finally:
+        blocker.rollback()
+        blocker.close()
+    settle(session, ui)
+    assert ui.views[-1].step is Step.THANKS and ui.views[-1].write is WriteStatus.SAVED
+    assert len(outbox.pending()) == 1
 
 
 def test_sixth_rating_within_a_minute_is_flagged_and_quiet_ends_it(setup):
@@ -101,15 +129,15 @@ def test_bounce_on_one_control_is_filtered(setup):
     assert session.accept_touch("smiley-4")
 
 
-def test_a_check_in_waits_for_its_ticket(setup):
+def test_a_check_in_shows_its_ticket(setup):
     session, outbox, _clock, ui = setup
     point = session.config.service_points[0]
     session.start_check_in()
     session.choose_service_point(point.id)
-    assert session.view.step is Step.TICKET and session.view.ticket is None
+    assert session.view.step is Step.TICKET
     settle(session, ui)
     assert session.view.ticket == f"{point.prefix}{point.first:03d}"
-    assert ui.views[-1].write is WriteStatus.SAVED
+    assert ui.views[-1].write is WriteStatus.SAVED and ui.views[-1].ticket == session.view.ticket
     (event,) = outbox.pending()
     assert event.payload["ticket"] == session.view.ticket
 
