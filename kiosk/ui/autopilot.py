@@ -100,6 +100,11 @@ class Autopilot:
         widget = self.find(control)
         self.tap_at(*widget.to_window(*widget.center))
 
+    def touch(self, control: str) -> Iterator[float]:
+        """Tap a control and wait until the kiosk has answered (use with `yield from`)."""
+        self.tap(control)
+        yield from self.settle()
+
     def tap_center(self) -> None:
         root = self.app.root
         self.tap_at(root.width / 2, root.height / 2)

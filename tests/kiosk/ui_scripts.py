@@ -24,20 +24,15 @@ def rate_in_each_language(pilot: Autopilot) -> Iterator[float]:
     """fi: very happy, sv: unhappy, en: very unhappy; follow-up questions skipped."""
     for language, rating in (("fi", 4), ("sv", 2), ("en", 1)):
         _expect(pilot, "start")
-        pilot.tap(f"lang-{language}")
-        yield from pilot.settle()
+        yield from pilot.touch(f"lang-{language}")
         assert pilot.app.lang == language
-        pilot.tap("start-feedback")
-        yield from pilot.settle()
+        yield from pilot.touch("start-feedback")
         _expect(pilot, "rating")
-        pilot.tap(f"smiley-{rating}")
-        yield from pilot.settle()
+        yield from pilot.touch(f"smiley-{rating}")
         if pilot.screen == "reason":
-            pilot.tap("skip")
-            yield from pilot.settle()
+            yield from pilot.touch("skip")
         _expect(pilot, "comment")
-        pilot.tap("skip")
-        yield from pilot.settle()
+        yield from pilot.touch("skip")
         _expect(pilot, "thanks")
         pilot.notes.setdefault("thanks_language", []).append(pilot.app.lang)
         pilot.tap_center()
@@ -49,68 +44,54 @@ def rate_in_each_language(pilot: Autopilot) -> Iterator[float]:
 def reason_comment_and_back(pilot: Autopilot) -> Iterator[float]:
     """A mis-tapped smiley taken back, then a rating with a reason and a comment that holds a
     phone number."""
-    pilot.tap("start-feedback")
-    yield from pilot.settle()
-    pilot.tap("smiley-2")
-    yield from pilot.settle()
+    yield from pilot.touch("start-feedback")
+    yield from pilot.touch("smiley-2")
     _expect(pilot, "reason")
     pilot.tap("back")  # "I meant another face": nothing is recorded
     yield from pilot.settle()
     _expect(pilot, "rating")
-    pilot.tap("smiley-1")
-    yield from pilot.settle()
+    yield from pilot.touch("smiley-1")
     _expect(pilot, "reason")
     reason = pilot.first_control("reason-")
     pilot.notes["reason"] = reason.removeprefix("reason-")
-    pilot.tap(reason)
-    yield from pilot.settle()
+    yield from pilot.touch(reason)
     _expect(pilot, "comment")
     yield from pilot.type_text("jonotin tunnin, soita 040 123 4567. kiitos")
     yield from pilot.settle()
     pilot.notes["typed"] = pilot.app.manager.current_screen.ids.comment.text
-    pilot.tap("send")
-    yield from pilot.settle()
+    yield from pilot.touch("send")
     _expect(pilot, "thanks")
 
 
 def check_in_twice(pilot: Autopilot) -> Iterator[float]:
     """Two visitors check in at the same service point and get consecutive numbers."""
     for _ in range(2):
-        pilot.tap("start-check-in")
-        yield from pilot.settle()
+        yield from pilot.touch("start-check-in")
         _expect(pilot, "service_point")
         point = pilot.first_control("service-point-")
         pilot.notes["service_point"] = point.removeprefix("service-point-")
-        pilot.tap(point)
-        yield from pilot.settle()
+        yield from pilot.touch(point)
         _expect(pilot, "ticket")
         pilot.notes.setdefault("tickets", []).append(pilot.app.manager.current_screen.ticket)
-        pilot.tap("done")
-        yield from pilot.settle()
+        yield from pilot.touch("done")
         _expect(pilot, "start")
 
 
 def walk_away(pilot: Autopilot) -> Iterator[float]:
     """A visitor rates, switches to Swedish and walks away at the follow-up question; another walks
     away from the thank-you screen. (The test's config has short timeouts.)"""
-    pilot.tap("start-feedback")
-    yield from pilot.settle()
-    pilot.tap("smiley-2")
-    yield from pilot.settle()
+    yield from pilot.touch("start-feedback")
+    yield from pilot.touch("smiley-2")
     _expect(pilot, "reason")
-    pilot.tap("lang-sv")
-    yield from pilot.settle()
+    yield from pilot.touch("lang-sv")
     inactivity = pilot.app.kiosk_config.timeouts.inactivity
     yield inactivity + 0.8
     _expect(pilot, "start")
     assert pilot.app.lang == pilot.app.kiosk_config.kiosk.default_language
-    pilot.tap("start-feedback")
-    yield from pilot.settle()
-    pilot.tap("smiley-3")
-    yield from pilot.settle()
+    yield from pilot.touch("start-feedback")
+    yield from pilot.touch("smiley-3")
     while pilot.screen != "thanks":
-        pilot.tap("skip")
-        yield from pilot.settle()
+        yield from pilot.touch("skip")
     yield pilot.app.kiosk_config.timeouts.thanks + 0.8
     _expect(pilot, "start")
 
@@ -135,21 +116,17 @@ def admin_pin(pilot: Autopilot) -> Iterator[float]:
     _expect(pilot, "admin")
     yield 0.5
     pilot.notes["admin_rows"] = dict(pilot.app.manager.current_screen.rows)
-    pilot.tap("admin-back")
-    yield from pilot.settle()
+    yield from pilot.touch("admin-back")
     _expect(pilot, "start")
 
 
 def failed_write(pilot: Autopilot) -> Iterator[float]:
     """The outbox fails under the app (here: closed): the visitor sees a calm apology, no crash."""
     pilot.app.outbox.close()
-    pilot.tap("start-feedback")
-    yield from pilot.settle()
-    pilot.tap("smiley-4")
-    yield from pilot.settle()
+    yield from pilot.touch("start-feedback")
+    yield from pilot.touch("smiley-4")
     while pilot.screen != "thanks":
-        pilot.tap("skip")
-        yield from pilot.settle()
+        yield from pilot.touch("skip")
     pilot.notes["failed"] = pilot.app.manager.current_screen.failed
     pilot.tap_center()
     yield from pilot.settle()
