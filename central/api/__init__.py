@@ -1,0 +1,1 @@
+"""The central's HTTP API: one router per resource."""

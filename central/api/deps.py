@@ -1,0 +1,45 @@
+"""Dependencies shared by the routers: a database connection, the calling device."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import Connection
+
+from central.api.problems import ProblemError
+from central.enrollment import Device, device_for_token
+
+
+def get_db(request: Request) -> Iterator[Connection]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    with request.app.state.engine.begin() as connection:
+        yield connection
+
+
+Db = Annotated[Connection, Depends(get_db)]
+
+
+def bearer_token(authorization: str | None) -> str:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise ProblemError(
+            401,
+            "Send the device token as 'Authorization: Bearer <token>'.",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    return authorization[7:].strip()
+
+
+def get_device(db: Db, authorization: Annotated[str | None, Header()] = None) -> Device:
+    device = device_for_token(db, bearer_token(authorization))
+    if device is None or device.revoked:
+        raise ProblemError(
+            401,
+            "Unknown or revoked device token; enrol the kiosk again (hymy-sync enroll).",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    return device
+
+
+CurrentDevice = Annotated[Device, Depends(get_device)]

@@ -1,0 +1,31 @@
+"""The central's FastAPI app, built by `create_app(settings)`; nothing is opened at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from central import db
+from central.api import enroll, events, health, problems
+from central.settings import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The app; its database is migrated to the newest schema when it starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = db.make_engine(settings.database_url)
+        db.upgrade(engine)
+        app.state.engine = engine
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Hymy central", version="1", lifespan=lifespan)
+    app.state.settings = settings
+    problems.install(app)
+    for module in (health, enroll, events):
+        app.include_router(module.router)
+    return app

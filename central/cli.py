@@ -1,0 +1,171 @@
+"""`hymy-central`: the central's commands. They parse arguments; the library does the work."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from central import db
+from central.enrollment import NotFoundError, create_enroll_code, revoke_device, save_site
+from central.settings import Settings
+from central.sites import SiteError, parse_site
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_url",
+    envvar="HYMY_CENTRAL_DB",
+    help="Database URL: sqlite:///PATH (default: central.sqlite in the data dir) or "
+    "postgresql://USER@HOST/DB.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    envvar="HYMY_CENTRAL_DATA_DIR",
+    help="Where the central keeps its files (default /var/lib/hymy-central).",
+)
+@click.pass_context
+def main(ctx: click.Context, db_url: str | None, data_dir: Path | None) -> None:
+    """Hymy central: ingest, enrolment and reports for a wellbeing services county's kiosks.
+
+    Example: hymy-central --data-dir /var/lib/hymy-central serve --port 8080
+    """
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its chatter on every command
+    ctx.obj = Settings.from_env(db_url=db_url, data_dir=data_dir)
+
+
+def _engine(settings: Settings):  # -> Engine
+    try:
+        engine = db.make_engine(settings.database_url)
+    except db.DatabaseError as err:
+        raise click.ClickException(str(err)) from None
+    db.upgrade(engine)
+    return engine
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8080).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the API with uvicorn.
+
+    Example: hymy-central serve --db postgresql://hymy@localhost/hymy --host 0.0.0.0 --port 8080
+    """
+    import uvicorn
+
+    from central.app import create_app
+
+    base: Settings = ctx.obj
+    settings = Settings(
+        **{**base.__dict__, **{k: v for k, v in (("host", host), ("port", port)) if v}}
+    )
+    try:
+        db.normalize_url(settings.database_url)
+    except db.DatabaseError as err:
+        raise click.ClickException(str(err)) from None
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@main.group("db")
+def db_group() -> None:
+    """The database schema."""
+
+
+@db_group.command("upgrade")
+@pass_settings
+def db_upgrade(settings: Settings) -> None:
+    """Apply the database migrations (serve does this on start too).
+
+    Example: hymy-central --db postgresql://hymy@localhost/hymy db upgrade
+    """
+    _engine(settings).dispose()
+    click.echo(f"The database {settings.database_url.split('@')[-1]} is up to date.")
+
+
+@main.group()
+def site() -> None:
+    """Sites (health stations) and their service points."""
+
+
+@site.command("add")
+@click.argument("site_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_settings
+def site_add(settings: Settings, site_file: Path) -> None:
+    """Add a site, or update it, from a TOML site file (see docs/central.md).
+
+    Example: hymy-central site add assets/config/example-site.toml
+    """
+    try:
+        definition = parse_site(site_file.read_text(encoding="utf-8"), str(site_file))
+    except SiteError as err:
+        raise click.ClickException(str(err)) from None
+    engine = _engine(settings)
+    with engine.begin() as conn:
+        new = save_site(conn, definition)
+    points = ", ".join(f"{p.prefix} {p.id}" for p in definition.service_points)
+    click.echo(
+        f"{'Added' if new else 'Updated'} site {definition.site.id} "
+        f"({definition.site.timezone}; {points})."
+    )
+
+
+@main.command("enroll-code")
+@click.option("--site", "site_id", required=True, help="The site the new kiosk belongs to.")
+@pass_settings
+def enroll_code(settings: Settings, site_id: str) -> None:
+    """Print a one-time code that enrols one kiosk of the site (valid 24 hours).
+
+    Example: hymy-central enroll-code --site kaleva
+    """
+    engine = _engine(settings)
+    try:
+        with engine.begin() as conn:
+            code = create_enroll_code(conn, site_id, settings.enroll_code_ttl)
+    except NotFoundError as err:
+        raise click.ClickException(str(err)) from None
+    hours = int(settings.enroll_code_ttl.total_seconds() // 3600)
+    click.echo(
+        f"{code}\nOn the kiosk: hymy-sync enroll --central URL --code {code}  "
+        f"(valid {hours} hours, once)"
+    )
+
+
+@main.group()
+def device() -> None:
+    """Enrolled kiosks."""
+
+
+@device.command("revoke")
+@click.argument("device_id")
+@pass_settings
+def device_revoke(settings: Settings, device_id: str) -> None:
+    """End a device's token: its uploads are refused until it is enrolled again.
+
+    Example: hymy-central device revoke 4f0c2a9e-...
+    """
+    engine = _engine(settings)
+    try:
+        with engine.begin() as conn:
+            revoke_device(conn, device_id)
+    except NotFoundError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Revoked device {device_id}; the kiosk keeps its events until enrolled again.")
+
+
+if __name__ == "__main__":
+    main()

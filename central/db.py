@@ -1,0 +1,65 @@
+"""The central's database: an engine for SQLite (the default) or PostgreSQL, and its migrations."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseError(RuntimeError):
+    """The database URL is unusable; the message says what to give instead."""
+
+
+def normalize_url(url: str) -> str:
+    """postgresql://... is served by psycopg 3; sqlite:///path stays as it is.
+
+    Raises DatabaseError for any other kind of database.
+    """
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith(("postgresql+psycopg://", "sqlite:///", "sqlite://")):
+        return url
+    raise DatabaseError(
+        f"Unsupported database {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB."
+    )
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'central.sqlite'}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the settings each database needs."""
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection, _record) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every migration not yet applied (idempotent)."""
+    config = Config()
+    config.set_main_option("script_location", "central:migrations")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    log.debug("database schema is up to date")

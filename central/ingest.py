@@ -1,0 +1,157 @@
+"""Ingest of a kiosk's batch: every event validated on its own, deduplicated by its id (the same
+content again is a duplicate, other content a conflict that never overwrites), clock-corrected,
+and stored in the caller's one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from central.enrollment import Device
+from central.sites import SiteDefinition
+from central.tables import devices, events
+from sync.protocol import (
+    BatchEnvelope,
+    CheckinEvent,
+    FeedbackEvent,
+    ProtocolError,
+    canonical,
+    event_id,
+    parse_event,
+)
+
+EARLIEST_PLAUSIBLE = datetime(2024, 1, 1, tzinfo=UTC)  # a Pi without RTC boots into the past
+ID_CHUNK = 500
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    rejected: list[dict[str, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
+            "rejected": self.rejected,
+        }
+
+
+def corrected_time(
+    event: FeedbackEvent | CheckinEvent,
+    envelope: BatchEnvelope,
+    received_at: datetime,
+    tolerance: timedelta,
+) -> tuple[datetime, bool]:
+    """When the event really happened, and whether that time is suspect.
+
+    An event of the boot that sent the batch is placed by the monotonic clock: it happened
+    (batch monotonic - event monotonic) before the batch arrived, whatever the kiosk's wall clock
+    said. An event of an earlier boot keeps its wall-clock time, flagged when implausible.
+    """
+    if event.boot_id == envelope.boot_id and event.monotonic_ms <= envelope.monotonic_ms:
+        ago = timedelta(milliseconds=envelope.monotonic_ms - event.monotonic_ms)
+        corrected = received_at - ago
+        return corrected, abs(corrected - event.occurred_at) > tolerance
+    occurred = event.occurred_at.astimezone(UTC)
+    plausible = EARLIEST_PLAUSIBLE <= occurred <= received_at + tolerance
+    return occurred, not plausible
+
+
+def _insert(conn: Connection):
+    return postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+
+def _existing(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        chunk = ids[start : start + ID_CHUNK]
+        rows = conn.execute(select(events.c.id, events.c.content).where(events.c.id.in_(chunk)))
+        found.update({row.id: row.content for row in rows})
+    return found
+
+
+def ingest(
+    conn: Connection,
+    device: Device,
+    site: SiteDefinition,
+    envelope: BatchEnvelope,
+    raw_events: Iterable[Any],
+    *,
+    received_at: datetime,
+    tolerance: timedelta = timedelta(minutes=5),
+) -> IngestResult:
+    """Store a batch's events; returns what became of each. Runs in the caller's transaction."""
+    result = IngestResult()
+    points = {point.id for point in site.service_points}
+    valid: list[tuple[FeedbackEvent | CheckinEvent, str]] = []
+    for raw in raw_events:
+        try:
+            event = parse_event(raw)
+        except ProtocolError as err:
+            result.rejected.append({"id": event_id(raw), "error": str(err)})
+            continue
+        if event.service_point is not None and event.service_point not in points:
+            result.rejected.append(
+                {
+                    "id": str(event.id),
+                    "error": f"service_point: {event.service_point!r} is not a service point of "
+                    f"site {site.site.id}",
+                }
+            )
+            continue
+        valid.append((event, canonical(event)))
+
+    stored = _existing(conn, [str(e.id) for e, _ in valid])
+    rows: list[dict[str, Any]] = []
+    for event, content in valid:
+        key = str(event.id)
+        if key in stored:
+            if stored[key] == content:
+                result.duplicates += 1
+            else:
+                result.conflicts.append(key)
+            continue
+        stored[key] = content  # a repeat later in this same batch is judged against this one
+        corrected, suspect = corrected_time(event, envelope, received_at, tolerance)
+        rows.append(
+            {
+                "id": key,
+                "site_id": device.site_id,
+                "device_id": device.id,
+                "type": event.type,
+                "occurred_at": event.occurred_at,
+                "corrected_at": corrected,
+                "clock_suspect": suspect,
+                "service_point": event.service_point,
+                "rating": getattr(event, "rating", None),
+                "reason": getattr(event, "reason", None),
+                "misuse": getattr(event, "misuse", None),
+                "content": content,
+                "received_at": received_at,
+                "batch_id": str(envelope.batch_id),
+            }
+        )
+    if rows:
+        statement = _insert(conn)(events).on_conflict_do_nothing(index_elements=["id"])
+        inserted = conn.execute(statement.returning(events.c.id), rows).scalars().all()
+        result.accepted = len(inserted)
+        raced = [row for row in rows if row["id"] not in set(inserted)]
+        if raced:  # stored by a concurrent batch between our read and our insert
+            now_stored = _existing(conn, [row["id"] for row in raced])
+            for row in raced:
+                if now_stored.get(row["id"]) == row["content"]:
+                    result.duplicates += 1
+                else:
+                    result.conflicts.append(row["id"])
+    conn.execute(update(devices).where(devices.c.id == device.id).values(last_seen_at=received_at))
+    return result

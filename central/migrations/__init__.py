@@ -1,0 +1,1 @@
+"""Alembic migrations of the central's database (script location `central:migrations`)."""

@@ -1,0 +1,42 @@
+"""The central's one settings object: every value from a flag or a HYMY_CENTRAL_* variable."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from central.db import default_url
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("HYMY_CENTRAL_DATA_DIR", "/var/lib/hymy-central"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=_default_data_dir)
+    db_url: str = ""  # empty: a SQLite file in the data dir
+    host: str = "127.0.0.1"
+    port: int = 8080
+    enroll_code_ttl: timedelta = timedelta(hours=24)
+    clock_tolerance: timedelta = timedelta(minutes=5)  # a kiosk clock this far off is "wrong"
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or default_url(self.data_dir)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Settings from HYMY_CENTRAL_DATA_DIR, HYMY_CENTRAL_DB, HYMY_CENTRAL_HOST and _PORT,
+        with the given (non-None) overrides on top."""
+        values: dict[str, object] = {}
+        if "HYMY_CENTRAL_DB" in os.environ:
+            values["db_url"] = os.environ["HYMY_CENTRAL_DB"]
+        if "HYMY_CENTRAL_HOST" in os.environ:
+            values["host"] = os.environ["HYMY_CENTRAL_HOST"]
+        if "HYMY_CENTRAL_PORT" in os.environ:
+            values["port"] = int(os.environ["HYMY_CENTRAL_PORT"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

@@ -1,0 +1,135 @@
+"""Sites: what `hymy-central site add` stores, and the config each enrolled kiosk gets from it.
+
+A site file has the shape of a kiosk config's shared parts (see docs/central.md):
+
+    [site]
+    id = "kaleva"
+    name = { fi = "Kalevan terveysasema", sv = "Kalevas hälsostation", en = "Kaleva ..." }
+    timezone = "Europe/Helsinki"
+    numbers_per_kiosk = 100        # each kiosk's own block of queue numbers per service point
+
+    [[service_points]]
+    id = "laboratorio"
+    name = { fi = "Laboratorio", sv = "Laboratoriet", en = "Laboratory" }
+    prefix = "L"
+
+    [[feedback.reasons]]
+    id = "waiting-time"
+    ratings = [1, 2]
+    name = { fi = "Odotusaika", sv = "Väntetiden", en = "Waiting time" }
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Localized = dict[str, Annotated[str, Field(min_length=1)]]
+
+
+class SiteError(ValueError):
+    """A site definition that cannot be used; the message names the key and the fix."""
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone such as 'Europe/Helsinki'") from None
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteInfo(_Model):
+    id: Annotated[str, Field(pattern=ID)]
+    name: Localized
+    timezone: Annotated[str, AfterValidator(_zone)] = "Europe/Helsinki"
+    numbers_per_kiosk: Annotated[int, Field(ge=10, le=999)] = 100
+
+
+class ServicePoint(_Model):
+    id: Annotated[str, Field(pattern=ID)]
+    name: Localized
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    guidance: Localized | None = None
+
+
+class Reason(_Model):
+    id: Annotated[str, Field(pattern=ID)]
+    ratings: list[Annotated[int, Field(ge=1, le=4)]] = Field(min_length=1)
+    name: Localized
+
+
+class Feedback(_Model):
+    reasons: list[Reason] = []
+
+
+class SiteDefinition(_Model):
+    site: SiteInfo
+    service_points: list[ServicePoint] = Field(min_length=1)
+    feedback: Feedback = Feedback()
+
+    @property
+    def kiosk_slots(self) -> int:
+        """How many kiosks the number space 1..999 has room for."""
+        return 999 // self.site.numbers_per_kiosk
+
+
+def parse_site(text: str, source: str = "the site file") -> SiteDefinition:
+    """Raises SiteError with every problem, each with its key."""
+    try:
+        data = tomllib.loads(text)
+        definition = SiteDefinition.model_validate(data)
+    except tomllib.TOMLDecodeError as err:
+        raise SiteError(f"{source} is not valid TOML: {err}") from None
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
+        )
+        raise SiteError(f"{source}: {problems}") from None
+    prefixes = [p.prefix for p in definition.service_points]
+    if len(set(prefixes)) != len(prefixes):
+        raise SiteError(f"{source}: service_points: each prefix must be unique ({prefixes})")
+    ids = [p.id for p in definition.service_points]
+    if len(set(ids)) != len(ids):
+        raise SiteError(f"{source}: service_points: each id must be unique ({ids})")
+    return definition
+
+
+def kiosk_config(definition: SiteDefinition, *, kiosk_id: str, slot: int) -> dict[str, Any]:
+    """The config a kiosk gets at enrolment: the kiosk TOML's keys, with its own number ranges.
+
+    Raises SiteError when the site has no free block of numbers for another kiosk.
+    """
+    if slot >= definition.kiosk_slots:
+        raise SiteError(
+            f"Site {definition.site.id} has numbers for {definition.kiosk_slots} kiosks only; "
+            "lower numbers_per_kiosk in its site file and run `hymy-central site add` again."
+        )
+    block = definition.site.numbers_per_kiosk
+    first, last = 1 + slot * block, (slot + 1) * block
+    return {
+        "kiosk": {
+            "site": definition.site.id,
+            "kiosk_id": kiosk_id,
+            "station_name": definition.site.name,
+            "timezone": definition.site.timezone,
+        },
+        "service_points": [
+            {**point.model_dump(exclude_none=True), "range": [first, last]}
+            for point in definition.service_points
+        ],
+        "feedback": {"reasons": [r.model_dump() for r in definition.feedback.reasons]},
+    }
+
+
+def valid_kiosk_id(value: str) -> bool:
+    return bool(re.fullmatch(ID, value)) and len(value) <= 64

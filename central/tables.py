@@ -1,0 +1,73 @@
+"""The central's tables (SQLAlchemy Core); the same on SQLite and PostgreSQL. Alembic migrations in
+central/migrations create and change them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("timezone", String(64), nullable=False),
+    Column("config", Text, nullable=False),  # names, service points, reasons: JSON
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("site_id", String(64), ForeignKey("sites.id"), nullable=False),
+    Column("kiosk_id", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("range_slot", Integer, nullable=False),  # which block of ticket numbers it was given
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_seen_at", DateTime(timezone=True)),
+)
+
+enroll_codes = Table(
+    "enroll_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("site_id", String(64), ForeignKey("sites.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("device_id", String(36)),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(36), primary_key=True),  # the kiosk's UUID: the dedup key end to end
+    Column("site_id", String(64), ForeignKey("sites.id"), nullable=False),
+    Column("device_id", String(36), ForeignKey("devices.id"), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),  # the kiosk's own clock
+    Column("corrected_at", DateTime(timezone=True), nullable=False),  # what reports use
+    Column("clock_suspect", Boolean, nullable=False),
+    Column("service_point", String(64)),
+    Column("rating", SmallInteger),
+    Column("reason", String(64)),
+    Column("misuse", Boolean),
+    Column("content", Text, nullable=False),  # canonical JSON: equal text = a duplicate
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("batch_id", String(36), nullable=False),
+)
+Index("events_by_site_time", events.c.site_id, events.c.corrected_at)
