@@ -145,6 +145,101 @@ def enroll_code(settings: Settings, site_id: str) -> None:
     )
 
 
+@main.group("api-key")
+def api_key() -> None:
+    """API keys for people: admins, IT staff and managers."""
+
+
+@api_key.command("create")
+@click.option("--role", type=click.Choice(["admin", "it", "manager"]), required=True)
+@click.option("--site", "sites", multiple=True, help="A site the key may read (repeat).")
+@pass_settings
+def api_key_create(settings: Settings, role: str, sites: tuple[str, ...]) -> None:
+    """Print a new API key (shown once; only its hash is kept).
+
+    Example: hymy-central api-key create --role manager --site kaleva
+    """
+    from central.access import create_api_key
+
+    engine = _engine(settings)
+    try:
+        with engine.begin() as conn:
+            key, key_id = create_api_key(conn, role, list(sites))
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    scope = ", ".join(sites) if sites else "every site"
+    click.echo(f"{key}\n(key {key_id}, role {role}, {scope}; keep it safe: it is shown once)")
+
+
+@main.command("report")
+@click.argument("kind", type=click.Choice(["feedback", "checkins"]))
+@click.option("--site", "sites", multiple=True, required=True, help="Site id (repeat).")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option(
+    "--by",
+    type=click.Choice(["hour", "day", "week", "month", "service-point"]),
+    default="day",
+    show_default=True,
+)
+@click.option("--service-point", help="Only this service point.")
+@click.option("--include-misuse", is_flag=True, help="Count ratings flagged as misuse too.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@pass_settings
+def report_command(
+    settings: Settings,
+    kind: str,
+    sites: tuple[str, ...],
+    first,
+    last,
+    by: str,
+    service_point: str | None,
+    include_misuse: bool,
+    fmt: str,
+) -> None:
+    """Print a feedback or check-in report of local days FROM..TO.
+
+    Example: hymy-central report feedback --site kaleva --from 2026-11-01 --to 2026-11-30 --by week
+    """
+    import json
+
+    from central.enrollment import NotFoundError
+    from central.reports import ReportError, report, to_csv, to_table
+
+    engine = _engine(settings)
+    try:
+        with engine.connect() as conn:
+            answer = report(
+                conn,
+                kind,
+                list(sites),
+                first.date(),
+                last.date(),
+                by,
+                include_misuse,
+                service_point,
+            )
+    except (ReportError, NotFoundError) as err:
+        raise click.ClickException(str(err)) from None
+    if fmt == "json":
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(to_csv(answer), nl=False)
+    else:
+        click.echo(to_table(answer))
+        if kind == "feedback" and answer["top_reasons"]:
+            click.echo(
+                "top reasons: "
+                + ", ".join(f"{r['reason']} {r['count']}" for r in answer["top_reasons"])
+            )
+
+
 @main.group()
 def device() -> None:
     """Enrolled kiosks."""

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from central import rollups
 from central.enrollment import Device
 from central.sites import SiteDefinition
 from central.tables import devices, events
@@ -145,7 +146,9 @@ def ingest(
         statement = _insert(conn)(events).on_conflict_do_nothing(index_elements=["id"])
         inserted = conn.execute(statement.returning(events.c.id), rows).scalars().all()
         result.accepted = len(inserted)
-        raced = [row for row in rows if row["id"] not in set(inserted)]
+        fresh = set(inserted)
+        rollups.add(conn, [row for row in rows if row["id"] in fresh])
+        raced = [row for row in rows if row["id"] not in fresh]
         if raced:  # stored by a concurrent batch between our read and our insert
             now_stored = _existing(conn, [row["id"] for row in raced])
             for row in raced:

@@ -71,3 +71,38 @@ events = Table(
     Column("batch_id", String(36), nullable=False),
 )
 Index("events_by_site_time", events.c.site_id, events.c.corrected_at)
+
+# Rollups: per site x service point x UTC hour. Reports read these, never the raw events.
+# Helsinki's offsets are whole hours, so UTC hours map exactly onto local hours.
+rollups = Table(
+    "rollups",
+    metadata,
+    Column("site_id", String(64), primary_key=True),
+    Column("service_point", String(64), primary_key=True),  # "" for feedback without one
+    Column("hour", DateTime(timezone=True), primary_key=True),
+    *(Column(f"r{n}", Integer, nullable=False, server_default="0") for n in (1, 2, 3, 4)),
+    *(Column(f"m{n}", Integer, nullable=False, server_default="0") for n in (1, 2, 3, 4)),
+    Column("checkins", Integer, nullable=False, server_default="0"),
+)
+
+reason_rollups = Table(
+    "reason_rollups",
+    metadata,
+    Column("site_id", String(64), primary_key=True),
+    Column("service_point", String(64), primary_key=True),
+    Column("hour", DateTime(timezone=True), primary_key=True),
+    Column("reason", String(64), primary_key=True),
+    Column("misuse", Boolean, primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),  # admin | it | manager
+    Column("sites", Text, nullable=False),  # JSON list of site ids; [] = every site
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)

@@ -1,0 +1,99 @@
+"""GET /api/v1/reports/feedback and /checkins: managers read their own sites only."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import PlainTextResponse
+
+from central.access import Caller, caller_for_key
+from central.api.deps import Db, bearer_token
+from central.api.problems import ProblemError
+from central.enrollment import NotFoundError
+from central.reports import ReportError, report, to_csv
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+
+def get_caller(db: Db, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    caller = caller_for_key(db, bearer_token(authorization))
+    if caller is None:
+        raise ProblemError(
+            401,
+            "Unknown or revoked API key; ask an admin for one (hymy-central api-key create).",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    return caller
+
+
+CurrentCaller = Annotated[Caller, Depends(get_caller)]
+
+
+def _report(
+    kind: str,
+    db: Db,
+    caller: Caller,
+    site: list[str],
+    first: date,
+    last: date,
+    by: str,
+    include_misuse: bool,
+    service_point: str | None,
+    fmt: str,
+) -> Any:
+    if not caller.reads_reports:
+        raise ProblemError(403, f"A key of role {caller.role!r} reads no reports.")
+    refused = [s for s in site if not caller.may_read_site(s)]
+    if refused:
+        raise ProblemError(403, f"This key may not read site(s) {', '.join(refused)}.")
+    try:
+        answer = report(db, kind, site, first, last, by, include_misuse, service_point)
+    except ReportError as err:
+        raise ProblemError(400, str(err)) from None
+    except NotFoundError as err:
+        raise ProblemError(404, str(err)) from None
+    if fmt == "csv":
+        return PlainTextResponse(to_csv(answer), media_type="text/csv")
+    return answer
+
+
+Sites = Annotated[list[str], Query(min_length=1, description="Site id; repeat for several.")]
+From = Annotated[date, Query(alias="from", description="First local day, e.g. 2026-11-01.")]
+To = Annotated[date, Query(alias="to", description="Last local day (inclusive).")]
+By = Annotated[Literal["hour", "day", "week", "month", "service-point"], Query()]
+Format = Annotated[Literal["json", "csv"], Query(alias="format")]
+
+
+@router.get("/feedback")
+def feedback_report(
+    db: Db,
+    caller: CurrentCaller,
+    site: Sites,
+    first: From,
+    last: To,
+    by: By = "day",
+    include_misuse: bool = False,
+    service_point: str | None = None,
+    fmt: Format = "json",
+) -> Any:
+    """Feedback per bucket: n, the 1-4 distribution, the satisfaction score, the positive share."""
+    return _report(
+        "feedback", db, caller, site, first, last, by, include_misuse, service_point, fmt
+    )
+
+
+@router.get("/checkins")
+def checkins_report(
+    db: Db,
+    caller: CurrentCaller,
+    site: Sites,
+    first: From,
+    last: To,
+    by: By = "day",
+    service_point: str | None = None,
+    fmt: Format = "json",
+) -> Any:
+    """Check-ins per bucket."""
+    return _report("checkins", db, caller, site, first, last, by, False, service_point, fmt)

@@ -1,0 +1,92 @@
+"""Report maths (pure): buckets by the site's local time, the satisfaction score, shares.
+
+Score: the mean of the ratings mapped 1 -> 0, 2 -> 33 1/3, 3 -> 66 2/3, 4 -> 100, always with n and
+the distribution; misuse left out unless asked for.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+BUCKETS = ("hour", "day", "week", "month", "service-point")
+POINTS = {1: 0.0, 2: 100 / 3, 3: 200 / 3, 4: 100.0}
+
+
+@dataclass
+class Bucket:
+    key: str
+    distribution: Counter = field(default_factory=Counter)  # rating -> count
+    checkins: int = 0
+
+    @property
+    def n(self) -> int:
+        return sum(self.distribution.values())
+
+    @property
+    def score(self) -> float | None:
+        n = self.n
+        return None if n == 0 else sum(POINTS[r] * c for r, c in self.distribution.items()) / n
+
+    @property
+    def positive_share(self) -> float | None:
+        n = self.n
+        return None if n == 0 else (self.distribution[3] + self.distribution[4]) / n
+
+    def as_json(self, kind: str) -> dict:
+        if kind == "checkins":
+            return {"bucket": self.key, "checkins": self.checkins}
+        score, share = self.score, self.positive_share
+        return {
+            "bucket": self.key,
+            "n": self.n,
+            "distribution": {str(r): self.distribution[r] for r in (1, 2, 3, 4)},
+            "score": None if score is None else round(score, 1),
+            "positive_share": None if share is None else round(share, 3),
+        }
+
+
+def utc_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of the local days first..last (DST days have 23 or 25 hours)."""
+    start = datetime.combine(first, time(0), tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tz).astimezone(UTC)
+    return start, end
+
+
+def bucket_key(hour: datetime, service_point: str, by: str, tz: ZoneInfo) -> str:
+    """The label of the bucket an hour of rollups falls in, in the site's local time."""
+    if by == "service-point":
+        return service_point or "-"
+    local = (hour if hour.tzinfo else hour.replace(tzinfo=UTC)).astimezone(tz)
+    if by == "hour":
+        return local.strftime("%Y-%m-%dT%H:00%z")
+    if by == "day":
+        return local.date().isoformat()
+    if by == "week":
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+    if by == "month":
+        return local.strftime("%Y-%m")
+    raise ValueError(f"Bucket by one of {', '.join(BUCKETS)}, not {by!r}.")
+
+
+def summarize(
+    rows: Iterable[Mapping], by: str, include_misuse: bool, tz_of: Mapping[str, ZoneInfo]
+) -> tuple[list[Bucket], Bucket]:
+    """Buckets (in order) and the total of rollup rows (site_id, service_point, hour, r1.., m1..,
+    checkins)."""
+    buckets: dict[str, Bucket] = {}
+    total = Bucket("total")
+    for row in rows:
+        key = bucket_key(row["hour"], row["service_point"], by, tz_of[row["site_id"]])
+        bucket = buckets.setdefault(key, Bucket(key))
+        for target in (bucket, total):
+            for rating in (1, 2, 3, 4):
+                target.distribution[rating] += row[f"r{rating}"]
+                if include_misuse:
+                    target.distribution[rating] += row[f"m{rating}"]
+            target.checkins += row["checkins"]
+    return [buckets[k] for k in sorted(buckets)], total

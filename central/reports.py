@@ -1,0 +1,140 @@
+"""Reports for managers: feedback and check-ins per site, service point and time, from the rollups
+(never a scan of raw events), as JSON-ready dicts or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, func, select
+
+from central.enrollment import load_site
+from central.report_math import BUCKETS, summarize, utc_bounds
+from central.tables import reason_rollups, rollups
+
+KINDS = ("feedback", "checkins")
+TOP_REASONS = 10
+
+
+class ReportError(ValueError):
+    """A report that cannot be made as asked; the message says what to change."""
+
+
+def report(
+    conn: Connection,
+    kind: str,
+    sites: list[str],
+    first: date,
+    last: date,
+    by: str = "day",
+    include_misuse: bool = False,
+    service_point: str | None = None,
+) -> dict[str, Any]:
+    """A feedback or check-in report over the local days first..last of the sites.
+
+    Raises ReportError for an unknown bucket or kind, a reversed period, or no site;
+    central.enrollment.NotFoundError for an unknown site.
+    """
+    if kind not in KINDS:
+        raise ReportError(f"A report is one of {', '.join(KINDS)}, not {kind!r}.")
+    if by not in BUCKETS:
+        raise ReportError(f"Bucket by one of {', '.join(BUCKETS)}, not {by!r}.")
+    if not sites:
+        raise ReportError("Name at least one site.")
+    if last < first:
+        raise ReportError(f"The period ends ({last}) before it starts ({first}).")
+    tz_of = {site: ZoneInfo(load_site(conn, site).site.timezone) for site in sites}
+    rows, reason_counts = [], {}
+    for site, tz in tz_of.items():
+        start, end = utc_bounds(first, last, tz)
+        where = [rollups.c.site_id == site, rollups.c.hour >= start, rollups.c.hour < end]
+        if service_point:
+            where.append(rollups.c.service_point == service_point)
+        rows += [row._mapping for row in conn.execute(select(rollups).where(*where))]
+        if kind == "feedback":
+            rwhere = [
+                reason_rollups.c.site_id == site,
+                reason_rollups.c.hour >= start,
+                reason_rollups.c.hour < end,
+            ]
+            if service_point:
+                rwhere.append(reason_rollups.c.service_point == service_point)
+            if not include_misuse:
+                rwhere.append(reason_rollups.c.misuse.is_(False))
+            query = (
+                select(reason_rollups.c.reason, func.sum(reason_rollups.c.count))
+                .where(*rwhere)
+                .group_by(reason_rollups.c.reason)
+            )
+            for reason, count in conn.execute(query):
+                reason_counts[reason] = reason_counts.get(reason, 0) + int(count)
+    buckets, total = summarize(rows, by, include_misuse, tz_of)
+    answer: dict[str, Any] = {
+        "report": kind,
+        "sites": sites,
+        "service_point": service_point,
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "by": by,
+        "buckets": [b.as_json(kind) for b in buckets],
+        "total": total.as_json(kind),
+    }
+    if kind == "feedback":
+        answer["include_misuse"] = include_misuse
+        top = sorted(reason_counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_REASONS]
+        answer["top_reasons"] = [{"reason": r, "count": n} for r, n in top]
+    return answer
+
+
+def to_csv(answer: dict[str, Any]) -> str:
+    """The buckets and the total as CSV (one row each)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    rows = [*answer["buckets"], answer["total"]]
+    if answer["report"] == "checkins":
+        writer.writerow(["bucket", "checkins"])
+        writer.writerows([r["bucket"], r["checkins"]] for r in rows)
+    else:
+        writer.writerow(
+            [
+                "bucket",
+                "n",
+                "very_unhappy",
+                "unhappy",
+                "happy",
+                "very_happy",
+                "score",
+                "positive_share",
+            ]
+        )
+        for r in rows:
+            d = r["distribution"]
+            writer.writerow(
+                [
+                    r["bucket"],
+                    r["n"],
+                    d["1"],
+                    d["2"],
+                    d["3"],
+                    d["4"],
+                    "" if r["score"] is None else r["score"],
+                    "" if r["positive_share"] is None else r["positive_share"],
+                ]
+            )
+    return out.getvalue()
+
+
+def to_table(answer: dict[str, Any]) -> str:
+    """The report as an aligned text table for a terminal."""
+    lines = list(csv.reader(io.StringIO(to_csv(answer))))
+    widths = [max(len(row[i]) for row in lines) for i in range(len(lines[0]))]
+    return "\n".join(
+        "  ".join(
+            c.rjust(w) if i else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in lines
+    )
