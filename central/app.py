@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from central import db
-from central.api import enroll, events, health, problems, reports
+from central.api import enroll, events, fleet, health, problems, reports
 from central.settings import Settings
 
 
@@ -26,6 +26,6 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Hymy central", version="1", lifespan=lifespan)
     app.state.settings = settings
     problems.install(app)
-    for module in (health, enroll, events, reports):
+    for module in (health, enroll, events, fleet, reports):
         app.include_router(module.router)
     return app

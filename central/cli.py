@@ -240,6 +240,27 @@ def report_command(
             )
 
 
+@main.command("devices")
+@click.option("--site", "sites", multiple=True, help="Only kiosks of this site (repeat).")
+@pass_settings
+def devices_command(settings: Settings, sites: tuple[str, ...]) -> None:
+    """List every kiosk with when it was last seen and its status in words.
+
+    Example: hymy-central devices --site kaleva
+    """
+    from central.fleet import fleet
+
+    engine = _engine(settings)
+    with engine.connect() as conn:
+        kiosks = fleet(conn, sites)
+    if not kiosks:
+        click.echo("No kiosks enrolled yet: make a code with `hymy-central enroll-code`.")
+        return
+    for d in kiosks:
+        seen = d.last_seen.strftime("%Y-%m-%d %H:%M UTC") if d.last_seen else "never"
+        click.echo(f"{d.site:<12} {d.kiosk_id:<20} {seen:<22} {d.status}   {d.device_id}")
+
+
 @main.group()
 def device() -> None:
     """Enrolled kiosks."""

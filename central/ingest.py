@@ -137,6 +137,7 @@ def ingest(
                 "rating": getattr(event, "rating", None),
                 "reason": getattr(event, "reason", None),
                 "misuse": getattr(event, "misuse", None),
+                "comment": getattr(event, "comment", None),
                 "content": content,
                 "received_at": received_at,
                 "batch_id": str(envelope.batch_id),

@@ -138,3 +138,43 @@ def to_table(answer: dict[str, Any]) -> str:
         )
         for row in lines
     )
+
+
+def list_comments(
+    conn: Connection, sites: list[str], first: date, last: date, *, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    """A page of comments of the sites' local days first..last, newest first, misuse left out.
+
+    Raises central.enrollment.NotFoundError for an unknown site.
+    """
+    from central.tables import events
+
+    items: list[dict[str, Any]] = []
+    for site in sites:
+        start, end = utc_bounds(first, last, ZoneInfo(load_site(conn, site).site.timezone))
+        query = (
+            select(
+                events.c.site_id,
+                events.c.corrected_at,
+                events.c.service_point,
+                events.c.rating,
+                events.c.reason,
+                events.c.comment,
+            )
+            .where(
+                events.c.site_id == site,
+                events.c.comment.is_not(None),
+                events.c.misuse.is_(False),
+                events.c.corrected_at >= start,
+                events.c.corrected_at < end,
+            )
+            .order_by(events.c.corrected_at.desc())
+            .limit(limit + offset + 1)  # one more tells whether another page follows
+        )
+        items += [dict(row._mapping) for row in conn.execute(query)]
+    items.sort(key=lambda item: str(item["corrected_at"]), reverse=True)
+    page = items[offset : offset + limit]
+    for item in page:
+        item["occurred_at"] = str(item.pop("corrected_at"))
+        item["site"] = item.pop("site_id")
+    return {"comments": page, "limit": limit, "offset": offset, "more": len(items) > offset + limit}

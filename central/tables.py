@@ -39,6 +39,8 @@ devices = Table(
     Column("enrolled_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
     Column("last_seen_at", DateTime(timezone=True)),
+    Column("heartbeat", Text),  # the last heartbeat's JSON
+    Column("heartbeat_at", DateTime(timezone=True)),
 )
 
 enroll_codes = Table(
@@ -66,6 +68,7 @@ events = Table(
     Column("rating", SmallInteger),
     Column("reason", String(64)),
     Column("misuse", Boolean),
+    Column("comment", Text),  # redacted on the kiosk; for the comments listing
     Column("content", Text, nullable=False),  # canonical JSON: equal text = a duplicate
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("batch_id", String(36), nullable=False),

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlalchemy import Connection
 
+from central.access import Caller, caller_for_key
 from central.api.problems import ProblemError
 from central.enrollment import Device, device_for_token
 
@@ -43,3 +44,17 @@ def get_device(db: Db, authorization: Annotated[str | None, Header()] = None) ->
 
 
 CurrentDevice = Annotated[Device, Depends(get_device)]
+
+
+def get_caller(db: Db, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    caller = caller_for_key(db, bearer_token(authorization))
+    if caller is None:
+        raise ProblemError(
+            401,
+            "Unknown or revoked API key; ask an admin for one (hymy-central api-key create).",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    return caller
+
+
+CurrentCaller = Annotated[Caller, Depends(get_caller)]

@@ -5,30 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from central.access import Caller, caller_for_key
-from central.api.deps import Db, bearer_token
+from central.access import Caller
+from central.api.deps import CurrentCaller, Db
 from central.api.problems import ProblemError
 from central.enrollment import NotFoundError
 from central.reports import ReportError, report, to_csv
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
-
-
-def get_caller(db: Db, authorization: Annotated[str | None, Header()] = None) -> Caller:
-    caller = caller_for_key(db, bearer_token(authorization))
-    if caller is None:
-        raise ProblemError(
-            401,
-            "Unknown or revoked API key; ask an admin for one (hymy-central api-key create).",
-            {"WWW-Authenticate": "Bearer"},
-        )
-    return caller
-
-
-CurrentCaller = Annotated[Caller, Depends(get_caller)]
 
 
 def _report(
@@ -97,3 +83,27 @@ def checkins_report(
 ) -> Any:
     """Check-ins per bucket."""
     return _report("checkins", db, caller, site, first, last, by, False, service_point, fmt)
+
+
+@router.get("/comments")
+def comments(
+    db: Db,
+    caller: CurrentCaller,
+    site: Sites,
+    first: From,
+    last: To,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Comments (redacted on the kiosk), newest first, a page at a time."""
+    from central.reports import list_comments
+
+    if not caller.reads_reports:
+        raise ProblemError(403, f"A key of role {caller.role!r} reads no comments.")
+    refused = [s for s in site if not caller.may_read_site(s)]
+    if refused:
+        raise ProblemError(403, f"This key may not read site(s) {', '.join(refused)}.")
+    try:
+        return list_comments(db, site, first, last, limit=limit, offset=offset)
+    except NotFoundError as err:
+        raise ProblemError(404, str(err)) from None

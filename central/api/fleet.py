@@ -1,0 +1,61 @@
+"""The fleet: POST /api/v1/heartbeat from kiosks, GET /api/v1/devices for IT staff, and
+GET /api/v1/config, each kiosk's config with an ETag."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Response
+
+from central.api.deps import CurrentCaller, CurrentDevice, Db
+from central.api.problems import ProblemError
+from central.enrollment import load_site
+from central.fleet import Heartbeat, fleet, record_heartbeat
+from central.sites import kiosk_config
+from central.tables import devices
+
+router = APIRouter(prefix="/api/v1", tags=["fleet"])
+
+
+@router.post("/heartbeat", status_code=204)
+def heartbeat(beat: Heartbeat, device: CurrentDevice, db: Db) -> Response:
+    """A kiosk's health: version, backlog, last upload, free disk, printer, clock."""
+    record_heartbeat(db, device.id, beat, datetime.now(UTC))
+    return Response(status_code=204)
+
+
+@router.get("/devices")
+def list_devices(caller: CurrentCaller, db: Db) -> list[dict[str, Any]]:
+    """Every kiosk the key may see, with last seen and a status in words."""
+    if caller.role == "manager":
+        raise ProblemError(403, "The fleet view is for IT staff and admins.")
+    scope = caller.sites if caller.role == "it" else ()
+    return [
+        {
+            "device_id": d.device_id,
+            "site": d.site,
+            "kiosk_id": d.kiosk_id,
+            "last_seen": d.last_seen.isoformat() if d.last_seen else None,
+            "status": d.status,
+            "revoked": d.revoked,
+            "heartbeat": d.heartbeat,
+        }
+        for d in fleet(db, scope)
+    ]
+
+
+@router.get("/config", responses={304: {"description": "Not modified"}})
+def get_config(
+    device: CurrentDevice, db: Db, if_none_match: Annotated[str | None, Header()] = None
+) -> Response:
+    """The kiosk's config; send the ETag back in If-None-Match to get 304 when unchanged."""
+    slot = db.execute(devices.select().where(devices.c.id == device.id)).one().range_slot
+    config = kiosk_config(load_site(db, device.site_id), kiosk_id=device.kiosk_id, slot=slot)
+    body = json.dumps(config, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
+    if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type="application/json", headers={"ETag": etag})
