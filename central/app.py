@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ def create_app(settings: Settings) -> FastAPI:
         engine = db.make_engine(settings.database_url)
         db.upgrade(engine)
         app.state.engine = engine
+        app.state.ingest_slots = asyncio.Semaphore(settings.max_concurrent_ingests)
         yield
         engine.dispose()
 

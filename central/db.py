@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +45,28 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record) -> None:
+            connection.isolation_level = None  # transactions are begun below, not by sqlite3
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.close()
 
+        @event.listens_for(engine, "begin")
+        def _begin(connection) -> None:
+            # A writer that reads first takes the write lock up front (write_lock=True): else
+            # it fails when another writer commits between its read and its write (WAL).
+            immediate = connection.get_execution_options().get("write_lock")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def writing(engine: Engine) -> Connection:
+    """A connection for a read-then-write transaction: `with writing(engine) as c, c.begin():`
+    (on SQLite it takes the write lock at BEGIN; PostgreSQL needs nothing special)."""
+    return engine.connect().execution_options(write_lock=True)
 
 
 def upgrade(engine: Engine) -> None:

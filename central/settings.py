@@ -22,6 +22,7 @@ class Settings:
     port: int = 8080
     enroll_code_ttl: timedelta = timedelta(hours=24)
     clock_tolerance: timedelta = timedelta(minutes=5)  # a kiosk clock this far off is "wrong"
+    max_concurrent_ingests: int = 8  # more batches at once are answered 503 + Retry-After
 
     @property
     def database_url(self) -> str:

@@ -102,10 +102,9 @@ def event_id(raw: Any) -> str:
 
 
 def canonical(event: FeedbackEvent | CheckinEvent) -> str:
-    """The event as compact JSON with sorted keys: equal content gives equal text."""
-    data = event.model_dump(mode="json")
-    data["occurred_at"] = event.occurred_at.isoformat()
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The event as compact JSON in the model's field order: equal content gives equal text,
+    whatever the key order or spacing it arrived with."""
+    return event.model_dump_json()
 
 
 def encode_batch(

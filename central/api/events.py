@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from central.api.deps import CurrentDevice, Db
+from central.api.deps import CurrentDevice
 from central.api.problems import ProblemError
-from central.enrollment import load_site
-from central.ingest import ingest
-from sync.protocol import MAX_BODY_BYTES, ProtocolError, decode_batch
+from central.db import writing
+from central.enrollment import Device, load_site
+from central.ingest import IngestResult, ingest
+from sync.protocol import MAX_BODY_BYTES, BatchEnvelope, ProtocolError, decode_batch
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
+RETRY_AFTER_S = 5
 
 
 class Rejected(BaseModel):
@@ -28,9 +32,43 @@ class BatchResult(BaseModel):
     rejected: list[Rejected]
 
 
+async def _read_body(request: Request) -> bytes:
+    too_large = ProblemError(
+        413, f"A batch body may be at most {MAX_BODY_BYTES} bytes; send fewer events per batch."
+    )
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise too_large
+    return bytes(body)
+
+
+def _store(request: Request, device: Device, envelope: BatchEnvelope, raw: list) -> IngestResult:
+    settings = request.app.state.settings
+    # The whole batch in one transaction.
+    with writing(request.app.state.engine) as conn, conn.begin():
+        return ingest(
+            conn,
+            device,
+            load_site(conn, device.site_id),
+            envelope,
+            raw,
+            received_at=datetime.now(UTC),
+            tolerance=settings.clock_tolerance,
+        )
+
+
 @router.post(
     "/events",
     response_model=BatchResult,
+    responses={
+        413: {"description": "Body over 1 MiB"},
+        503: {"description": "Busy: retry after Retry-After seconds"},
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -38,33 +76,20 @@ class BatchResult(BaseModel):
         }
     },
 )
-async def post_events(request: Request, device: CurrentDevice, db: Db) -> BatchResult:
+async def post_events(request: Request, device: CurrentDevice) -> BatchResult:
     """Store a batch of events (gzip JSON, wire format v1); each event succeeds or fails alone."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise ProblemError(
-            413, f"A batch body may be at most {MAX_BODY_BYTES} bytes; send fewer events per batch."
-        )
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise ProblemError(
-                413,
-                f"A batch body may be at most {MAX_BODY_BYTES} bytes; send fewer events per batch.",
-            )
+    body = await _read_body(request)
     try:
         envelope, raw_events = decode_batch(body)
     except ProtocolError as err:
         raise ProblemError(422, str(err)) from None
-    settings = request.app.state.settings
-    result = ingest(
-        db,
-        device,
-        load_site(db, device.site_id),
-        envelope,
-        raw_events,
-        received_at=datetime.now(UTC),
-        tolerance=settings.clock_tolerance,
-    )
+    slots: asyncio.Semaphore = request.app.state.ingest_slots
+    if slots.locked():  # every writer busy: the agent backs off instead of piling up
+        raise ProblemError(
+            503,
+            "The central is busy; send this batch again later.",
+            {"Retry-After": str(RETRY_AFTER_S)},
+        )
+    async with slots:
+        result = await run_in_threadpool(_store, request, device, envelope, raw_events)
     return BatchResult.model_validate(result.as_json())

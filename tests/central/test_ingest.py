@@ -178,3 +178,22 @@ def test_health_and_openapi(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     spec = client.get("/openapi.json").json()
     assert {"/api/v1/events", "/api/v1/enroll", "/healthz"} <= set(spec["paths"])
+
+
+def test_a_busy_central_answers_503_with_retry_after(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from central.app import create_app
+    from central.settings import Settings
+    from tests.central.conftest import add_site
+
+    busy = Settings(data_dir=tmp_path, max_concurrent_ingests=0)  # no writer ever free
+    with TestClient(create_app(busy)) as client:
+        add_site(client)
+        enrolled = client.post(
+            "/api/v1/enroll", json={"code": make_code(client), "kiosk_id": "aula-1"}
+        ).json()
+        answer = send(client, enrolled["token"], [feedback()])
+        assert answer.status_code == 503
+        assert answer.headers["retry-after"] == "5"
+        assert stored(client) == {}
