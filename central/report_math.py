@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 BUCKETS = ("hour", "day", "week", "month", "service-point")
@@ -56,10 +57,19 @@ def utc_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetim
     return start, end
 
 
-def bucket_key(hour: datetime, service_point: str, by: str, tz: ZoneInfo) -> str:
+def bucket_key(hour: datetime | None, service_point: str, by: str, tz: ZoneInfo) -> str:
     """The label of the bucket an hour of rollups falls in, in the site's local time."""
     if by == "service-point":
         return service_point or "-"
+    return _time_bucket(hour, by, tz)
+
+
+@lru_cache(maxsize=65536)  # a year of hours for a handful of zones and bucket kinds
+def _time_bucket(hour: datetime | None, by: str, tz: ZoneInfo) -> str:
+    if hour is None:
+        raise ValueError("A time bucket needs the hour.")
+    if isinstance(hour, str):  # some drivers give SQL-computed timestamps back as text
+        hour = datetime.fromisoformat(hour)
     local = (hour if hour.tzinfo else hour.replace(tzinfo=UTC)).astimezone(tz)
     if by == "hour":
         return local.strftime("%Y-%m-%dT%H:00%z")
@@ -85,8 +95,8 @@ def summarize(
         bucket = buckets.setdefault(key, Bucket(key))
         for target in (bucket, total):
             for rating in (1, 2, 3, 4):
-                target.distribution[rating] += row[f"r{rating}"]
+                target.distribution[rating] += int(row[f"r{rating}"] or 0)
                 if include_misuse:
-                    target.distribution[rating] += row[f"m{rating}"]
-            target.checkins += row["checkins"]
+                    target.distribution[rating] += int(row[f"m{rating}"] or 0)
+            target.checkins += int(row["checkins"] or 0)
     return [buckets[k] for k in sorted(buckets)], total

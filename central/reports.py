@@ -9,10 +9,11 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, literal, select
 
 from central.enrollment import load_site
 from central.report_math import BUCKETS, summarize, utc_bounds
+from central.rollups import COUNTS
 from central.tables import reason_rollups, rollups
 
 KINDS = ("feedback", "checkins")
@@ -21,6 +22,17 @@ TOP_REASONS = 10
 
 class ReportError(ValueError):
     """A report that cannot be made as asked; the message says what to change."""
+
+
+def _summed(by: str):  # -> Select
+    """The rollups summed in SQL down to what the bucketing needs: per service point, or per
+    hour (time buckets are made in Python, in each site's own time zone)."""
+    sums = [func.sum(getattr(rollups.c, c)).label(c) for c in COUNTS]
+    if by == "service-point":
+        keys = [rollups.c.site_id, rollups.c.service_point]
+        return select(*keys, literal(None).label("hour"), *sums).group_by(*keys)
+    keys = [rollups.c.site_id, rollups.c.hour]
+    return select(*keys, literal("").label("service_point"), *sums).group_by(*keys)
 
 
 def report(
@@ -53,7 +65,7 @@ def report(
         where = [rollups.c.site_id == site, rollups.c.hour >= start, rollups.c.hour < end]
         if service_point:
             where.append(rollups.c.service_point == service_point)
-        rows += [row._mapping for row in conn.execute(select(rollups).where(*where))]
+        rows += [row._mapping for row in conn.execute(_summed(by).where(*where))]
         if kind == "feedback":
             rwhere = [
                 reason_rollups.c.site_id == site,
