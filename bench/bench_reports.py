@@ -18,6 +18,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,6 +61,7 @@ def load(engine, n: int, site_count: int) -> None:
                     enrolled_at=now,
                 )
             )
+    zones = {f"site-{s}": ZoneInfo("Europe/Helsinki") for s in range(site_count)}
     rng = random.Random(7)
     seconds = 365 * 24 * 3600
     for start in range(0, n, CHUNK):
@@ -89,7 +91,7 @@ def load(engine, n: int, site_count: int) -> None:
             )
         with engine.begin() as conn:
             conn.execute(insert(events), rows)
-            rollups.add(conn, rows)  # the same code path as the ingest
+            rollups.add(conn, rows, zones)  # the same code path as the ingest
 
 
 def p95(samples: list[float]) -> float:

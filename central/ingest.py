@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -148,7 +149,8 @@ def ingest(
         inserted = conn.execute(statement.returning(events.c.id), rows).scalars().all()
         result.accepted = len(inserted)
         fresh = set(inserted)
-        rollups.add(conn, [row for row in rows if row["id"] in fresh])
+        zones = {device.site_id: ZoneInfo(site.site.timezone)}
+        rollups.add(conn, [row for row in rows if row["id"] in fresh], zones)
         raced = [row for row in rows if row["id"] not in fresh]
         if raced:  # stored by a concurrent batch between our read and our insert
             now_stored = _existing(conn, [row["id"] for row in raced])

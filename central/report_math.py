@@ -57,30 +57,31 @@ def utc_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetim
     return start, end
 
 
-def bucket_key(hour: datetime | None, service_point: str, by: str, tz: ZoneInfo) -> str:
-    """The label of the bucket an hour of rollups falls in, in the site's local time."""
+def bucket_key(row: Mapping, by: str, tz: ZoneInfo) -> str:
+    """The label of the bucket a row of rollups falls in: an hourly row (`hour`, UTC) is placed
+    in the site's local time; a daily row (`day`) is a local date already."""
     if by == "service-point":
-        return service_point or "-"
-    return _time_bucket(hour, by, tz)
+        return row["service_point"] or "-"
+    if by == "hour":
+        return _local_hour(row["hour"], tz)
+    day = row["day"]
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    if by == "day":
+        return day.isoformat()
+    if by == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    if by == "month":
+        return day.strftime("%Y-%m")
+    raise ValueError(f"Bucket by one of {', '.join(BUCKETS)}, not {by!r}.")
 
 
-@lru_cache(maxsize=65536)  # a year of hours for a handful of zones and bucket kinds
-def _time_bucket(hour: datetime | None, by: str, tz: ZoneInfo) -> str:
-    if hour is None:
-        raise ValueError("A time bucket needs the hour.")
+@lru_cache(maxsize=65536)  # a year of hours for a handful of zones
+def _local_hour(hour: datetime | str, tz: ZoneInfo) -> str:
     if isinstance(hour, str):  # some drivers give SQL-computed timestamps back as text
         hour = datetime.fromisoformat(hour)
     local = (hour if hour.tzinfo else hour.replace(tzinfo=UTC)).astimezone(tz)
-    if by == "hour":
-        return local.strftime("%Y-%m-%dT%H:00%z")
-    if by == "day":
-        return local.date().isoformat()
-    if by == "week":
-        year, week, _ = local.isocalendar()
-        return f"{year}-W{week:02d}"
-    if by == "month":
-        return local.strftime("%Y-%m")
-    raise ValueError(f"Bucket by one of {', '.join(BUCKETS)}, not {by!r}.")
+    return local.strftime("%Y-%m-%dT%H:00%z")
 
 
 def summarize(
@@ -91,7 +92,7 @@ def summarize(
     buckets: dict[str, Bucket] = {}
     total = Bucket("total")
     for row in rows:
-        key = bucket_key(row["hour"], row["service_point"], by, tz_of[row["site_id"]])
+        key = bucket_key(row, by, tz_of[row["site_id"]])
         bucket = buckets.setdefault(key, Bucket(key))
         for target in (bucket, total):
             for rating in (1, 2, 3, 4):

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, literal, select
 from central.enrollment import load_site
 from central.report_math import BUCKETS, summarize, utc_bounds
 from central.rollups import COUNTS
-from central.tables import reason_rollups, rollups
+from central.tables import daily_reason_rollups, daily_rollups, rollups
 
 KINDS = ("feedback", "checkins")
 TOP_REASONS = 10
@@ -24,15 +24,20 @@ class ReportError(ValueError):
     """A report that cannot be made as asked; the message says what to change."""
 
 
-def _summed(by: str):  # -> Select
-    """The rollups summed in SQL down to what the bucketing needs: per service point, or per
-    hour (time buckets are made in Python, in each site's own time zone)."""
-    sums = [func.sum(getattr(rollups.c, c)).label(c) for c in COUNTS]
+def _summed(by: str):  # -> (Table, Select)
+    """The rollups summed in SQL down to what the bucketing needs. Hour buckets read the hourly
+    rollups (per site and UTC hour, labelled in the site's time); every other bucket reads the
+    daily ones (per site and local day, or per service point)."""
+    if by == "hour":
+        table, time_key = rollups, rollups.c.hour
+    else:
+        table, time_key = daily_rollups, daily_rollups.c.day
+    sums = [func.sum(getattr(table.c, c)).label(c) for c in COUNTS]
     if by == "service-point":
-        keys = [rollups.c.site_id, rollups.c.service_point]
-        return select(*keys, literal(None).label("hour"), *sums).group_by(*keys)
-    keys = [rollups.c.site_id, rollups.c.hour]
-    return select(*keys, literal("").label("service_point"), *sums).group_by(*keys)
+        keys = [table.c.site_id, table.c.service_point]
+        return table, select(*keys, *sums).group_by(*keys)
+    keys = [table.c.site_id, time_key]
+    return table, select(*keys, literal("").label("service_point"), *sums).group_by(*keys)
 
 
 def report(
@@ -62,24 +67,25 @@ def report(
     rows, reason_counts = [], {}
     for site, tz in tz_of.items():
         start, end = utc_bounds(first, last, tz)
-        where = [rollups.c.site_id == site, rollups.c.hour >= start, rollups.c.hour < end]
+        table, query = _summed(by)
+        if by == "hour":
+            where = [table.c.site_id == site, table.c.hour >= start, table.c.hour < end]
+        else:
+            where = [table.c.site_id == site, table.c.day >= first, table.c.day <= last]
         if service_point:
-            where.append(rollups.c.service_point == service_point)
-        rows += [row._mapping for row in conn.execute(_summed(by).where(*where))]
+            where.append(table.c.service_point == service_point)
+        rows += [row._mapping for row in conn.execute(query.where(*where))]
         if kind == "feedback":
-            rwhere = [
-                reason_rollups.c.site_id == site,
-                reason_rollups.c.hour >= start,
-                reason_rollups.c.hour < end,
-            ]
+            reasons = daily_reason_rollups
+            rwhere = [reasons.c.site_id == site, reasons.c.day >= first, reasons.c.day <= last]
             if service_point:
-                rwhere.append(reason_rollups.c.service_point == service_point)
+                rwhere.append(reasons.c.service_point == service_point)
             if not include_misuse:
-                rwhere.append(reason_rollups.c.misuse.is_(False))
+                rwhere.append(reasons.c.misuse.is_(False))
             query = (
-                select(reason_rollups.c.reason, func.sum(reason_rollups.c.count))
+                select(reasons.c.reason, func.sum(reasons.c.count))
                 .where(*rwhere)
-                .group_by(reason_rollups.c.reason)
+                .group_by(reasons.c.reason)
             )
             for reason, count in conn.execute(query):
                 reason_counts[reason] = reason_counts.get(reason, 0) + int(count)

@@ -1,4 +1,5 @@
-"""Hourly rollups, updated in the same transaction as the events they count."""
+"""Rollups, updated in the same transaction as the events they count: per site x service point x
+UTC hour, and per site x service point x local day (in the site's own time zone)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from central.tables import reason_rollups, rollups
+from central.tables import daily_reason_rollups, daily_rollups, reason_rollups, rollups
 
 COUNTS = ("r1", "r2", "r3", "r4", "m1", "m2", "m3", "m4", "checkins")
 
@@ -22,49 +24,78 @@ def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def tally(rows: Iterable[Mapping[str, Any]]) -> tuple[dict[tuple, Counter], Counter]:
-    """Counts per (site, service point, hour), and reason counts, of stored event rows."""
-    per_hour: dict[tuple, Counter] = {}
-    reasons: Counter = Counter()
+def tally(rows: Iterable[Mapping[str, Any]], zones: Mapping[str, ZoneInfo]) -> dict[str, Counter]:
+    """Counts of stored event rows for each rollup table: keyed by (site, service point, hour or
+    local day) and, for reasons, also by reason and misuse."""
+    counts: dict[str, Counter] = {
+        "hourly": Counter(),
+        "daily": Counter(),
+        "hourly_reasons": Counter(),
+        "daily_reasons": Counter(),
+    }
     for row in rows:
-        key = (row["site_id"], row["service_point"] or "", hour_of(row["corrected_at"]))
-        counts = per_hour.setdefault(key, Counter())
+        hour = hour_of(row["corrected_at"])
+        day = hour.astimezone(zones[row["site_id"]]).date()
+        point = row["service_point"] or ""
         if row["type"] == "checkin":
-            counts["checkins"] += 1
-            continue
-        counts[f"{'m' if row['misuse'] else 'r'}{row['rating']}"] += 1
-        if row["reason"]:
-            reasons[(*key, row["reason"], bool(row["misuse"]))] += 1
-    return per_hour, reasons
+            column = "checkins"
+        else:
+            column = f"{'m' if row['misuse'] else 'r'}{row['rating']}"
+        counts["hourly"][(row["site_id"], point, hour, column)] += 1
+        counts["daily"][(row["site_id"], point, day, column)] += 1
+        if row["type"] == "feedback" and row["reason"]:
+            misuse = bool(row["misuse"])
+            counts["hourly_reasons"][(row["site_id"], point, hour, row["reason"], misuse)] += 1
+            counts["daily_reasons"][(row["site_id"], point, day, row["reason"], misuse)] += 1
+    return counts
 
 
-def add(conn: Connection, stored_rows: Iterable[Mapping[str, Any]]) -> None:
-    """Add newly stored events to the rollups (an upsert that adds to what is there)."""
-    per_hour, reasons = tally(stored_rows)
+def _upsert_counts(conn: Connection, table: Table, time_key: str, counts: Counter) -> None:
+    cells: dict[tuple, dict[str, int]] = {}
+    for (site, point, when, column), n in counts.items():
+        cells.setdefault((site, point, when), dict.fromkeys(COUNTS, 0))[column] += n
+    if not cells:
+        return
     insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    if per_hour:
-        statement = insert(rollups)
-        statement = statement.on_conflict_do_update(
-            index_elements=["site_id", "service_point", "hour"],
-            set_={c: getattr(rollups.c, c) + getattr(statement.excluded, c) for c in COUNTS},
-        )
-        conn.execute(
-            statement,
-            [
-                {"site_id": s, "service_point": p, "hour": h, **{c: n.get(c, 0) for c in COUNTS}}
-                for (s, p, h), n in per_hour.items()
-            ],
-        )
-    if reasons:
-        statement = insert(reason_rollups)
-        statement = statement.on_conflict_do_update(
-            index_elements=["site_id", "service_point", "hour", "reason", "misuse"],
-            set_={"count": reason_rollups.c.count + statement.excluded.count},
-        )
-        conn.execute(
-            statement,
-            [
-                {"site_id": s, "service_point": p, "hour": h, "reason": r, "misuse": m, "count": n}
-                for (s, p, h, r, m), n in reasons.items()
-            ],
-        )
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["site_id", "service_point", time_key],
+        set_={c: getattr(table.c, c) + getattr(statement.excluded, c) for c in COUNTS},
+    )
+    conn.execute(
+        statement,
+        [
+            {"site_id": s, "service_point": p, time_key: w, **values}
+            for (s, p, w), values in cells.items()
+        ],
+    )
+
+
+def _upsert_reasons(conn: Connection, table: Table, time_key: str, counts: Counter) -> None:
+    if not counts:
+        return
+    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["site_id", "service_point", time_key, "reason", "misuse"],
+        set_={"count": table.c.count + statement.excluded.count},
+    )
+    conn.execute(
+        statement,
+        [
+            {"site_id": s, "service_point": p, time_key: w, "reason": r, "misuse": m, "count": n}
+            for (s, p, w, r, m), n in counts.items()
+        ],
+    )
+
+
+def add(
+    conn: Connection, stored_rows: Iterable[Mapping[str, Any]], zones: Mapping[str, ZoneInfo]
+) -> None:
+    """Add newly stored events to every rollup (upserts that add to what is there); `zones`
+    gives each site's time zone for the daily rollups."""
+    counts = tally(stored_rows, zones)
+    _upsert_counts(conn, rollups, "hour", counts["hourly"])
+    _upsert_counts(conn, daily_rollups, "day", counts["daily"])
+    _upsert_reasons(conn, reason_rollups, "hour", counts["hourly_reasons"])
+    _upsert_reasons(conn, daily_reason_rollups, "day", counts["daily_reasons"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -108,4 +109,28 @@ api_keys = Table(
     Column("sites", Text, nullable=False),  # JSON list of site ids; [] = every site
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+)
+
+# The same counts per local day of the site (its own time zone): day, week, month and service
+# point reports read a few rows a day instead of 24.
+daily_rollups = Table(
+    "daily_rollups",
+    metadata,
+    Column("site_id", String(64), primary_key=True),
+    Column("service_point", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    *(Column(f"r{n}", Integer, nullable=False, server_default="0") for n in (1, 2, 3, 4)),
+    *(Column(f"m{n}", Integer, nullable=False, server_default="0") for n in (1, 2, 3, 4)),
+    Column("checkins", Integer, nullable=False, server_default="0"),
+)
+
+daily_reason_rollups = Table(
+    "daily_reason_rollups",
+    metadata,
+    Column("site_id", String(64), primary_key=True),
+    Column("service_point", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("reason", String(64), primary_key=True),
+    Column("misuse", Boolean, primary_key=True),
+    Column("count", Integer, nullable=False),
 )
