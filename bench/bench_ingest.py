@@ -19,16 +19,14 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import httpx
+from _common import ROOT, scratch
+from sqlalchemy import insert
 
-import httpx  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
-
-from central.db import make_engine, upgrade  # noqa: E402
-from central.tables import devices, events, sites  # noqa: E402
-from sync.protocol import encode_batch  # noqa: E402
-from tests.central.conftest import (  # noqa: E402
+from central.db import make_engine, upgrade
+from central.tables import devices, events, sites
+from sync.protocol import encode_batch
+from tests.central.conftest import (
     EXAMPLE_SITE,
     PostgresCluster,
     _postgres_bin,
@@ -146,7 +144,7 @@ def main() -> None:
     lines = [
         f"ingest benchmark: {n} events in gzip batches of 1000, one client, {os.cpu_count()} cores"
     ]
-    with tempfile.TemporaryDirectory(dir=ROOT) as tmp:
+    with tempfile.TemporaryDirectory(dir=scratch()) as tmp:
         databases = [("SQLite", f"sqlite:///{tmp}/api.sqlite", f"sqlite:///{tmp}/raw.sqlite")]
         cluster = None
         if _postgres_bin():

@@ -20,14 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
+from _common import ROOT, percentile, scratch
 
 # Mesa's software renderer (llvmpipe) and the LLVM it compiles shaders with: what Xvfb needs here
 # and a Pi's V3D GPU driver does not load.
@@ -104,7 +97,7 @@ def main() -> None:
 
     from kiosk.xvfb import VirtualDisplay
 
-    with tempfile.TemporaryDirectory(dir=ROOT) as tmp, VirtualDisplay():
+    with tempfile.TemporaryDirectory(dir=scratch()) as tmp, VirtualDisplay():
         out = Path(tmp) / "results.json"
         started = time.monotonic()
         subprocess.run(

@@ -18,24 +18,17 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import percentile, scratch
 
-from kiosk.clock import KioskClock  # noqa: E402
-from kiosk.events import checkin_event, feedback_event  # noqa: E402
-from kiosk.outbox import Outbox  # noqa: E402
-from kiosk.tickets import TicketRange  # noqa: E402
+from kiosk.clock import KioskClock
+from kiosk.events import checkin_event, feedback_event
+from kiosk.outbox import Outbox
+from kiosk.tickets import TicketRange
 
 
 def percentiles(samples_ms: list[float]) -> str:
-    ordered = sorted(samples_ms)
-
-    def at(p: float) -> float:
-        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-    return (
-        f"p50 {at(50):.2f} ms, p95 {at(95):.2f} ms, p99 {at(99):.2f} ms, max {ordered[-1]:.2f} ms"
-    )
+    figures = ", ".join(f"p{p} {percentile(samples_ms, p):.2f} ms" for p in (50, 95, 99))
+    return f"{figures}, max {max(samples_ms):.2f} ms"
 
 
 def filesystem(path: Path) -> str:
@@ -49,7 +42,10 @@ def main() -> None:
     parser.add_argument("--appends", type=int, default=2000)
     args = parser.parse_args()
     clock = KioskClock()
-    with tempfile.TemporaryDirectory(dir=ROOT) as tmp, Outbox.open(Path(tmp) / "o.sqlite") as box:
+    with (
+        tempfile.TemporaryDirectory(dir=scratch()) as tmp,
+        Outbox.open(Path(tmp) / "o.sqlite") as box,
+    ):
         appends, check_ins = [], []
         for i in range(args.appends):
             event = feedback_event(

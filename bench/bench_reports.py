@@ -17,21 +17,18 @@ import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import percentile, scratch
+from sqlalchemy import func, insert, select
 
-from sqlalchemy import func, insert, select  # noqa: E402
-
-from central import rollups  # noqa: E402
-from central.db import make_engine, upgrade  # noqa: E402
-from central.enrollment import save_site  # noqa: E402
-from central.reports import report  # noqa: E402
-from central.sites import parse_site  # noqa: E402
-from central.tables import devices, events  # noqa: E402
-from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, _postgres_bin  # noqa: E402
+from central import rollups
+from central.db import make_engine, upgrade
+from central.enrollment import save_site
+from central.reports import report
+from central.sites import parse_site
+from central.tables import devices, events
+from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, _postgres_bin
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
 POINTS = [
@@ -94,11 +91,6 @@ def load(engine, n: int, site_count: int) -> None:
             rollups.add(conn, rows, zones)  # the same code path as the ingest
 
 
-def p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
 def measure(engine, runs: int, site_count: int) -> list[str]:
     month = ("site-3", date(2025, 6, 1), date(2025, 6, 30))
     region = [f"site-{s}" for s in range(site_count)]
@@ -119,7 +111,7 @@ def measure(engine, runs: int, site_count: int) -> list[str]:
                 started = time.perf_counter()
                 call()
                 samples.append((time.perf_counter() - started) * 1000)
-            results[name] = p95(samples)
+            results[name] = percentile(samples, 95)
         raw_cases = {
             "month by day (1 site)": select(
                 func.date(events.c.corrected_at), events.c.rating, func.count()
@@ -148,7 +140,7 @@ def measure(engine, runs: int, site_count: int) -> list[str]:
             target = 50 if "month" in name else 200
             lines.append(
                 f"  {name:<31} rollups p95 {results[name]:8.1f} ms   raw GROUP BY p95 "
-                f"{p95(samples):9.1f} ms   (target <= {target} ms)"
+                f"{percentile(samples, 95):9.1f} ms   (target <= {target} ms)"
             )
     return lines
 
@@ -160,7 +152,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     out = [f"report benchmark: {args.events:,} events over a year in {args.sites} sites"]
-    with tempfile.TemporaryDirectory(dir=ROOT) as tmp:
+    with tempfile.TemporaryDirectory(dir=scratch()) as tmp:
         databases = [("SQLite", lambda: f"sqlite:///{tmp}/reports.sqlite")]
         cluster = None
         if _postgres_bin():
