@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from central.api.deps import Db
 from central.api.problems import ProblemError
+from central.db import writing
 from central.enrollment import EnrollmentError, enroll
 from central.sites import SiteError
 
@@ -28,10 +28,12 @@ class EnrollResponse(BaseModel):
 
 
 @router.post("/enroll", response_model=EnrollResponse)
-def enroll_device(body: EnrollRequest, db: Db, request: Request) -> EnrollResponse:
+def enroll_device(body: EnrollRequest, request: Request) -> EnrollResponse:
     """Trade a one-time enrolment code for a device id, a token and the kiosk's config."""
     try:
-        enrolled = enroll(db, body.code, body.kiosk_id)
+        # Read the code, then claim it: on SQLite the transaction takes the write lock first.
+        with writing(request.app.state.engine) as conn, conn.begin():
+            enrolled = enroll(conn, body.code, body.kiosk_id)
     except (EnrollmentError, SiteError) as err:
         raise ProblemError(400, str(err)) from None
     return EnrollResponse(

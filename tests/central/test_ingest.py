@@ -197,3 +197,31 @@ def test_a_busy_central_answers_503_with_retry_after(tmp_path):
         assert answer.status_code == 503
         assert answer.headers["retry-after"] == "5"
         assert stored(client) == {}
+
+
+def test_one_code_enrols_one_kiosk_even_when_two_try_at_once(client):
+    import threading
+
+    from central.db import writing
+    from central.enrollment import EnrollmentError, enroll
+
+    add_site(client)
+    code, outcomes = make_code(client), []
+    barrier = threading.Barrier(4)
+
+    def attempt(name: str) -> None:
+        barrier.wait()
+        try:
+            with writing(client.app.state.engine) as conn, conn.begin():
+                enroll(conn, code, name)
+            outcomes.append("enrolled")
+        except EnrollmentError as err:
+            outcomes.append(str(err))
+
+    threads = [threading.Thread(target=attempt, args=(f"aula-{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("enrolled") == 1
+    assert all("used already" in o for o in outcomes if o != "enrolled")
