@@ -24,20 +24,44 @@ class ReportError(ValueError):
     """A report that cannot be made as asked; the message says what to change."""
 
 
-def _summed(by: str):  # -> (Table, Select)
-    """The rollups summed in SQL down to what the bucketing needs. Hour buckets read the hourly
-    rollups (per site and UTC hour, labelled in the site's time); every other bucket reads the
-    daily ones (per site and local day, or per service point)."""
+def _rows(
+    conn: Connection,
+    by: str,
+    tz_of: dict[str, ZoneInfo],
+    first: date,
+    last: date,
+    service_point: str | None,
+) -> list:
+    """The rollups summed in SQL down to what the bucketing needs.
+
+    Hour buckets read the hourly rollups, site by site (each site's local days are other UTC
+    hours). Every other bucket reads the daily rollups, already in local dates, in one query for
+    all the sites: per site and day, or per service point.
+    """
     if by == "hour":
-        table, time_key = rollups, rollups.c.hour
-    else:
-        table, time_key = daily_rollups, daily_rollups.c.day
+        sums = [func.sum(getattr(rollups.c, c)).label(c) for c in COUNTS]
+        keys = [rollups.c.site_id, rollups.c.hour]
+        rows = []
+        for site, tz in tz_of.items():
+            start, end = utc_bounds(first, last, tz)
+            where = [rollups.c.site_id == site, rollups.c.hour >= start, rollups.c.hour < end]
+            if service_point:
+                where.append(rollups.c.service_point == service_point)
+            query = select(*keys, literal("").label("service_point"), *sums)
+            rows += conn.execute(query.where(*where).group_by(*keys)).mappings().all()
+        return rows
+    table = daily_rollups
     sums = [func.sum(getattr(table.c, c)).label(c) for c in COUNTS]
-    if by == "service-point":
-        keys = [table.c.site_id, table.c.service_point]
-        return table, select(*keys, *sums).group_by(*keys)
-    keys = [table.c.site_id, time_key]
-    return table, select(*keys, literal("").label("service_point"), *sums).group_by(*keys)
+    where = [table.c.site_id.in_(list(tz_of)), table.c.day >= first, table.c.day <= last]
+    if service_point:
+        where.append(table.c.service_point == service_point)
+    if by == "service-point":  # the same across time zones: one site stands for the zone
+        site = literal(next(iter(tz_of))).label("site_id")
+        query = select(site, table.c.service_point, *sums).group_by(table.c.service_point)
+    else:
+        keys = [table.c.site_id, table.c.day]
+        query = select(*keys, literal("").label("service_point"), *sums).group_by(*keys)
+    return conn.execute(query.where(*where)).mappings().all()
 
 
 def report(
@@ -64,31 +88,21 @@ def report(
     if last < first:
         raise ReportError(f"The period ends ({last}) before it starts ({first}).")
     tz_of = {site: ZoneInfo(load_site(conn, site).site.timezone) for site in sites}
-    rows, reason_counts = [], {}
-    for site, tz in tz_of.items():
-        start, end = utc_bounds(first, last, tz)
-        table, query = _summed(by)
-        if by == "hour":
-            where = [table.c.site_id == site, table.c.hour >= start, table.c.hour < end]
-        else:
-            where = [table.c.site_id == site, table.c.day >= first, table.c.day <= last]
+    rows = _rows(conn, by, tz_of, first, last, service_point)
+    reason_counts: dict[str, int] = {}
+    if kind == "feedback":
+        reasons = daily_reason_rollups
+        rwhere = [reasons.c.site_id.in_(sites), reasons.c.day >= first, reasons.c.day <= last]
         if service_point:
-            where.append(table.c.service_point == service_point)
-        rows += [row._mapping for row in conn.execute(query.where(*where))]
-        if kind == "feedback":
-            reasons = daily_reason_rollups
-            rwhere = [reasons.c.site_id == site, reasons.c.day >= first, reasons.c.day <= last]
-            if service_point:
-                rwhere.append(reasons.c.service_point == service_point)
-            if not include_misuse:
-                rwhere.append(reasons.c.misuse.is_(False))
-            query = (
-                select(reasons.c.reason, func.sum(reasons.c.count))
-                .where(*rwhere)
-                .group_by(reasons.c.reason)
-            )
-            for reason, count in conn.execute(query):
-                reason_counts[reason] = reason_counts.get(reason, 0) + int(count)
+            rwhere.append(reasons.c.service_point == service_point)
+        if not include_misuse:
+            rwhere.append(reasons.c.misuse.is_(False))
+        query = (
+            select(reasons.c.reason, func.sum(reasons.c.count))
+            .where(*rwhere)
+            .group_by(reasons.c.reason)
+        )
+        reason_counts = {reason: int(count) for reason, count in conn.execute(query)}
     buckets, total = summarize(rows, by, include_misuse, tz_of)
     answer: dict[str, Any] = {
         "report": kind,
