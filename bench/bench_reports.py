@@ -151,7 +151,12 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=20)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    out = [f"report benchmark: {args.events:,} events over a year in {args.sites} sites"]
+
+    def say(*lines: str) -> None:  # as they come: a 10-million run takes a while
+        sys.stdout.write("".join(f"{line}\n" for line in lines))
+        sys.stdout.flush()
+
+    say(f"report benchmark: {args.events:,} events over a year in {args.sites} sites")
     with tempfile.TemporaryDirectory(dir=scratch()) as tmp:
         databases = [("SQLite", lambda: f"sqlite:///{tmp}/reports.sqlite")]
         cluster = None
@@ -165,13 +170,12 @@ def main() -> None:
                 upgrade(engine)
                 started = time.perf_counter()
                 load(engine, args.events, args.sites)
-                out.append(f"{name}: loaded in {time.perf_counter() - started:.0f} s")
-                out += measure(engine, args.runs, args.sites)
+                say(f"{name}: loaded in {time.perf_counter() - started:.0f} s")
+                say(*measure(engine, args.runs, args.sites))
                 engine.dispose()
         finally:
             if cluster:
                 cluster.stop()
-    sys.stdout.write("\n".join(out) + "\n")
 
 
 if __name__ == "__main__":
