@@ -17,6 +17,15 @@ from central.reports import ReportError, report, to_csv
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
+def require_reader(caller: Caller, sites: list[str]) -> None:
+    """Raises ProblemError 403 unless the key reads reports of every one of the sites."""
+    if not caller.reads_reports:
+        raise ProblemError(403, f"A key of role {caller.role!r} reads no reports or comments.")
+    refused = [s for s in sites if not caller.may_read_site(s)]
+    if refused:
+        raise ProblemError(403, f"This key may not read site(s) {', '.join(refused)}.")
+
+
 def _report(
     kind: str,
     db: Db,
@@ -29,11 +38,7 @@ def _report(
     service_point: str | None,
     fmt: str,
 ) -> Any:
-    if not caller.reads_reports:
-        raise ProblemError(403, f"A key of role {caller.role!r} reads no reports.")
-    refused = [s for s in site if not caller.may_read_site(s)]
-    if refused:
-        raise ProblemError(403, f"This key may not read site(s) {', '.join(refused)}.")
+    require_reader(caller, site)
     try:
         answer = report(db, kind, site, first, last, by, include_misuse, service_point)
     except ReportError as err:
@@ -98,11 +103,7 @@ def comments(
     """Comments (redacted on the kiosk), newest first, a page at a time."""
     from central.reports import list_comments
 
-    if not caller.reads_reports:
-        raise ProblemError(403, f"A key of role {caller.role!r} reads no comments.")
-    refused = [s for s in site if not caller.may_read_site(s)]
-    if refused:
-        raise ProblemError(403, f"This key may not read site(s) {', '.join(refused)}.")
+    require_reader(caller, site)
     try:
         return list_comments(db, site, first, last, limit=limit, offset=offset)
     except NotFoundError as err:
