@@ -131,7 +131,7 @@ def ingest(
                 "site_id": device.site_id,
                 "device_id": device.id,
                 "type": event.type,
-                "occurred_at": event.occurred_at,
+                "occurred_at": event.occurred_at.astimezone(UTC),  # SQLite keeps no offset
                 "corrected_at": corrected,
                 "clock_suspect": suspect,
                 "service_point": event.service_point,

@@ -225,3 +225,11 @@ def test_one_code_enrols_one_kiosk_even_when_two_try_at_once(client):
         thread.join()
     assert outcomes.count("enrolled") == 1
     assert all("used already" in o for o in outcomes if o != "enrolled")
+
+
+def test_the_kiosks_own_time_is_kept_as_the_same_instant_whatever_its_offset(client, kiosk):
+    item = feedback(3, boot_id="old", occurred_at="2026-11-23T10:15:00+02:00")
+    send(client, kiosk["token"], [item])
+    occurred = stored(client)[item["id"]]["occurred_at"]
+    occurred = occurred if occurred.tzinfo else occurred.replace(tzinfo=UTC)
+    assert occurred == datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
