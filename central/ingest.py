@@ -73,6 +73,36 @@ def _insert(conn: Connection):
     return postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
+def _sqlite_time(moment: datetime) -> str:
+    """A UTC moment as SQLAlchemy's SQLite DateTime stores it (no offset)."""
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _store_rows(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert event rows not stored yet; returns the ids this call stored.
+
+    On SQLite the write lock is taken at BEGIN (central.db.writing), so nothing can have stored
+    these ids since `_existing` looked: one plain executemany straight through the driver, which
+    is what makes ingest fast there. PostgreSQL writers run concurrently, so it keeps ON CONFLICT
+    DO NOTHING and learns from RETURNING which rows were its own.
+    """
+    if conn.dialect.name != "sqlite":
+        statement = _insert(conn)(events).on_conflict_do_nothing(index_elements=["id"])
+        return set(conn.execute(statement.returning(events.c.id), rows).scalars().all())
+    columns = [column.name for column in events.columns]
+    times = {"occurred_at", "corrected_at", "received_at"}
+    values = [
+        tuple(_sqlite_time(row[c]) if c in times else row[c] for c in columns) for row in rows
+    ]
+    conn.exec_driver_sql(
+        f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        values,
+    )
+    return {row["id"] for row in rows}
+
+
 def _existing(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for start in range(0, len(ids), ID_CHUNK):
@@ -95,7 +125,7 @@ def ingest(
     """Store a batch's events; returns what became of each. Runs in the caller's transaction."""
     result = IngestResult()
     points = {point.id for point in site.service_points}
-    valid: list[tuple[FeedbackEvent | CheckinEvent, str]] = []
+    valid: list[tuple[FeedbackEvent | CheckinEvent, str, str]] = []
     for raw in raw_events:
         try:
             event = parse_event(raw)
@@ -111,12 +141,12 @@ def ingest(
                 }
             )
             continue
-        valid.append((event, canonical(event)))
+        valid.append((event, str(event.id), canonical(event)))
 
-    stored = _existing(conn, [str(e.id) for e, _ in valid])
+    stored = _existing(conn, [key for _, key, _ in valid])
     rows: list[dict[str, Any]] = []
-    for event, content in valid:
-        key = str(event.id)
+    batch_id = str(envelope.batch_id)
+    for event, key, content in valid:
         if key in stored:
             if stored[key] == content:
                 result.duplicates += 1
@@ -141,14 +171,12 @@ def ingest(
                 "comment": getattr(event, "comment", None),
                 "content": content,
                 "received_at": received_at,
-                "batch_id": str(envelope.batch_id),
+                "batch_id": batch_id,
             }
         )
     if rows:
-        statement = _insert(conn)(events).on_conflict_do_nothing(index_elements=["id"])
-        inserted = conn.execute(statement.returning(events.c.id), rows).scalars().all()
-        result.accepted = len(inserted)
-        fresh = set(inserted)
+        fresh = _store_rows(conn, rows)
+        result.accepted = len(fresh)
         zones = {device.site_id: ZoneInfo(site.site.timezone)}
         rollups.add(conn, [row for row in rows if row["id"] in fresh], zones)
         raced = [row for row in rows if row["id"] not in fresh]

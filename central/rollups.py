@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,9 +33,12 @@ def tally(rows: Iterable[Mapping[str, Any]], zones: Mapping[str, ZoneInfo]) -> d
         "hourly_reasons": Counter(),
         "daily_reasons": Counter(),
     }
+    days: dict[tuple[str, datetime], date] = {}  # a batch's events share a few hours
     for row in rows:
         hour = hour_of(row["corrected_at"])
-        day = hour.astimezone(zones[row["site_id"]]).date()
+        day = days.get((row["site_id"], hour))
+        if day is None:
+            day = days[(row["site_id"], hour)] = hour.astimezone(zones[row["site_id"]]).date()
         point = row["service_point"] or ""
         if row["type"] == "checkin":
             column = "checkins"

@@ -32,8 +32,9 @@ def bearer_token(authorization: str | None) -> str:
     return authorization[7:].strip()
 
 
-def get_device(db: Db, authorization: Annotated[str | None, Header()] = None) -> Device:
-    device = device_for_token(db, bearer_token(authorization))
+def authenticated_device(conn: Connection, token: str) -> Device:
+    """The device a token belongs to. Raises ProblemError 401 for an unknown or revoked one."""
+    device = device_for_token(conn, token)
     if device is None or device.revoked:
         raise ProblemError(
             401,
@@ -41,6 +42,10 @@ def get_device(db: Db, authorization: Annotated[str | None, Header()] = None) ->
             {"WWW-Authenticate": "Bearer"},
         )
     return device
+
+
+def get_device(db: Db, authorization: Annotated[str | None, Header()] = None) -> Device:
+    return authenticated_device(db, bearer_token(authorization))
 
 
 CurrentDevice = Annotated[Device, Depends(get_device)]
