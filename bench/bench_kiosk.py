@@ -35,11 +35,10 @@ def child(visits: int, window: tuple[int, int], data_dir: Path, out: Path) -> No
     """Runs inside the measured process: the app plus a script that measures it."""
     import psutil
 
-    from kiosk.cli import OUTBOX_FILE
     from kiosk.config import load_config
     from kiosk.demo import example_config_path
     from kiosk.i18n import available_languages
-    from kiosk.outbox import Outbox
+    from kiosk.outbox import OUTBOX_FILE, Outbox
     from kiosk.ui.launch import play
 
     results: dict = {"latencies_ms": []}

@@ -11,12 +11,11 @@ import click
 
 from kiosk.config import ConfigError, load_config
 from kiosk.i18n import CatalogMissingError, Catalogs, available_languages
-from kiosk.outbox import Outbox, OutboxError
+from kiosk.outbox import OUTBOX_FILE, Outbox, OutboxError
 from kiosk.pin import hash_pin
 
 DEFAULT_CONFIG = Path("/etc/hymy/kiosk.toml")
 DEFAULT_DATA_DIR = Path("/var/lib/hymy")
-OUTBOX_FILE = "outbox.sqlite"
 
 log = logging.getLogger("hymy-kiosk")
 

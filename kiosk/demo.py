@@ -17,10 +17,10 @@ from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
-from kiosk.cli import OUTBOX_FILE, setup_logging
+from kiosk.cli import setup_logging
 from kiosk.config import load_config
 from kiosk.i18n import available_languages
-from kiosk.outbox import Outbox
+from kiosk.outbox import OUTBOX_FILE, Outbox
 from kiosk.xvfb import VirtualDisplay, has_display
 
 # The official 7" Pi display, a 10" HD panel, and a portrait HD totem.

@@ -24,6 +24,9 @@ import sqlite_utils
 from kiosk import schema
 from kiosk.tickets import TicketCounter, TicketRange, format_ticket, next_number
 
+OUTBOX_FILE = "outbox.sqlite"  # in the data directory, shared by the kiosk and the sync agent
+# Meta keys the sync agent writes and the kiosk's admin screen reads.
+LAST_UPLOAD_META = "last_upload_at"  # ISO time of the last batch the central stored
 ID_CHUNK = 500  # ids per statement, well under SQLite's variable limit
 
 

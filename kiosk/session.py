@@ -31,12 +31,11 @@ from kiosk.journey import (
     Step,
 )
 from kiosk.misuse import BounceFilter, MisuseDetector, MisuseRules
-from kiosk.outbox import Outbox
+from kiosk.outbox import LAST_UPLOAD_META, Outbox
 from kiosk.tickets import TicketRange, service_day
 
 log = logging.getLogger(__name__)
 
-LAST_UPLOAD_META = "last_upload_at"  # written by the sync agent, shown on the admin screen
 # How long a touch waits for its write before letting the frame go on (a fraction of a frame).
 ANSWER_WAIT_S = 0.012
 

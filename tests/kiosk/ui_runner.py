@@ -14,10 +14,9 @@ import logging
 from functools import partial
 from pathlib import Path
 
-from kiosk.cli import OUTBOX_FILE
 from kiosk.config import load_config
 from kiosk.i18n import available_languages
-from kiosk.outbox import Outbox
+from kiosk.outbox import OUTBOX_FILE, Outbox
 from kiosk.ui.launch import play
 
 

@@ -1,0 +1,200 @@
+"""`hymy-sync`: parses arguments and hands over to the sync library (enrol, run, once, status)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from kiosk.notify import notify
+from kiosk.outbox import OUTBOX_FILE, Outbox, OutboxError
+from sync.agent import AgentSettings, SyncAgent
+from sync.client import RevokedError
+from sync.credentials import DEVICE_FILE, NotEnrolledError, load_credentials
+from sync.enrollment import EnrollError, enroll_kiosk
+from sync.status import describe, read_state
+
+DEFAULT_DATA_DIR = Path("/var/lib/hymy")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=lambda: os.environ.get("HYMY_DATA_DIR", str(DEFAULT_DATA_DIR)),
+    show_default="$HYMY_DATA_DIR or /var/lib/hymy",
+    help="The kiosk's data directory: outbox.sqlite, device.json, central-config.json.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages too.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path, verbose: bool) -> None:
+    """The kiosk's sync agent: uploads the outbox to the central, exactly once per event."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = data_dir
+
+
+def _agent(data_dir: Path, batch_size: int) -> SyncAgent:
+    """The agent; HYMY_SYNC_RETRY_BASE_S, HYMY_SYNC_RETRY_CAP_S and HYMY_SYNC_HEARTBEAT_S
+    change its waits (for tests and labs; the defaults are 1 s, 5 min and 60 s)."""
+    waits = {
+        field: float(os.environ[name])
+        for field, name in (
+            ("backoff_base_s", "HYMY_SYNC_RETRY_BASE_S"),
+            ("backoff_cap_s", "HYMY_SYNC_RETRY_CAP_S"),
+            ("heartbeat_s", "HYMY_SYNC_HEARTBEAT_S"),
+        )
+        if os.environ.get(name)
+    }
+    try:
+        return SyncAgent(AgentSettings(data_dir=data_dir, batch_size=batch_size, **waits))
+    except (NotEnrolledError, OutboxError) as err:
+        raise click.ClickException(str(err)) from None
+
+
+batch_option = click.option(
+    "--batch-size",
+    type=click.IntRange(1, 1000),
+    default=500,
+    show_default=True,
+    help="Events per upload.",
+)
+
+
+@main.command()
+@click.option("--central", required=True, help="The central's URL, e.g. https://hymy.example.fi")
+@click.option("--code", required=True, help="A one-time code from `hymy-central enroll-code`.")
+@click.option("--kiosk-id", help="This kiosk's name at its site (default: the host name).")
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CA certificate(s) to check the central's TLS certificate with (default: the system's).",
+)
+@click.option("--insecure", is_flag=True, help="Allow plain http to a central on another host.")
+@click.option("--force", is_flag=True, help="Replace an existing enrolment of this kiosk.")
+@click.pass_obj
+def enroll(
+    data_dir: Path,
+    central: str,
+    code: str,
+    kiosk_id: str | None,
+    ca_file: str | None,
+    insecure: bool,
+    force: bool,
+) -> None:
+    """Enrol this kiosk with a one-time code.
+
+    Example: hymy-sync enroll --central https://hymy.example.fi --code K7QD-92XM-HB4T
+    """
+    if (data_dir / DEVICE_FILE).exists() and not force:
+        raise click.ClickException(
+            f"This kiosk is enrolled already ({data_dir / DEVICE_FILE}); add --force to replace "
+            "the enrolment (events not yet uploaded are then sent under the new one)."
+        )
+    try:
+        credentials = enroll_kiosk(
+            data_dir,
+            central=central,
+            code=code,
+            kiosk_id=kiosk_id,
+            ca_file=ca_file,
+            insecure=insecure,
+        )
+    except (EnrollError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(
+        f"Enrolled {credentials.kiosk_id} at site {credentials.site} "
+        f"(device {credentials.device_id}); token in {data_dir / DEVICE_FILE}."
+    )
+
+
+@main.command()
+@batch_option
+@click.pass_obj
+def run(data_dir: Path, batch_size: int) -> None:
+    """Upload forever: new events within a second, backing off while the central is away.
+
+    Example: hymy-sync --data-dir /var/lib/hymy run
+    """
+    agent = _agent(data_dir, batch_size)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: agent.stop())
+    notify("READY=1")
+    try:
+        agent.run()
+    finally:
+        notify("STOPPING=1")
+        agent.close()
+
+
+@main.command()
+@batch_option
+@click.option(
+    "--give-up-after",
+    type=float,
+    default=120.0,
+    show_default=True,
+    help="Seconds without progress (central away) before giving up.",
+)
+@click.pass_obj
+def once(data_dir: Path, batch_size: int, give_up_after: float) -> None:
+    """Upload the whole backlog now, then exit (non-zero if anything is left).
+
+    Example: hymy-sync once
+    """
+    agent = _agent(data_dir, batch_size)
+    try:
+        backlog = agent.outbox.stats().pending
+        with click.progressbar(length=backlog, label="Uploading", file=sys.stderr) as bar:
+            left = agent.drain(bar.update, give_up_after_s=give_up_after)
+    except RevokedError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        agent.close()
+    if left:
+        raise click.ClickException(
+            f"{left} events are still waiting; `hymy-sync status` shows the last error."
+        )
+    click.echo(f"All {backlog} events uploaded.")
+
+
+@main.command()
+@click.pass_obj
+def status(data_dir: Path) -> None:
+    """Say in plain words how uploading goes: backlog, last success, last error, quarantine.
+
+    Example: hymy-sync status
+    """
+    try:
+        credentials = load_credentials(data_dir)
+        click.echo(
+            f"Kiosk {credentials.kiosk_id} at site {credentials.site}, central "
+            f"{credentials.central}."
+        )
+    except NotEnrolledError as err:
+        click.echo(str(err))
+    path = data_dir / OUTBOX_FILE
+    if not path.exists():
+        raise click.ClickException(f"No outbox at {path}: the kiosk has not run here yet.")
+    try:
+        with Outbox.open(path) as outbox:
+            lines = describe(
+                outbox.stats(),
+                read_state(outbox),
+                datetime.now(UTC),
+                [(event.id, error) for event, error in outbox.quarantined(20)],
+            )
+    except OutboxError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

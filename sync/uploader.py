@@ -1,0 +1,159 @@
+"""One batch from the outbox to the central: read pending events, send them, and settle the
+central's answer in the outbox (stored or duplicate: sent; conflict or rejected: quarantined).
+
+An event is marked sent only after the central's answer says it is stored, so a lost answer
+means a resend, which the central counts as a duplicate: nothing is lost, nothing doubled.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from kiosk.clock import KioskClock
+from kiosk.outbox import Outbox, StoredEvent
+from sync.client import CentralClient, RefusedError
+from sync.protocol import MAX_BODY_BYTES, encode_batch
+
+log = logging.getLogger(__name__)
+DEFAULT_BATCH = 500
+CONFLICT = "conflict: the central holds other content under this event id"
+
+
+class AnswerError(Exception):
+    """The central's answer to a batch is not the wire format's; nothing is marked sent."""
+
+
+@dataclass
+class Settlement:
+    """What becomes of each event of a batch."""
+
+    sent: list[str] = field(default_factory=list)
+    quarantine: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    events: int
+    sent: int
+    quarantined: int
+    body_bytes: int
+
+
+def settle(ids: Sequence[str], answer: Any) -> Settlement:
+    """Sort the batch's event ids by the central's answer: everything not listed as a conflict
+    or rejected is stored.
+
+    Raises AnswerError when the answer does not have the wire format's shape.
+    """
+    try:
+        conflicts = {str(i) for i in answer["conflicts"]}
+        rejected = {str(r["id"]): str(r["error"]) for r in answer["rejected"]}
+        int(answer["accepted"]), int(answer["duplicates"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise AnswerError(f"The central's answer to a batch is malformed: {err!r}") from None
+    unknown = (conflicts | set(rejected)) - set(ids)
+    if unknown:
+        raise AnswerError(f"The central's answer names events not in the batch: {sorted(unknown)}")
+    result = Settlement()
+    for event_id in ids:
+        if event_id in conflicts:
+            result.quarantine[event_id] = CONFLICT
+        elif event_id in rejected:
+            result.quarantine[event_id] = f"rejected by the central: {rejected[event_id]}"
+        else:
+            result.sent.append(event_id)
+    return result
+
+
+def local_problems(events: Sequence[StoredEvent]) -> dict[str, str]:
+    """Events that must not be sent as they are: a payload whose id is not its outbox id could
+    not be told apart in the central's answer."""
+    return {
+        e.id: "the stored event's payload has another id than its outbox row"
+        for e in events
+        if not isinstance(e.payload, Mapping) or e.payload.get("id") != e.id
+    }
+
+
+class Uploader:
+    """Sends the outbox's pending events in batches of `batch_size` (a body the central finds
+    too large is split in halves, down to one event, which is quarantined)."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: CentralClient,
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        clock: KioskClock | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.batch_size = batch_size
+        self._limit = batch_size
+        self.clock = clock or KioskClock()
+        self._now = now
+
+    def send_batch(self) -> BatchReport | None:
+        """Send the oldest pending events once; None when nothing is pending.
+
+        Raises RetryLaterError, RevokedError, RefusedError or AnswerError; nothing is marked sent
+        then.
+        """
+        events = self.outbox.pending(self._limit)
+        if not events:
+            return None
+        broken = local_problems(events)
+        if broken:
+            self.outbox.quarantine(broken)
+            log.warning("quarantined %d malformed stored events", len(broken))
+            events = [e for e in events if e.id not in broken]
+            if not events:
+                return BatchReport(len(broken), 0, len(broken), 0)
+        stamp = self.clock.now()
+        body = encode_batch(
+            [e.payload for e in events],
+            batch_id=str(uuid.uuid4()),
+            sent_at=self._now(),
+            boot_id=stamp.boot_id,
+            monotonic_ms=stamp.monotonic_ms,
+        )
+        try:
+            if len(body) > MAX_BODY_BYTES:
+                raise RefusedError("batch body over the size limit", 413)
+            answer = self.client.post_events(body)
+        except RefusedError as err:
+            if err.status not in (413, 422):
+                raise
+            return self._split(events, str(err), len(broken))
+        settled = settle([e.id for e in events], answer)
+        self.outbox.mark_sent(settled.sent)
+        if settled.quarantine:
+            self.outbox.quarantine(settled.quarantine)
+            log.warning(
+                "the central refused %d events; kept in quarantine", len(settled.quarantine)
+            )
+        self._limit = self.batch_size
+        return BatchReport(
+            len(events) + len(broken),
+            len(settled.sent),
+            len(settled.quarantine) + len(broken),
+            len(body),
+        )
+
+    def _split(self, events: list[StoredEvent], error: str, broken: int) -> BatchReport:
+        """A body the central would not take: halve the batch, or quarantine a lone event."""
+        if len(events) == 1:
+            self.outbox.quarantine({events[0].id: f"refused by the central: {error}"})
+            return BatchReport(1 + broken, 0, 1 + broken, 0)
+        self._limit = max(1, len(events) // 2)
+        log.info(
+            "the central refused a batch of %d (%s); trying %d", len(events), error, self._limit
+        )
+        return BatchReport(broken, 0, broken, 0)
