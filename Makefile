@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 .PHONY: demo test setup lint format screenshots bench
 
 demo: setup
-	$(PYTHON) -m kiosk.demo
+	$(PYTHON) scripts/demo.py
 
 test: setup
 	$(VENV)/bin/ruff check .

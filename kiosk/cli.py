@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.config import ConfigError, load_config
+from kiosk.central_config import CENTRAL_CONFIG_FILE, ConfigSource
+from kiosk.config import ConfigError
 from kiosk.i18n import CatalogMissingError, Catalogs, available_languages
 from kiosk.outbox import OUTBOX_FILE, Outbox, OutboxError
 from kiosk.pin import hash_pin
@@ -82,8 +83,11 @@ def main(
             raise click.ClickException(str(err)) from None
         return
     size = parse_window(window)
+    source = ConfigSource(
+        config_path, data_dir / CENTRAL_CONFIG_FILE, available_languages=available_languages()
+    )
     try:
-        config = load_config(config_path, available_languages=available_languages())
+        config = source.load()
         catalogs = Catalogs(config.kiosk.languages)
     except (ConfigError, CatalogMissingError) as err:
         # The outbox is not touched: a bad config must never cost stored events.
@@ -96,7 +100,7 @@ def main(
         sys.exit(1)
     from kiosk.ui.launch import build_app
 
-    build_app(config, outbox, window=size, catalogs=catalogs).run()
+    build_app(config, outbox, window=size, catalogs=catalogs, source=source).run()
 
 
 def hash_pin_or_explain(pin: str) -> str:

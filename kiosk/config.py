@@ -303,10 +303,26 @@ def parse_config(
 
     Raises ConfigError listing every problem.
     """
+    return validate_config(
+        parse_toml(text_, source=source), source=source, available_languages=available_languages
+    )
+
+
+def parse_toml(text_: str, *, source: str | Path) -> dict[str, Any]:
+    """The TOML text as a dict. Raises ConfigError when it is not TOML."""
     try:
-        data = tomllib.loads(text_)
+        return tomllib.loads(text_)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(source, [ConfigProblem("", f"is not valid TOML: {err}")]) from None
+
+
+def validate_config(
+    data: Mapping[str, Any],
+    *,
+    source: str | Path,
+    available_languages: Collection[str] = SUPPORTED_LANGUAGES,
+) -> KioskConfig:
+    """The config in already parsed data. Raises ConfigError listing every problem."""
     try:
         config = KioskConfig.model_validate(data)
     except ValidationError as err:
@@ -326,6 +342,13 @@ def load_config(
 
     Raises ConfigError when the file is missing, unreadable or wrong in any way.
     """
+    return parse_config(
+        read_config_file(path), source=path, available_languages=available_languages
+    )
+
+
+def read_config_file(path: Path) -> str:
+    """The config file's text. Raises ConfigError when it is missing or unreadable."""
     try:
         content = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -341,4 +364,4 @@ def load_config(
         ) from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(path, [ConfigProblem("", f"cannot be read: {err}")]) from None
-    return parse_config(content, source=path, available_languages=available_languages)
+    return content

@@ -1,4 +1,4 @@
-"""`make demo`: the kiosk with the example config.
+"""The kiosk alone with the example config (`make demo` runs the whole system around it).
 
 With a display it opens the kiosk in a window to try by hand. Without one it starts Xvfb, plays a
 short scripted visit, and prints where the screenshots and the outbox are. `--tour DIR` saves a
@@ -17,6 +17,7 @@ from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
+from kiosk.central_config import CENTRAL_CONFIG_FILE, ConfigSource
 from kiosk.cli import setup_logging
 from kiosk.config import load_config
 from kiosk.i18n import available_languages
@@ -34,13 +35,26 @@ def example_config_path() -> Path:
     return Path(str(files("hymy_assets").joinpath("config/example-kiosk.toml")))
 
 
+def config_source(data_dir: Path) -> ConfigSource:
+    """The example config, with the central's part once the data dir is enrolled."""
+    return ConfigSource(
+        example_config_path(),
+        data_dir / CENTRAL_CONFIG_FILE,
+        available_languages=available_languages(),
+    )
+
+
 def run_visit(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
     from kiosk.ui.launch import play
     from kiosk.ui.tour import demo_visit
 
-    config = load_config(example_config_path(), available_languages=available_languages())
+    source = config_source(data_dir)
     play(
-        config, Outbox.open(data_dir / OUTBOX_FILE), partial(demo_visit, shots=shots), window=window
+        source.load(),
+        Outbox.open(data_dir / OUTBOX_FILE),
+        partial(demo_visit, shots=shots),
+        window=window,
+        source=source,
     )
 
 
@@ -62,6 +76,9 @@ def summarize(outbox_path: Path) -> str:
     """A few lines on what the outbox holds, with its newest events as JSON."""
     with Outbox.open(outbox_path) as outbox:
         events = outbox.pending(limit=100_000)
+        sent = outbox.stats().sent
+    if not events:
+        return f"outbox: {outbox_path}  ({sent} events, all uploaded by the sync agent)"
     kinds = Counter(event.payload["type"] for event in events)
     lines = [
         f"outbox: {outbox_path}  ({len(events)} events waiting to upload: "
@@ -128,8 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     if has_display() and not args.headless:
         from kiosk.ui.launch import build_app
 
-        config = load_config(example_config_path(), available_languages=available_languages())
-        build_app(config, Outbox.open(data_dir / OUTBOX_FILE), window=DEMO_WINDOW).run()
+        source = config_source(data_dir)
+        build_app(
+            source.load(), Outbox.open(data_dir / OUTBOX_FILE), window=DEMO_WINDOW, source=source
+        ).run()
         return 0
 
     shots = data_dir / "screenshots"

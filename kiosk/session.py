@@ -108,13 +108,19 @@ class KioskSession:
         on_change: Callable[[View], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.config = config
         self.outbox = outbox
         self._clock = clock or KioskClock(monotonic=monotonic)
         self._post = post
         self._monotonic = monotonic
         self.on_change = on_change
-        self.journey = Journey(journey_rules(config), monotonic())
+        self._set_config(config)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
+        self._write = WriteStatus.IDLE
+        self._ticket: str | None = None
+
+    def _set_config(self, config: KioskConfig) -> None:
+        self.config = config
+        self.journey = Journey(journey_rules(config), self._monotonic())
         self._misuse = MisuseDetector(
             MisuseRules(
                 max_ratings=config.misuse.max_ratings,
@@ -123,9 +129,22 @@ class KioskSession:
             )
         )
         self._bounce = BounceFilter(config.misuse.bounce_ms / 1000)
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
-        self._write = WriteStatus.IDLE
-        self._ticket: str | None = None
+
+    def is_idle(self) -> bool:
+        """On the start screen in the default language with no write in flight: a new config
+        can be applied without anyone noticing."""
+        view = self.view
+        return (
+            view.step is Step.START
+            and view.language == self.config.kiosk.default_language
+            and self._write is not WriteStatus.SAVING
+        )
+
+    def replace_config(self, config: KioskConfig) -> None:
+        """Run with a new config from now on (call only when `is_idle`)."""
+        self._set_config(config)
+        if self.on_change:
+            self.on_change(self.view)
 
     # --- the visitor's actions -------------------------------------------------------------
 

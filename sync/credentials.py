@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.central_config import CENTRAL_CONFIG_FILE
 from sync.atomic import write_atomic
 
 DEVICE_FILE = "device.json"
-CENTRAL_CONFIG_FILE = "central-config.json"  # read by the kiosk (kiosk.config.CENTRAL_CONFIG_FILE)
 
 
 class NotEnrolledError(Exception):

@@ -15,7 +15,8 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.utils import get_color_from_hex
 
-from kiosk.config import KioskConfig, text
+from kiosk.central_config import ConfigSource
+from kiosk.config import ConfigError, KioskConfig, text
 from kiosk.i18n import Catalogs
 from kiosk.journey import Step
 from kiosk.notify import notify, watchdog_interval_s
@@ -71,6 +72,8 @@ ADMIN_SCREENS = ("admin_pin", "admin", "touch_test")
 ADMIN_IDLE_S = 120.0
 TICK_S = 0.25
 MAINTAIN_S = 3600.0
+CONFIG_CHECK_S = 5.0
+CONFIG_IDLE_S = 10.0  # untouched this long on the start screen: a new config may come in
 
 Factory.register("BounceFilteredButton", cls=BounceFilteredButton)
 
@@ -88,8 +91,17 @@ class HymyApp(App):
     font_l = NumericProperty(32.0)
     font_xl = NumericProperty(44.0)
 
-    def __init__(self, kiosk_config: KioskConfig, outbox: Outbox, catalogs: Catalogs) -> None:
+    def __init__(
+        self,
+        kiosk_config: KioskConfig,
+        outbox: Outbox,
+        catalogs: Catalogs,
+        source: ConfigSource | None = None,
+    ) -> None:
         super().__init__()
+        self.source = source
+        self.config_idle_s = CONFIG_IDLE_S
+        self._config_stamp = source.central_stamp() if source else None
         self.title = "Hymy"
         self.kiosk_config = kiosk_config
         self.outbox = outbox
@@ -124,6 +136,8 @@ class HymyApp(App):
     def on_start(self) -> None:
         Clock.schedule_interval(lambda _dt: self._tick(), TICK_S)
         Clock.schedule_interval(lambda _dt: self.session.maintain(), MAINTAIN_S)
+        if self.source is not None:
+            Clock.schedule_interval(lambda _dt: self.apply_new_config(), CONFIG_CHECK_S)
         self.session.maintain()
         Clock.schedule_once(self._first_frame, 0)
         interval = watchdog_interval_s()
@@ -205,6 +219,31 @@ class HymyApp(App):
     def close_admin(self) -> None:
         self.show_screen(Step.START.value)
         self.show_view(self.session.view)
+
+    def apply_new_config(self) -> bool:
+        """Take the central's new config at an idle moment (never under a visitor's finger);
+        True when one was applied. A config that does not load keeps the one running."""
+        if self.source is None or self.manager is None:
+            return False
+        stamp = self.source.central_stamp()
+        if stamp == self._config_stamp:
+            return False
+        idle = time.monotonic() - self._last_touch > self.config_idle_s
+        if not (idle and self.session.is_idle() and self.manager.current == Step.START.value):
+            return False
+        self._config_stamp = stamp
+        try:
+            config = self.source.load()
+        except ConfigError as err:
+            log.error("new config not applied: %s", err)
+            return False
+        if config == self.kiosk_config:
+            return False
+        self.kiosk_config = config
+        self.manager.get_screen(Step.SERVICE_POINT.value).rebuild()
+        self.session.replace_config(config)
+        log.info("applied a new config from the central")
+        return True
 
     def _tick(self) -> None:
         self.session.tick()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from kiosk.central_config import ConfigSource
 from kiosk.config import KioskConfig
 from kiosk.i18n import Catalogs
 from kiosk.outbox import Outbox
@@ -38,12 +39,13 @@ def build_app(
     *,
     window: tuple[int, int] | None = None,
     catalogs: Catalogs | None = None,
+    source: ConfigSource | None = None,
 ):  # -> HymyApp; kiosk.ui.app is imported only after Kivy is configured
     """The kiosk app, ready to `run()`."""
     configure_kivy(window, config.display.fullscreen)
     from kiosk.ui.app import HymyApp
 
-    return HymyApp(config, outbox, catalogs or Catalogs(config.kiosk.languages))
+    return HymyApp(config, outbox, catalogs or Catalogs(config.kiosk.languages), source)
 
 
 def play(
@@ -53,13 +55,14 @@ def play(
     *,
     window: tuple[int, int] | None = None,
     notes: dict | None = None,
+    source: ConfigSource | None = None,
 ) -> dict:
     """Run the app with a scripted visit (kiosk.ui.autopilot) until the script ends.
 
     Returns what the script noted (also filled into `notes` as it goes, when given).
     Raises whatever the script raised, after the app has stopped.
     """
-    app = build_app(config, outbox, window=window)
+    app = build_app(config, outbox, window=window, source=source)
     from kiosk.ui.autopilot import Autopilot
 
     pilot = Autopilot(app)

@@ -187,3 +187,14 @@ def test_an_example_config_path_that_does_not_exist_stops_with_a_clear_message(t
     assert done.returncode == 2
     assert "nope.toml" in done.stderr
     assert not (tmp_path / "data").exists(), "a bad config must not touch the data dir"
+
+
+def test_a_new_config_from_the_central_is_applied_when_idle(kiosk_run, tmp_path):
+    notes = kiosk_run("new_config_when_idle")
+
+    assert notes["station_while_busy"] == "Kalevan terveysasema"
+    assert notes["station_after"] == "Kalevan hyvinvointiasema"
+    assert "service-point-rokotukset" in notes["controls"]
+    assert notes["ticket"] == "V001"
+    (event,) = read_events(tmp_path / "data")
+    assert (event["service_point"], event["ticket"]) == ("rokotukset", "V001")

@@ -14,7 +14,7 @@ import logging
 from functools import partial
 from pathlib import Path
 
-from kiosk.config import load_config
+from kiosk.central_config import CENTRAL_CONFIG_FILE, ConfigSource
 from kiosk.i18n import available_languages
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from kiosk.ui.launch import play
@@ -35,13 +35,18 @@ def main() -> None:
     script = getattr(importlib.import_module(module), name)
     if args.shots is not None:
         script = partial(script, shots=args.shots)
-    config = load_config(args.config, available_languages=available_languages())
+    source = ConfigSource(
+        args.config,
+        args.data_dir / CENTRAL_CONFIG_FILE,
+        available_languages=available_languages(),
+    )
+    config = source.load()
     outbox = Outbox.open(args.data_dir / OUTBOX_FILE)
     window = tuple(int(n) for n in args.window.split("x"))
 
     notes: dict = {}
     try:
-        play(config, outbox, script, window=window, notes=notes)
+        play(config, outbox, script, window=window, notes=notes, source=source)
     finally:
         args.notes.write_text(json.dumps(notes, default=str))
 

@@ -150,3 +150,53 @@ def tour_with_touch_sizes(pilot: Autopilot, shots: Path) -> Iterator[float]:
     pilot.notes["touch_min"] = pilot.app.touch_min
     pilot.notes["smallest"] = smallest
     pilot.notes["started"] = time.time()
+
+
+def new_config_when_idle(pilot: Autopilot) -> Iterator[float]:
+    """The central renames the station and adds a service point: nothing changes under a
+    visitor's finger; at the next idle moment on the start screen the kiosk shows both."""
+    import json
+
+    from kiosk.central_config import CENTRAL_CONFIG_FILE
+
+    app = pilot.app
+    app.config_idle_s = 0.5
+    central = {
+        "kiosk": {
+            "station_name": {
+                "fi": "Kalevan hyvinvointiasema",
+                "sv": "Kalevas välfärdsstation",
+                "en": "Kaleva Wellbeing Centre",
+            }
+        },
+        "service_points": [
+            *[
+                {"id": p.id, "name": dict(p.name), "prefix": p.prefix, "range": [1, 100]}
+                for p in app.kiosk_config.service_points
+            ],
+            {
+                "id": "rokotukset",
+                "name": {"fi": "Rokotukset", "sv": "Vaccinationer", "en": "Vaccinations"},
+                "prefix": "V",
+                "range": [1, 100],
+            },
+        ],
+    }
+    yield from pilot.touch("start-feedback")
+    (app.outbox.path.parent / CENTRAL_CONFIG_FILE).write_text(json.dumps(central))
+    yield 1.0
+    assert not app.apply_new_config(), "a new config must wait while a visitor is busy"
+    pilot.notes["station_while_busy"] = app.station_name
+    pilot.tap("back")
+    yield from pilot.settle()
+    _expect(pilot, "start")
+    yield 1.0
+    assert app.apply_new_config()
+    yield from pilot.settle()
+    pilot.notes["station_after"] = app.station_name
+    yield from pilot.touch("start-check-in")
+    _expect(pilot, "service_point")
+    pilot.notes["controls"] = sorted(pilot.controls())
+    yield from pilot.touch("service-point-rokotukset")
+    _expect(pilot, "ticket")
+    pilot.notes["ticket"] = app.session.view.ticket

@@ -10,7 +10,12 @@ from kiosk.ui.widgets.buttons import KioskButton
 
 class ServicePointScreen(KioskScreen):
     def on_kv_post(self, base_widget: object) -> None:
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """One button per service point of the config (again after a new config)."""
         grid = self.ids.points
+        grid.clear_widgets()
         for point in self.app.kiosk_config.service_points:
             button = KioskButton(control=f"service-point-{point.id}")
             button.point_id = point.id

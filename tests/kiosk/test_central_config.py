@@ -1,0 +1,95 @@
+"""The central's config over the local file: what each owns, and a central mistake that never
+stops a kiosk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kiosk.central_config import ConfigSource, merge_central
+from kiosk.config import ConfigError
+from tests.conftest import EXAMPLE_CONFIG
+
+CENTRAL = {
+    "kiosk": {
+        "site": "kaleva",
+        "kiosk_id": "kaleva-aula-7",
+        "station_name": {
+            "fi": "Kalevan sote-keskus",
+            "sv": "Kalevas social- och hälsocentral",
+            "en": "Kaleva Health and Social Services Centre",
+        },
+        "timezone": "Europe/Helsinki",
+    },
+    "service_points": [
+        {
+            "id": "laboratorio",
+            "name": {"fi": "Laboratorio", "sv": "Laboratoriet", "en": "Laboratory"},
+            "prefix": "L",
+            "range": [601, 700],
+        },
+    ],
+    "feedback": {
+        "reasons": [
+            {
+                "id": "other",
+                "ratings": [1, 2],
+                "name": {"fi": "Muu syy", "sv": "Annat", "en": "Other"},
+            }
+        ]
+    },
+}
+
+
+def test_the_central_owns_the_station_the_points_and_the_reasons() -> None:
+    local = {
+        "kiosk": {
+            "site": "x",
+            "kiosk_id": "y",
+            "station_name": {"fi": "Vanha"},
+            "languages": ["fi"],
+        },
+        "service_points": [
+            {"id": "laboratorio", "guidance": {"fi": "2. krs"}, "range": [1, 9]},
+            {"id": "poistettu"},
+        ],
+        "feedback": {"comments": False, "reasons": []},
+        "admin": {"pin_hash": "h"},
+    }
+    merged = merge_central(local, CENTRAL)
+    assert merged["kiosk"]["kiosk_id"] == "kaleva-aula-7" and merged["kiosk"]["languages"] == ["fi"]
+    assert merged["service_points"] == [
+        {**CENTRAL["service_points"][0], "guidance": {"fi": "2. krs"}}
+    ]
+    assert merged["feedback"] == {"comments": False, "reasons": CENTRAL["feedback"]["reasons"]}
+    assert merged["admin"] == {"pin_hash": "h"}
+    assert local["kiosk"]["kiosk_id"] == "y"  # the inputs are left as they were
+
+
+def test_the_kiosk_runs_with_the_central_config(tmp_path: Path) -> None:
+    central = tmp_path / "central-config.json"
+    central.write_text(json.dumps(CENTRAL))
+    config = ConfigSource(EXAMPLE_CONFIG, central).load()
+    assert config.kiosk.kiosk_id == "kaleva-aula-7"
+    assert [p.range for p in config.service_points] == [(601, 700)]
+    assert config.admin.pin_hash  # still the local file's
+
+
+@pytest.mark.parametrize("content", ["{not json", json.dumps({"service_points": []})])
+def test_a_central_config_that_does_not_fit_is_left_out(tmp_path: Path, content: str, caplog):
+    central = tmp_path / "central-config.json"
+    central.write_text(content)
+    config = ConfigSource(EXAMPLE_CONFIG, central).load()
+    assert config.kiosk.kiosk_id == "kaleva-aula-1"
+    assert "central" in caplog.text
+
+
+def test_a_broken_local_file_still_stops_the_kiosk(tmp_path: Path) -> None:
+    local = tmp_path / "kiosk.toml"
+    local.write_text("[kiosk]\nsite = 'kaleva'\n")
+    (tmp_path / "central-config.json").write_text(json.dumps(CENTRAL))
+    with pytest.raises(ConfigError) as raised:
+        ConfigSource(local, tmp_path / "central-config.json").load()
+    assert "admin" in str(raised.value)
