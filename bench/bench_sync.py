@@ -44,7 +44,7 @@ def kiosk_events(n: int) -> list[dict]:
         moment = start + timedelta(seconds=i * 6 + rng.random())
         common = {
             "id": str(uuid.uuid4()),
-            "occurred_at": moment.isoformat(),
+            "occurred_at": moment.isoformat(timespec="milliseconds"),
             "boot_id": boot,
             "monotonic_ms": 1000 + i * 6000 + rng.randrange(1000),
             "language": rng.choice(("fi", "fi", "fi", "sv", "en")),

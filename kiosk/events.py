@@ -23,7 +23,7 @@ def _common(
     return {
         "id": event_id or str(uuid.uuid4()),
         "type": kind,
-        "occurred_at": stamp.occurred_at.isoformat(),
+        "occurred_at": stamp.occurred_at.isoformat(timespec="milliseconds"),  # plenty, and smaller
         "boot_id": stamp.boot_id,
         "monotonic_ms": stamp.monotonic_ms,
         "language": language,

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk import __version__
-from kiosk.outbox import LAST_UPLOAD_META, OUTBOX_FILE, Outbox
+from kiosk.outbox import OUTBOX_FILE, Outbox
 from sync.backoff import Backoff
 from sync.client import CentralClient, CentralError, RefusedError, RetryLaterError, RevokedError
 from sync.credentials import (
@@ -80,15 +80,11 @@ class SyncAgent:
         self._stop.set()
 
     def close(self) -> None:
+        self.uploader.close()
         self.client.close()
         self.outbox.close()
 
     # --- the state others read -------------------------------------------------------------
-
-    def _record_success(self) -> None:
-        self.outbox.set_meta(LAST_UPLOAD_META, self._now().isoformat())
-        if self.outbox.get_meta(REVOKED_META):
-            self.outbox.set_meta(REVOKED_META, "")
 
     def _record_error(self, message: str) -> None:
         log.warning("%s", message)
@@ -115,8 +111,6 @@ class SyncAgent:
         except CentralError as err:  # TLS and the like: a person has to act; keep trying
             self._record_error(str(err))
             raise RetryLaterError(str(err)) from err
-        if report is not None and report.sent:
-            self._record_success()
         self.backoff.reset()
         return report
 

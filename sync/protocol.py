@@ -130,7 +130,7 @@ def encode_batch(
         "events": list(events),
     }
     raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    return gzip.compress(raw, compresslevel=6, mtime=0)
+    return gzip.compress(raw, compresslevel=9, mtime=0)  # 9: fewer bytes on a metered line
 
 
 def decode_batch(body: bytes) -> tuple[BatchEnvelope, list[Any]]:

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.clock import KioskClock
-from kiosk.outbox import Outbox, StoredEvent
+from kiosk.outbox import LAST_UPLOAD_META, Outbox, StoredEvent
 from sync.client import CentralClient, RefusedError
 from sync.protocol import MAX_BODY_BYTES, encode_batch
 
 log = logging.getLogger(__name__)
 DEFAULT_BATCH = 500
+DEPTH = 2  # batches on their way at once
 CONFLICT = "conflict: the central holds other content under this event id"
 
 
@@ -42,6 +45,7 @@ class BatchReport:
     sent: int
     quarantined: int
     body_bytes: int
+    split: bool = False  # the central found the body too large: sent again in halves
 
 
 def settle(ids: Sequence[str], answer: Any) -> Settlement:
@@ -80,9 +84,19 @@ def local_problems(events: Sequence[StoredEvent]) -> dict[str, str]:
     }
 
 
+@dataclass
+class _InFlight:
+    events: list[StoredEvent]
+    broken: int
+    body_bytes: int
+    answer: Future[Any]
+
+
 class Uploader:
-    """Sends the outbox's pending events in batches of `batch_size` (a body the central finds
-    too large is split in halves, down to one event, which is quarantined)."""
+    """Sends the outbox's pending events in batches of `batch_size`, `depth` batches on the way
+    at once: the next batch is read and compressed while the central stores the one before.
+    A body the central finds too large is split in halves, down to one event, which is
+    quarantined."""
 
     def __init__(
         self,
@@ -90,32 +104,35 @@ class Uploader:
         client: CentralClient,
         *,
         batch_size: int = DEFAULT_BATCH,
+        depth: int = DEPTH,
         clock: KioskClock | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.outbox = outbox
         self.client = client
         self.batch_size = batch_size
+        self.depth = depth
         self._limit = batch_size
         self.clock = clock or KioskClock()
         self._now = now
+        self._pool = ThreadPoolExecutor(max_workers=depth, thread_name_prefix="upload")
+        self._in_flight: deque[_InFlight] = deque()
+        self._cursor = 0  # the last seq read into a batch on its way
 
-    def send_batch(self) -> BatchReport | None:
-        """Send the oldest pending events once; None when nothing is pending.
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
 
-        Raises RetryLaterError, RevokedError, RefusedError or AnswerError; nothing is marked sent
-        then.
-        """
-        events = self.outbox.pending(self._limit)
+    def _launch(self) -> bool:
+        """Read and send the next batch; False when nothing more is pending."""
+        events = self.outbox.pending(self._limit, after_seq=self._cursor)
         if not events:
-            return None
+            return False
+        self._cursor = events[-1].seq
         broken = local_problems(events)
         if broken:
             self.outbox.quarantine(broken)
             log.warning("quarantined %d malformed stored events", len(broken))
             events = [e for e in events if e.id not in broken]
-            if not events:
-                return BatchReport(len(broken), 0, len(broken), 0)
         stamp = self.clock.now()
         body = encode_batch(
             [e.payload for e in events],
@@ -124,28 +141,70 @@ class Uploader:
             boot_id=stamp.boot_id,
             monotonic_ms=stamp.monotonic_ms,
         )
+        answer: Future[Any] = Future()
+        if not events:
+            answer.set_result({"accepted": 0, "duplicates": 0, "conflicts": [], "rejected": []})
+        elif len(body) > MAX_BODY_BYTES:
+            answer.set_exception(RefusedError("batch body over the size limit", 413))
+        else:
+            answer = self._pool.submit(self.client.post_events, body)
+        self._in_flight.append(_InFlight(events, len(broken), len(body), answer))
+        return True
+
+    def _settle(self, batch: _InFlight) -> BatchReport:
+        """Raises what sending the batch raised (nothing is marked sent then)."""
         try:
-            if len(body) > MAX_BODY_BYTES:
-                raise RefusedError("batch body over the size limit", 413)
-            answer = self.client.post_events(body)
+            settled = settle([e.id for e in batch.events], batch.answer.result())
         except RefusedError as err:
             if err.status not in (413, 422):
                 raise
-            return self._split(events, str(err), len(broken))
-        settled = settle([e.id for e in events], answer)
-        self.outbox.mark_sent(settled.sent)
+            return self._split(batch.events, str(err), batch.broken)
+        self.outbox.mark_sent(settled.sent, meta={LAST_UPLOAD_META: self._now().isoformat()})
         if settled.quarantine:
             self.outbox.quarantine(settled.quarantine)
             log.warning(
                 "the central refused %d events; kept in quarantine", len(settled.quarantine)
             )
-        self._limit = self.batch_size
         return BatchReport(
-            len(events) + len(broken),
+            len(batch.events) + batch.broken,
             len(settled.sent),
-            len(settled.quarantine) + len(broken),
-            len(body),
+            len(settled.quarantine) + batch.broken,
+            batch.body_bytes,
         )
+
+    def send_batch(self) -> BatchReport | None:
+        """Settle the oldest batch on its way (sending more first); None when nothing is
+        pending.
+
+        Raises RetryLaterError, RevokedError, RefusedError or AnswerError; then every other
+        batch on its way is settled or left pending, and reading starts again from the oldest.
+        """
+        while len(self._in_flight) < self.depth and self._launch():
+            pass
+        if not self._in_flight:
+            self._cursor = 0  # events appended meanwhile with a lower seq cannot exist; resync
+            return None
+        batch = self._in_flight.popleft()
+        try:
+            report = self._settle(batch)
+        except BaseException:
+            self._abandon()
+            raise
+        if report.split:
+            self._abandon()  # read again from the oldest pending event, in smaller batches
+        else:
+            self._limit = self.batch_size
+        return report
+
+    def _abandon(self) -> None:
+        """Settle what already arrived of the other batches; the rest stays pending."""
+        while self._in_flight:
+            batch = self._in_flight.popleft()
+            try:
+                self._settle(batch)
+            except Exception:  # its events stay pending and are sent again
+                log.debug("a batch on its way failed as well", exc_info=True)
+        self._cursor = 0
 
     def _split(self, events: list[StoredEvent], error: str, broken: int) -> BatchReport:
         """A body the central would not take: halve the batch, or quarantine a lone event."""
@@ -156,4 +215,4 @@ class Uploader:
         log.info(
             "the central refused a batch of %d (%s); trying %d", len(events), error, self._limit
         )
-        return BatchReport(broken, 0, broken, 0)
+        return BatchReport(broken, 0, broken, 0, split=True)
