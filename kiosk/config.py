@@ -72,6 +72,14 @@ def _prefix(value: str) -> str:
     return value
 
 
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as err:
+        raise ValueError(f"is not a regular expression ({err}); e.g. '^L\\d{{6}}$'") from None
+    return value
+
+
 def _pin_hash(value: str) -> str:
     if not is_pin_hash(value):
         raise ValueError("store a hash made with `hymy-kiosk --hash-pin`, not the PIN itself")
@@ -132,6 +140,10 @@ class ServicePoint(_Section):
     prefix: Annotated[str, AfterValidator(_prefix)]
     range: tuple[Annotated[int, Field(ge=1, le=999)], Annotated[int, Field(ge=1, le=999)]]
     guidance: Localized | None = None
+    # A scanned booking code checks in here when it starts with one of the prefixes or matches
+    # the regular expression as a whole.
+    booking_prefixes: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+    booking_pattern: Annotated[str, AfterValidator(_regex)] | None = None
 
     @property
     def first(self) -> int:
@@ -146,6 +158,7 @@ class DeviceConfig(_Section):
     kind: Literal["none", "fake", "serial"] = "none"
     port: str | None = None
     baudrate: int = Field(9600, ge=300, le=921600)
+    code_page: Literal["CP858", "CP850", "CP865", "CP437"] = "CP858"  # the printer's å ä ö
 
 
 class Devices(_Section):

@@ -136,6 +136,15 @@ class Journey:
             return []
         return self._after_reason(now)
 
+    def quick_rate(self, rating: int, now: float) -> list[Effect]:
+        """A rating from the button panel: recorded at once, then the thank-you screen."""
+        self._require("rate", Step.START, Step.RATING, Step.THANKS)
+        if rating not in RATINGS:
+            raise JourneyError(f"A rating is 1, 2, 3 or 4, not {rating!r}.")
+        self._rating, self._rated_at, self._reason = rating, now, None
+        self._go(Step.THANKS, now)
+        return [self._record(None)]
+
     def choose_reason(self, reason: str | None, now: float) -> list[Effect]:
         self._require("choose a reason", Step.REASON)
         if reason is not None and reason not in self.offered_reasons:

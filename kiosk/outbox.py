@@ -27,6 +27,7 @@ from kiosk.tickets import TicketCounter, TicketRange, format_ticket, next_number
 OUTBOX_FILE = "outbox.sqlite"  # in the data directory, shared by the kiosk and the sync agent
 # Meta keys the sync agent writes and the kiosk's admin screen reads.
 LAST_UPLOAD_META = "last_upload_at"  # ISO time of the last batch the central stored
+PRINTER_META = "printer_status"  # the kiosk's printer: none, ok, paper_near_end, paper_out, offline
 ID_CHUNK = 500  # ids per statement, well under SQLite's variable limit
 
 

@@ -19,8 +19,11 @@ from typing import TypeVar
 
 from kiosk import __version__
 from kiosk.clock import KioskClock
-from kiosk.config import KioskConfig
+from kiosk.config import KioskConfig, ServicePoint
+from kiosk.devices.booking import BookingRule, decide
+from kiosk.devices.interfaces import PrinterState, PrintResult
 from kiosk.events import checkin_event, feedback_event
+from kiosk.i18n import N_
 from kiosk.journey import (
     Effect,
     IssueTicket,
@@ -31,7 +34,8 @@ from kiosk.journey import (
     Step,
 )
 from kiosk.misuse import BounceFilter, MisuseDetector, MisuseRules
-from kiosk.outbox import LAST_UPLOAD_META, Outbox
+from kiosk.outbox import LAST_UPLOAD_META, PRINTER_META, Outbox
+from kiosk.printing import TicketPrinting
 from kiosk.tickets import TicketRange, service_day
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,18 @@ log = logging.getLogger(__name__)
 ANSWER_WAIT_S = 0.012
 
 T = TypeVar("T")
+UNKNOWN_CODE = N_("This booking code is not known here. Please choose your service on the screen.")
+REFUSED_CODE = N_(
+    "This code cannot be used for checking in. Please choose your service on the screen."
+)
+
+
+def booking_rules(config: KioskConfig) -> list[BookingRule]:
+    return [
+        BookingRule(p.id, p.booking_prefixes, p.booking_pattern)
+        for p in config.service_points
+        if p.booking_prefixes or p.booking_pattern
+    ]
 
 
 class WriteStatus(StrEnum):
@@ -60,6 +76,8 @@ class View:
     service_point: str | None
     ticket: str | None
     write: WriteStatus
+    printed: bool | None = None  # None: no printer, or the ticket is still printing
+    notice: str | None = None  # a catalog message for the start screen (a refused barcode)
 
 
 @dataclass(frozen=True)
@@ -107,7 +125,12 @@ class KioskSession:
         post: Callable[[Callable[[], None]], None] = _run_inline,
         on_change: Callable[[View], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        printing: TicketPrinting | None = None,
     ) -> None:
+        self.printing = printing
+        self._printed: bool | None = None
+        self._notice: str | None = None
+        self._method = "touch"
         self.outbox = outbox
         self._clock = clock or KioskClock(monotonic=monotonic)
         self._post = post
@@ -179,6 +202,46 @@ class KioskSession:
     def set_language(self, language: str) -> None:
         self._act(self.journey.set_language, language)
 
+    # --- the devices' actions ----------------------------------------------------------------
+
+    def record_printer_state(self, state: PrinterState) -> None:
+        """Keep the printer's state where the sync agent's heartbeat reads it."""
+        self._submit(
+            lambda: self._try(
+                lambda: self.outbox.set_meta(PRINTER_META, state.value), "note the printer state"
+            ),
+            "note the printer state",
+        )
+
+    def check_in_by_barcode(self, code: str) -> None:
+        """A scanned booking code: a check-in at the service point it maps to, or a notice on
+        the start screen. A code with personal data is dropped here, never stored or logged."""
+        if self.journey.step not in (Step.START, Step.SERVICE_POINT):
+            log.info("a scan ignored: a visitor is busy on the screen")
+            return
+        decision = decide(code, booking_rules(self.config))
+        if decision.service_point is None:
+            self._notice = REFUSED_CODE if decision.refused_personal_data else UNKNOWN_CODE
+            log.info(
+                "a scanned code was %s",
+                "refused" if decision.refused_personal_data else "not recognised",
+            )
+            self._changed()
+            return
+        self._notice = None
+        if self.journey.step is Step.START:
+            self._act(self.journey.start_check_in)
+        self._method = "barcode"
+        try:
+            self._act(self.journey.choose_service_point, decision.service_point)
+        finally:
+            self._method = "touch"
+
+    def rate_from_panel(self, rating: int) -> None:
+        """A press on the button panel: the same rating path as a smiley, misuse rules too."""
+        if self.accept_touch(f"panel-{rating}"):
+            self._act(self.journey.quick_rate, rating)
+
     def touch(self) -> None:
         """Any activity (a key typed) that keeps the visitor's step from timing out."""
         self.journey.touch(self._monotonic())
@@ -203,6 +266,8 @@ class KioskSession:
             service_point=journey.service_point,
             ticket=self._ticket,
             write=self._write,
+            printed=self._printed,
+            notice=self._notice,
         )
 
     def read_admin_status(self, callback: Callable[[AdminStatus], None]) -> None:
@@ -262,8 +327,10 @@ class KioskSession:
         self._after(effects)
 
     def _after(self, effects: list[Effect]) -> None:
+        if self.journey.step is not Step.START:
+            self._notice = None
         if self.journey.step is Step.START:
-            self._write, self._ticket = WriteStatus.IDLE, None
+            self._write, self._ticket, self._printed = WriteStatus.IDLE, None, None
         for effect in effects:
             if isinstance(effect, RecordFeedback):
                 self._record_feedback(effect)
@@ -299,7 +366,8 @@ class KioskSession:
     def _issue_ticket(self, effect: IssueTicket) -> None:
         point = self.config.service_point(effect.service_point)
         stamp = self._clock.stamp_at(effect.requested_at)
-        self._write, self._ticket = WriteStatus.SAVING, None
+        self._write, self._ticket, self._printed = WriteStatus.SAVING, None, None
+        method, hold = self._method, self.printing is not None
 
         def build(ticket: str) -> dict:
             return checkin_event(
@@ -307,11 +375,11 @@ class KioskSession:
                 language=effect.language,
                 service_point=point.id,
                 ticket=ticket,
-                method="touch",
+                method=method,
                 printed=False,
             )
 
-        def write() -> str | None:
+        def write() -> dict | None:
             result: list[dict] = []
             ok = self._try(
                 lambda: result.append(
@@ -319,13 +387,44 @@ class KioskSession:
                         ticket_range=TicketRange(point.prefix, point.first, point.last),
                         build_event=build,
                         today=service_day(stamp.occurred_at, self.config.kiosk.timezone),
+                        hold=hold,
                     )
                 ),
                 "take a queue ticket",
             )
-            return result[0]["ticket"] if ok else None
+            return result[0] if ok else None
 
-        self._write_then(write, self._ticket_done, "take a queue ticket")
+        def done(event: dict | None) -> None:
+            self._ticket_done(event["ticket"] if event else None)
+            if event and self.printing is not None:
+                self._print(event, point, stamp.occurred_at)
+
+        self._write_then(write, done, "take a queue ticket")
+
+    def _print(self, event: dict, point: ServicePoint, at: datetime) -> None:
+        """Print on the printer's thread; then release the held check-in with `printed`."""
+        assert self.printing is not None
+        ticket = self.printing.ticket_text(
+            self.config, point, event["language"], event["ticket"], at
+        )
+        future = self.printing.print(ticket)
+
+        def printed(result: PrintResult) -> None:
+            self._submit(
+                lambda: self._try(
+                    lambda: (
+                        self.outbox.release(event["id"], printed=result.printed),
+                        self.outbox.set_meta(PRINTER_META, result.state.value),
+                    ),
+                    "record whether the ticket printed",
+                ),
+                "record whether the ticket printed",
+            )
+            if self.journey.step is Step.TICKET and self._ticket == event["ticket"]:
+                self._printed = result.printed
+                self._changed()
+
+        future.add_done_callback(lambda f: self._post(lambda: printed(f.result())))
 
     def _write_then(self, job: Callable[[], T], done: Callable[[T], None], what: str) -> None:
         """Run job on the writer thread and hand its result to done on the UI thread.

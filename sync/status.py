@@ -13,7 +13,6 @@ LAST_ERROR_META = "sync_last_error"
 LAST_ERROR_AT_META = "sync_last_error_at"
 REVOKED_META = "sync_revoked"  # the refusal's message while the central refuses the token
 CONFIG_ETAG_META = "config_etag"
-PRINTER_META = "printer_status"  # written by the kiosk
 
 
 @dataclass(frozen=True)

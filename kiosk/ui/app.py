@@ -23,6 +23,7 @@ from kiosk.notify import notify, watchdog_interval_s
 from kiosk.outbox import Outbox
 from kiosk.session import KioskSession, View, WriteStatus
 from kiosk.theme import PALETTE
+from kiosk.ui.devices import KioskDevices
 from kiosk.ui.screens.admin import AdminScreen
 from kiosk.ui.screens.admin_pin import AdminPinScreen
 from kiosk.ui.screens.comment import CommentScreen
@@ -83,6 +84,8 @@ class HymyApp(App):
 
     lang = StringProperty("fi")
     station_name = StringProperty("")
+    notice = StringProperty("")  # a refused scan, shown on the start screen
+    test_print = StringProperty("")  # the admin's test ticket: "", "printed" or "failed"
     portrait = BooleanProperty(False)
     u = NumericProperty(40.0)  # layout unit: a twelfth of the window's shorter side
     touch_min = NumericProperty(63.0)  # 12 mm in pixels at the display's dpi
@@ -107,11 +110,13 @@ class HymyApp(App):
         self.outbox = outbox
         self.catalogs = catalogs
         self.lang = kiosk_config.kiosk.default_language
+        self.devices = KioskDevices(kiosk_config, catalogs.gettext)
         self.session = KioskSession(
             kiosk_config,
             outbox,
             post=lambda callback: Clock.schedule_once(lambda _dt: callback()),
             on_change=self.show_view,
+            printing=self.devices.printing,
         )
         self.manager: ScreenManager | None = None
         self.first_frame_at: float | None = None
@@ -135,6 +140,7 @@ class HymyApp(App):
 
     def on_start(self) -> None:
         Clock.schedule_interval(lambda _dt: self._tick(), TICK_S)
+        self.devices.start(self.session)
         Clock.schedule_interval(lambda _dt: self.session.maintain(), MAINTAIN_S)
         if self.source is not None:
             Clock.schedule_interval(lambda _dt: self.apply_new_config(), CONFIG_CHECK_S)
@@ -151,6 +157,7 @@ class HymyApp(App):
 
     def on_stop(self) -> None:
         notify("STOPPING=1")
+        self.devices.close()
         self.session.close()
         self.outbox.close()
 
@@ -198,6 +205,7 @@ class HymyApp(App):
             return
         self.lang = view.language
         self.station_name = text(self.kiosk_config.kiosk.station_name, view.language)
+        self.notice = self.t(view.notice, view.language) if view.notice else ""
         if self.manager.current in ADMIN_SCREENS and view.step is Step.START:
             return
         if view.step in (Step.THANKS, Step.TICKET) and view.write is WriteStatus.SAVING:
@@ -219,6 +227,13 @@ class HymyApp(App):
     def close_admin(self) -> None:
         self.show_screen(Step.START.value)
         self.show_view(self.session.view)
+
+    def print_test_ticket(self) -> None:
+        self._last_touch = time.monotonic()
+        self.test_print = ""
+        self.devices.print_test(
+            self.lang, lambda ok: setattr(self, "test_print", "printed" if ok else "failed")
+        )
 
     def apply_new_config(self) -> bool:
         """Take the central's new config at an idle moment (never under a visitor's finger);

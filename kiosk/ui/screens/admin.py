@@ -66,5 +66,6 @@ class AdminScreen(KioskScreen):
             (N_("Refused by the central"), str(status.quarantined)),
             (N_("Last upload"), status.last_sync or never),
             (N_("Free disk"), _size(status.free_disk_bytes)),
+            *((label, t(state, lang)) for label, state in self.app.devices.states()),
             (N_("Data file"), status.outbox_path),
         ]

@@ -14,9 +14,11 @@ class TicketScreen(KioskScreen):
     point_name = StringProperty("")
     guidance = StringProperty("")
     failed = BooleanProperty(False)
+    not_printed = BooleanProperty(False)  # a printer is there, and it failed
 
     def refresh(self, view: View) -> None:
         self.failed = view.write is WriteStatus.FAILED
+        self.not_printed = view.printed is False
         self.ticket = view.ticket or ""
         if view.service_point:
             point = self.app.kiosk_config.service_point(view.service_point)
