@@ -200,3 +200,40 @@ def new_config_when_idle(pilot: Autopilot) -> Iterator[float]:
     yield from pilot.touch("service-point-rokotukset")
     _expect(pilot, "ticket")
     pilot.notes["ticket"] = app.session.view.ticket
+
+
+def check_in_and_print(pilot: Autopilot) -> Iterator[float]:
+    """A check-in at the laboratory; waits until the printer has answered."""
+    yield from pilot.touch("start-check-in")
+    yield from pilot.touch("service-point-laboratorio")
+    _expect(pilot, "ticket")
+    for _ in range(50):
+        if pilot.app.session.view.printed is not None:
+            break
+        yield 0.1
+    screen = pilot.app.manager.current_screen
+    pilot.notes["ticket"] = screen.ticket
+    pilot.notes["printed"] = pilot.app.session.view.printed
+    pilot.notes["not_printed_shown"] = screen.not_printed
+    pilot.notes["texts"] = [w.text for w in screen.walk() if hasattr(w, "text")]
+    yield from pilot.touch("done")
+
+
+def wait_for_devices(pilot: Autopilot) -> Iterator[float]:
+    """Waits on the start screen while the test scans codes and presses panel buttons; notes
+    each notice shown and each screen reached."""
+    seen: list[str] = []
+    for _ in range(120):
+        yield 0.1
+        mark = pilot.screen + (f":{pilot.app.notice}" if pilot.app.notice else "")
+        if not seen or seen[-1] != mark:
+            seen.append(mark)
+        if pilot.screen == "ticket" and pilot.app.manager.current_screen.ticket:
+            pilot.notes["ticket"] = pilot.app.manager.current_screen.ticket
+            yield from pilot.touch("done")
+        if pilot.screen == "thanks":
+            pilot.tap_center()
+            yield from pilot.settle()
+        if pilot.app.outbox.stats().pending >= 2:
+            break
+    pilot.notes["seen"] = seen

@@ -1,0 +1,145 @@
+"""Simulators that play a device on a pseudo-terminal, for trying a kiosk before the hardware
+arrives (and for the tests):
+
+    python -m kiosk.devices.simulate printer [--state paper_out]   # shows each ticket printed
+    python -m kiosk.devices.simulate scanner                       # type a code, Enter: scanned
+    python -m kiosk.devices.simulate buttons                       # type 1-4, Enter: a press
+
+Each prints the port to put in the kiosk config ([devices.printer] kind = "serial",
+port = "/dev/pts/N"). The printer simulator takes a new state on its standard input
+(ok, paper_near_end, paper_out, offline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import select
+import sys
+import threading
+import tty
+from collections.abc import Callable
+
+from kiosk.devices.escpos_decode import DecodedTicket, EscPosDecoder, StatusRequest
+from kiosk.devices.escpos_status import answer
+from kiosk.devices.interfaces import PrinterState
+
+
+class PseudoTerminal:
+    """The device's end of a pty pair; `port` is what the kiosk opens."""
+
+    def __init__(self) -> None:
+        self.master, self._slave = os.openpty()
+        tty.setraw(self._slave)
+        self.port = os.ttyname(self._slave)
+
+    def write(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def close(self) -> None:
+        """As if the cable were pulled: the kiosk's reads fail."""
+        for fd in (self.master, self._slave):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+class PrinterSimulator:
+    """An ESC/POS receipt printer: answers DLE EOT as `state` says, decodes what it prints."""
+
+    def __init__(
+        self,
+        state: PrinterState = PrinterState.OK,
+        on_ticket: Callable[[DecodedTicket], None] | None = None,
+    ) -> None:
+        self.pty = PseudoTerminal()
+        self.port = self.pty.port
+        self.state = state
+        self.tickets: list[DecodedTicket] = []
+        self.raw = bytearray()
+        self._on_ticket = on_ticket
+        self._decoder = EscPosDecoder()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="printer-sim")
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self.pty.master], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                data = os.read(self.pty.master, 4096)
+            except OSError:
+                return
+            if self.state is PrinterState.OFFLINE:
+                continue  # switched off: no answer at all
+            self.raw += data
+            for item in self._decoder.feed(data):
+                if isinstance(item, StatusRequest):
+                    self.pty.write(answer(self.state, item.kind))
+                else:
+                    self.tickets.append(item)
+                    if self._on_ticket:
+                        self._on_ticket(item)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.pty.close()
+
+
+def _show(ticket: DecodedTicket) -> None:
+    width = max((len(line) for line in ticket.lines), default=20) + 4
+    rows = ["+" + "-" * width + "+"]
+    for line in ticket.lines:
+        mark = "**" if line and line in ticket.large else "  "
+        rows.append(f"|{mark}{line.center(width - 4)}{mark}|")
+    rows.append("+" + "- cut " + "-" * (width - 6) + "+")
+    sys.stdout.write("\n".join(rows) + f"\n(code page {', '.join(ticket.code_pages)})\n")
+    sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m kiosk.devices.simulate",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("device", choices=("printer", "scanner", "buttons"))
+    parser.add_argument(
+        "--state", choices=[s.value for s in PrinterState if s.value != "none"], default="ok"
+    )
+    args = parser.parse_args(argv)
+    if args.device == "printer":
+        printer = PrinterSimulator(PrinterState(args.state), on_ticket=_show)
+        sys.stdout.write(f"printer on {printer.port} ({args.state}); type a new state + Enter\n")
+        sys.stdout.flush()
+        for line in sys.stdin:
+            try:
+                printer.state = PrinterState(line.strip())
+                sys.stdout.write(f"printer now {printer.state.value}\n")
+            except ValueError:
+                sys.stdout.write("states: ok, paper_near_end, paper_out, offline\n")
+            sys.stdout.flush()
+        printer.close()
+        return 0
+    pty = PseudoTerminal()
+    prompt = "a booking code" if args.device == "scanner" else "1-4 (1 very unhappy, 4 very happy)"
+    sys.stdout.write(f"{args.device} on {pty.port}; type {prompt} + Enter\n")
+    sys.stdout.flush()
+    for line in sys.stdin:
+        text = line.strip()
+        if args.device == "buttons":
+            if text not in ("1", "2", "3", "4"):
+                sys.stdout.write("press 1, 2, 3 or 4\n")
+                sys.stdout.flush()
+                continue
+            text = f"B{text}"
+        pty.write(text.encode("latin-1", errors="replace") + b"\r\n")
+    pty.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

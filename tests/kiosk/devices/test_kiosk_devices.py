@@ -1,0 +1,88 @@
+"""The real app under Xvfb with its devices on pseudo-terminals: a check-in prints a ticket and
+records printed=true; out of paper the number stays on screen and printed=false; a scanned
+booking code checks in; a press on the button panel lands as a rating."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from kiosk.devices.interfaces import PrinterState
+from kiosk.devices.simulate import PrinterSimulator, PseudoTerminal
+from tests.conftest import EXAMPLE_CONFIG
+from tests.kiosk.conftest import read_events
+
+
+def with_devices(tmp_path: Path, **ports: str) -> Path:
+    """The example config with the named devices (printer, scanner, buttons) on serial ports."""
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    for device in ("printer", "scanner", "buttons"):
+        if device in ports:
+            head = f"[devices.{device}]"
+            start = text.index(head)
+            end = text.index('kind = "none"', start) + len('kind = "none"')
+            text = text[:start] + f'{head}\nkind = "serial"\nport = "{ports[device]}"' + text[end:]
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_check_in_prints_its_ticket(kiosk_run, tmp_path) -> None:
+    printer = PrinterSimulator()
+    try:
+        notes = kiosk_run("check_in_and_print", config=with_devices(tmp_path, printer=printer.port))
+    finally:
+        printer.close()
+    assert notes["printed"] is True and not notes["not_printed_shown"]
+    (ticket,) = printer.tickets
+    assert notes["ticket"] in ticket.large and "Laboratorio" in ticket.lines
+    assert ticket.code_pages == ["cp858"] and ticket.cut
+    (event,) = read_events(tmp_path / "data")
+    assert (event["ticket"], event["printed"], event["method"]) == (notes["ticket"], True, "touch")
+
+
+def test_out_of_paper_the_number_stays_on_screen(kiosk_run, tmp_path) -> None:
+    printer = PrinterSimulator(PrinterState.PAPER_OUT)
+    try:
+        notes = kiosk_run("check_in_and_print", config=with_devices(tmp_path, printer=printer.port))
+    finally:
+        printer.close()
+    assert notes["printed"] is False and notes["not_printed_shown"]
+    assert notes["ticket"] in notes["texts"]
+    assert any("Tulostin ei toimi" in text for text in notes["texts"])
+    assert printer.tickets == []
+    (event,) = read_events(tmp_path / "data")
+    assert event["printed"] is False
+
+
+def test_a_scanned_code_checks_in_and_a_panel_press_rates(kiosk_run, tmp_path) -> None:
+    scanner, panel = PseudoTerminal(), PseudoTerminal()
+    config = with_devices(tmp_path, scanner=scanner.port, buttons=panel.port)
+
+    def devices() -> None:  # the test's hands: a scan with a henkilötunnus, a good one, a press
+        time.sleep(4)
+        scanner.write(b"LAB-131052-308T\r\n")
+        time.sleep(1.5)
+        scanner.write(b"LAB-2026-0042\r\n")
+        time.sleep(2.5)
+        panel.write(b"B4\r\n")
+
+    hands = threading.Thread(target=devices)
+    hands.start()
+    try:
+        notes = kiosk_run("wait_for_devices", config=config)
+    finally:
+        hands.join()
+        scanner.close()
+        panel.close()
+    assert any("Tällä koodilla ei voi ilmoittautua" in mark for mark in notes["seen"])
+    checkin, rating = read_events(tmp_path / "data")
+    assert (checkin["type"], checkin["service_point"], checkin["method"]) == (
+        "checkin",
+        "laboratorio",
+        "barcode",
+    )
+    assert checkin["ticket"] == notes["ticket"]
+    assert (rating["type"], rating["rating"], rating["misuse"]) == ("feedback", 4, False)
+    assert "131052" not in (tmp_path / "data" / "outbox.sqlite").read_bytes().decode("latin-1")
