@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk import __version__
-from kiosk.outbox import OUTBOX_FILE, Outbox
+from kiosk.outbox import OUTBOX_FILE, PRINTER_META, Outbox
 from sync.backoff import Backoff
 from sync.client import CentralClient, CentralError, RefusedError, RetryLaterError, RevokedError
 from sync.credentials import (
@@ -28,7 +28,6 @@ from sync.status import (
     CONFIG_ETAG_META,
     LAST_ERROR_AT_META,
     LAST_ERROR_META,
-    PRINTER_META,
     REVOKED_META,
     read_state,
 )

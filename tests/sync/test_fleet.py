@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 from central.local import LocalCentral
-from kiosk.outbox import OUTBOX_FILE, Outbox
+from kiosk.outbox import OUTBOX_FILE, PRINTER_META, Outbox
 from sync.credentials import CENTRAL_CONFIG_FILE
-from sync.status import PRINTER_META
 from tests.central.conftest import EXAMPLE_SITE
 from tests.sync.conftest import append, enroll
 from tests.sync.test_faults import fast_agent
