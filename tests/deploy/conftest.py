@@ -143,6 +143,7 @@ class StagedKiosk:
     uid: int
     gid: int
     log: str
+    host_passwd: tuple[str, str]  # the host's /etc/passwd before and after
 
 
 @pytest.fixture(scope="session")
@@ -150,6 +151,7 @@ def staged_kiosk() -> Iterator[StagedKiosk]:
     """install.sh --root run twice into one staging root, with enrolment and a schedule."""
     require_root()
     require_tool("systemctl", "systemd")
+    host_passwd_before = Path("/etc/passwd").read_text()
     base = Path(tempfile.mkdtemp(prefix="hymy-stage-"))
     base.chmod(0o755)
     root = make_os_root(base / "root")
@@ -164,5 +166,7 @@ def staged_kiosk() -> Iterator[StagedKiosk]:
     second_run = run_install(*args)
     second = manifest(root)
     uid, gid = account_ids(root)
-    yield StagedKiosk(root, first, second, uid, gid, first_run.stderr + second_run.stderr)
+    host_passwd = (host_passwd_before, Path("/etc/passwd").read_text())
+    log = first_run.stderr + second_run.stderr
+    yield StagedKiosk(root, first, second, uid, gid, log, host_passwd)
     shutil.rmtree(base)
