@@ -88,7 +88,7 @@ while (($#)); do
         --central) CENTRAL=$2 ;;
         --code) CODE=$2 ;;
         --kiosk-id) KIOSK_ID=$2 ;;
-        --ca-file) CA_FILE=$(readlink -f "$2") ;;
+        --ca-file) CA_FILE=$2 ;;
         --insecure) INSECURE=1 ;;
         --rotation) ROTATION=$2 ;;
         --touch-provider) TOUCH_PROVIDER=$2 ;;
@@ -96,10 +96,10 @@ while (($#)); do
         --screen-on) SCREEN_ON=$2 ;;
         --screen-off) SCREEN_OFF=$2 ;;
         --screen-always-on) SCREEN_ON='' SCREEN_OFF='' ;;
-        --config) CONFIG_FILE=$(readlink -f "$2") ;;
+        --config) CONFIG_FILE=$2 ;;
         --version) VERSION=$2 ;;
         --pip-spec) PIP_SPEC=$2 ;;
-        --venv-from) VENV_FROM=$(readlink -f "$2") ;;
+        --venv-from) VENV_FROM=$2 ;;
         --no-packages) PACKAGES=0 ;;
         --root) ROOT=$2 ;;
         --upgrade) ACTION=upgrade VERSION=$2 ;;

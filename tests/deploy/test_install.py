@@ -190,6 +190,8 @@ def test_mistakes_are_refused_with_what_to_do(workdir: Path) -> None:
         (("--central", "https://hymy.example.fi"), "needs both --central URL and --code"),
         (("--version", "../../etc"), "is not a version"),
         (("--bogus",), "unknown option --bogus"),
+        (("--config", "/nonexistent/kiosk.toml"), "/nonexistent/kiosk.toml does not exist"),
+        (("--venv-from", "/tmp"), "not an environment with hymy"),
     ):
         result = run_install("--root", root, "--no-packages", *args, check=False)
         assert result.returncode != 0, args
