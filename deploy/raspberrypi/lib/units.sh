@@ -1,0 +1,60 @@
+# shellcheck shell=bash
+# systemd: the kiosk's and sync agent's units, the screen schedule, journald's limits, the
+# hardware watchdog, and the commands IT staff use on the kiosk.
+
+readonly UNIT_DIR=/etc/systemd/system
+readonly SERVICES=(hymy-kiosk.service hymy-sync.service)
+readonly SCREEN_UNITS=(hymy-screen.service hymy-screen-on.timer hymy-screen-off.timer)
+
+install_units() {
+    local unit
+    for unit in "${SERVICES[@]}" hymy-screen.service; do
+        install_file "$HERE/systemd/$unit" "$UNIT_DIR/$unit" 0644 root
+    done
+    # A timer needs a time even while the schedule is off; it is then never enabled.
+    for unit in on off; do
+        sed -e "s|@SCREEN_ON@|${SCREEN_ON:-Mon..Fri 07:00}|" \
+            -e "s|@SCREEN_OFF@|${SCREEN_OFF:-Mon..Fri 18:00}|" \
+            "$HERE/systemd/hymy-screen-$unit.timer" |
+            install_text "$UNIT_DIR/hymy-screen-$unit.timer" 0644 root
+    done
+    install_file "$HERE/conf/journald-hymy.conf" /etc/systemd/journald.conf.d/hymy.conf 0644 root
+    install_file "$HERE/conf/system-watchdog.conf" /etc/systemd/system.conf.d/hymy-watchdog.conf 0644 root
+    install_file "$HERE/conf/modules-i2c.conf" /etc/modules-load.d/hymy-i2c.conf 0644 root
+    install_file "$HERE/bin/hymy-screen" /usr/local/sbin/hymy-screen 0755 root
+    install_file "$HERE/bin/hymy-sync" /usr/local/bin/hymy-sync 0755 root
+}
+
+# Enables the services (and the screen schedule when opening hours are set); on a live system
+# also reloads systemd and journald when their files changed.
+enable_units() {
+    if is_live && changed "$UNIT_DIR/*"; then
+        systemctl daemon-reload
+    fi
+    if is_live && changed /etc/systemd/journald.conf.d/*; then
+        systemctl restart systemd-journald.service
+    fi
+    systemctl_root enable --quiet "${SERVICES[@]}"
+    if [[ -n $SCREEN_ON ]]; then
+        systemctl_root enable --quiet "${SCREEN_UNITS[@]}"
+    else
+        systemctl_root disable --quiet "${SCREEN_UNITS[@]}"
+    fi
+    if changed /etc/systemd/system.conf.d/*; then
+        log "the hardware watchdog is on from the next boot"
+    fi
+}
+
+# Starts what is not running; restarts the services whose files changed (live system only).
+start_units() {
+    is_live || return 0
+    if changed "$UNIT_DIR/hymy-*.service" || changed "$HYMY_ETC/*" || changed "$HYMY_DATA/kivy/*"; then
+        systemctl restart "${SERVICES[@]}"
+    else
+        systemctl start "${SERVICES[@]}"
+    fi
+    if [[ -n $SCREEN_ON ]]; then
+        systemctl restart hymy-screen-on.timer hymy-screen-off.timer
+        systemctl start hymy-screen.service
+    fi
+}
