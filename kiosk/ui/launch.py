@@ -18,11 +18,12 @@ def configure_kivy(window: tuple[int, int] | None, fullscreen: bool) -> None:
         Config.set("kivy", "log_level", "warning")  # Kivy's start-up chatter is for --verbose
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "system")  # our own keyboard; never Kivy's docked one
-    Config.set("input", "mouse", "mouse,disable_multitouch")  # no red dots on a right click
     Config.set("graphics", "resizable", "1")
     if window is not None:
-        # A desktop or test window: the mouse (or simulated touches) only; the Pi's touch
-        # providers come from its own Kivy config (deploy/raspberrypi).
+        # A desktop or test window: the mouse (or simulated touches) only. Fullscreen on the Pi
+        # the input providers come from its own Kivy config (deploy/raspberrypi): exactly one
+        # per touch device and no mouse, so a touch never arrives twice.
+        Config.set("input", "mouse", "mouse,disable_multitouch")  # no red dots on a right click
         if Config.has_option("input", "%(name)s"):
             Config.remove_option("input", "%(name)s")
         Config.set("graphics", "fullscreen", "0")

@@ -101,3 +101,10 @@ def test_units_say_what_the_issue_asks() -> None:
     ):
         assert f"\n{line}\n" in sync, line
     assert "ReadWritePaths" not in sync
+
+
+def test_the_agents_see_the_kernels_boot_id() -> None:
+    """ProcSubset=pid hides /proc/sys/kernel/random/boot_id: the agent would make up a boot id
+    of its own, and the central could no longer correct a Pi's wrong clock."""
+    for unit in ("hymy-kiosk.service", "hymy-sync.service"):
+        assert "\nProcSubset=pid" not in (PI_DIR / "systemd" / unit).read_text(), unit

@@ -223,11 +223,14 @@ def wait_for_devices(pilot: Autopilot) -> Iterator[float]:
     """Waits on the start screen while the test scans codes and presses panel buttons; notes
     each notice shown and each screen reached."""
     seen: list[str] = []
-    for _ in range(120):
+    data_dir = pilot.app.outbox.path.parent
+    (data_dir / "ready").touch()  # the test's hands start now
+    for _ in range(400):
         yield 0.1
         mark = pilot.screen + (f":{pilot.app.notice}" if pilot.app.notice else "")
         if not seen or seen[-1] != mark:
             seen.append(mark)
+            (data_dir / "seen").write_text("\n".join(seen))
         if pilot.screen == "ticket" and pilot.app.manager.current_screen.ticket:
             pilot.notes["ticket"] = pilot.app.manager.current_screen.ticket
             yield from pilot.touch("done")

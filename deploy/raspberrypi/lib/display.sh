@@ -47,8 +47,8 @@ allow_screensaver = 0
 multisamples = 0
 
 [input]
-# One rule, no "mouse" line. (The kiosk adds a mouse provider for real mice; SDL does not copy
-# touches into mouse clicks, SDL_TOUCH_MOUSE_EVENTS=0 in hymy-kiosk.service, so none is doubled.)
+# One rule, no "mouse" line: fullscreen the kiosk adds no mouse provider of its own, and SDL
+# does not copy touches into mouse clicks (SDL_TOUCH_MOUSE_EVENTS=0 in hymy-kiosk.service).
 touch = $rule
 
 [postproc]

@@ -60,12 +60,24 @@ def test_a_scanned_code_checks_in_and_a_panel_press_rates(kiosk_run, tmp_path) -
     scanner, panel = PseudoTerminal(), PseudoTerminal()
     config = with_devices(tmp_path, scanner=scanner.port, buttons=panel.port)
 
+    data = tmp_path / "data"
+
+    def wait_for(check) -> None:
+        deadline = time.monotonic() + 30
+        while not check() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def shown(fragment: str) -> bool:
+        seen = data / "seen"
+        return seen.exists() and fragment in seen.read_text()
+
     def devices() -> None:  # the test's hands: a scan with a henkilötunnus, a good one, a press
-        time.sleep(4)
+        wait_for((data / "ready").exists)
         scanner.write(b"LAB-131052-308T\r\n")
-        time.sleep(1.5)
+        wait_for(lambda: shown("Tällä koodilla"))
         scanner.write(b"LAB-2026-0042\r\n")
-        time.sleep(2.5)
+        wait_for(lambda: shown("ticket"))
+        wait_for(lambda: shown("ticket\nstart") or shown("ticket\nstart:"))
         panel.write(b"B4\r\n")
 
     hands = threading.Thread(target=devices)
