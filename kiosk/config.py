@@ -161,8 +161,12 @@ class DeviceConfig(_Section):
     code_page: Literal["CP858", "CP850", "CP865", "CP437"] = "CP858"  # the printer's å ä ö
 
 
+class PrinterConfig(DeviceConfig):
+    baudrate: int = Field(19200, ge=300, le=921600)  # receipt printers' usual speed
+
+
 class Devices(_Section):
-    printer: DeviceConfig = DeviceConfig(baudrate=19200)
+    printer: PrinterConfig = PrinterConfig()
     scanner: DeviceConfig = DeviceConfig()
     buttons: DeviceConfig = DeviceConfig()
 

@@ -135,7 +135,9 @@ class Autopilot:
 
     def settle(self, at_least: float = 0.1, timeout: float = 10.0) -> Iterator[float]:
         """Wait (with `yield from`) until the kiosk has answered the last touch and its screen
-        takes touches again: no write pending, and past the new screen's ghost-touch guard."""
+        takes touches again: no write pending, the screen manager's switch finished (it drops
+        touches until then: a frame or two, longer on a loaded machine), and past the new
+        screen's ghost-touch guard."""
         from kiosk.session import WriteStatus
         from kiosk.ui.screens.base import GHOST_TOUCH_S
 
@@ -143,8 +145,9 @@ class Autopilot:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             saving = self.app.session.view.write is WriteStatus.SAVING
+            switching = self.app.manager.transition.is_active
             shown = self.app.manager.current_screen.shown_at
-            if not saving and time.monotonic() - shown > GHOST_TOUCH_S + 0.05:
+            if not saving and not switching and time.monotonic() - shown > GHOST_TOUCH_S + 0.05:
                 return
             yield 0.05
 

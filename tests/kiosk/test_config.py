@@ -181,3 +181,13 @@ def test_hash_pin_command_prints_a_usable_hash(tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     assert verify_pin("97531", done.stdout.strip().splitlines()[-1])
+
+
+def test_a_printer_section_without_a_baudrate_keeps_the_printers_speed(tmp_path) -> None:
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        '[devices.printer]                # "none", "fake" or "serial"\nkind = "none"',
+        '[devices.printer]\nkind = "serial"\nport = "/dev/ttyUSB0"',
+    )
+    config = parse_config(text, source="kiosk.toml")
+    assert (config.devices.printer.port, config.devices.printer.baudrate) == ("/dev/ttyUSB0", 19200)
+    assert config.devices.scanner.baudrate == 9600
