@@ -12,11 +12,10 @@ import click
 from kiosk.central_config import CENTRAL_CONFIG_FILE, ConfigSource
 from kiosk.config import ConfigError
 from kiosk.i18n import CatalogMissingError, Catalogs, available_languages
-from kiosk.outbox import OUTBOX_FILE, Outbox, OutboxError
+from kiosk.outbox import DEFAULT_DATA_DIR, OUTBOX_FILE, Outbox, OutboxError
 from kiosk.pin import hash_pin
 
 DEFAULT_CONFIG = Path("/etc/hymy/kiosk.toml")
-DEFAULT_DATA_DIR = Path("/var/lib/hymy")
 
 log = logging.getLogger("hymy-kiosk")
 

@@ -24,6 +24,7 @@ import sqlite_utils
 from kiosk import schema
 from kiosk.tickets import TicketCounter, TicketRange, format_ticket, next_number
 
+DEFAULT_DATA_DIR = Path("/var/lib/hymy")  # the kiosk's and the sync agent's, on a Pi
 OUTBOX_FILE = "outbox.sqlite"  # in the data directory, shared by the kiosk and the sync agent
 # Meta keys the sync agent writes and the kiosk's admin screen reads.
 LAST_UPLOAD_META = "last_upload_at"  # ISO time of the last batch the central stored

@@ -131,6 +131,7 @@ class KioskSession:
         self._printed: bool | None = None
         self._notice: str | None = None
         self._method = "touch"
+        self._noted_printer: PrinterState | None = None
         self.outbox = outbox
         self._clock = clock or KioskClock(monotonic=monotonic)
         self._post = post
@@ -205,12 +206,13 @@ class KioskSession:
     # --- the devices' actions ----------------------------------------------------------------
 
     def record_printer_state(self, state: PrinterState) -> None:
-        """Keep the printer's state where the sync agent's heartbeat reads it."""
-        self._submit(
-            lambda: self._try(
-                lambda: self.outbox.set_meta(PRINTER_META, state.value), "note the printer state"
-            ),
-            "note the printer state",
+        """Keep the printer's state where the sync agent's heartbeat reads it (written only
+        when it changed: the printer is asked every half minute)."""
+        if state is self._noted_printer:
+            return
+        self._noted_printer = state
+        self._write_later(
+            lambda: self.outbox.set_meta(PRINTER_META, state.value), "note the printer state"
         )
 
     def check_in_by_barcode(self, code: str) -> None:
@@ -410,16 +412,11 @@ class KioskSession:
         future = self.printing.print(ticket)
 
         def printed(result: PrintResult) -> None:
-            self._submit(
-                lambda: self._try(
-                    lambda: (
-                        self.outbox.release(event["id"], printed=result.printed),
-                        self.outbox.set_meta(PRINTER_META, result.state.value),
-                    ),
-                    "record whether the ticket printed",
-                ),
+            self._write_later(
+                lambda: self.outbox.release(event["id"], printed=result.printed),
                 "record whether the ticket printed",
             )
+            self.record_printer_state(result.state)
             if self.journey.step is Step.TICKET and self._ticket == event["ticket"]:
                 self._printed = result.printed
                 self._changed()
@@ -464,6 +461,10 @@ class KioskSession:
             log.exception("could not %s in %s", what, self.outbox.path)
             return False
         return True
+
+    def _write_later(self, write: Callable[[], object], what: str) -> None:
+        """A write on the writer thread that nobody waits for; a failure is logged."""
+        self._submit(lambda: self._try(write, what), what)
 
     def _submit(self, job: Callable[[], object], what: str) -> None:
         try:

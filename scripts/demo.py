@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import shutil
 import subprocess
 import sys
@@ -39,11 +38,12 @@ def wait_for_upload(kiosk_dir: Path, timeout_s: float = 60.0) -> int:
     """Waits until the agent has sent everything; returns how many events are still pending."""
     deadline = time.monotonic() + timeout_s
     with Outbox.open(kiosk_dir / OUTBOX_FILE) as outbox:
-        while (left := outbox.stats().pending + outbox.stats().held) and (
-            time.monotonic() < deadline
-        ):
+        while True:
+            stats = outbox.stats()
+            left = stats.pending + stats.held
+            if not left or time.monotonic() > deadline:
+                return left
             time.sleep(0.2)
-    return left
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,5 +137,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONPATH", str(ROOT))
     sys.exit(main())

@@ -72,6 +72,7 @@ class SyncAgent:
         self.backoff = Backoff(settings.backoff_base_s, settings.backoff_cap_s)
         self._now = now or (lambda: datetime.now(UTC))
         self._stop = threading.Event()
+        self.revoked = False  # the central refused the token: nothing is sent until re-enrolled
         if self.outbox.get_meta(REVOKED_META):  # a restart (maybe after re-enrolling) tries again
             self.outbox.set_meta(REVOKED_META, "")
 
@@ -84,6 +85,11 @@ class SyncAgent:
         self.outbox.close()
 
     # --- the state others read -------------------------------------------------------------
+
+    def _set_revoked(self, message: str) -> None:
+        """Remember a refused token here and, for `hymy-sync status`, in the outbox ("" clears)."""
+        self.revoked = bool(message)
+        self.outbox.set_meta(REVOKED_META, message)
 
     def _record_error(self, message: str) -> None:
         log.warning("%s", message)
@@ -102,7 +108,7 @@ class SyncAgent:
             report = self.uploader.send_batch()
         except RevokedError as err:
             self._record_error(str(err))
-            self.outbox.set_meta(REVOKED_META, str(err))
+            self._set_revoked(str(err))
             raise
         except (RetryLaterError, AnswerError, RefusedError) as err:
             self._record_error(str(err))
@@ -128,7 +134,7 @@ class SyncAgent:
             self.client.heartbeat(beat)
             self.pull_config()
         except RevokedError as err:
-            self.outbox.set_meta(REVOKED_META, str(err))
+            self._set_revoked(str(err))
         except CentralError as err:
             log.info("heartbeat not sent: %s", err)
 
@@ -157,7 +163,7 @@ class SyncAgent:
         self.credentials = fresh
         self.client = make_client(fresh)
         self.uploader.client = self.client
-        self.outbox.set_meta(REVOKED_META, "")
+        self._set_revoked("")
         log.info("new enrolment found; uploading again")
         return True
 
@@ -170,7 +176,7 @@ class SyncAgent:
             if time.monotonic() >= next_beat:
                 self.heartbeat_step()
                 next_beat = time.monotonic() + self.settings.heartbeat_s
-            if self.outbox.get_meta(REVOKED_META):
+            if self.revoked:
                 if not self._stop.wait(REVOKED_RECHECK_S) and self._reenrolled():
                     next_beat = 0.0
                 continue

@@ -12,14 +12,12 @@ from pathlib import Path
 import click
 
 from kiosk.notify import notify
-from kiosk.outbox import OUTBOX_FILE, Outbox, OutboxError
+from kiosk.outbox import DEFAULT_DATA_DIR, OUTBOX_FILE, Outbox, OutboxError
 from sync.agent import AgentSettings, SyncAgent
 from sync.client import RevokedError
 from sync.credentials import DEVICE_FILE, NotEnrolledError, load_credentials
 from sync.enrollment import EnrollError, enroll_kiosk
 from sync.status import describe, read_state
-
-DEFAULT_DATA_DIR = Path("/var/lib/hymy")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

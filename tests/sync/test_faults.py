@@ -23,7 +23,7 @@ from tests.sync.conftest import (
     hymy_sync,
     start_agent,
 )
-from tests.sync.faultproxy import Fault, FaultProxy
+from tests.sync.faultproxy import CHAOS, Fault, FaultProxy
 
 
 def fast_agent(kiosk_dir: Path, batch_size: int = 100) -> SyncAgent:
@@ -41,17 +41,7 @@ def wait_until_drained(kiosk_dir: Path, timeout_s: float = 90) -> None:
             time.sleep(0.2)
 
 
-@pytest.mark.parametrize(
-    "fault",
-    [
-        Fault.DROP_REQUEST,
-        Fault.DROP_RESPONSE,
-        Fault.DELAY,
-        Fault.RESET,
-        Fault.ERROR_500,
-        Fault.BUSY_503,
-    ],
-)
+@pytest.mark.parametrize("fault", CHAOS)
 def test_each_fault_of_the_network_costs_nothing(
     fault: Fault, central: LocalCentral, kiosk_dir: Path
 ) -> None:
