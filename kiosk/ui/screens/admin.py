@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from kivy.clock import Clock
 from kivy.properties import ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.widget import Widget
 
 from kiosk.i18n import N_
 from kiosk.session import AdminStatus
 from kiosk.ui.screens.base import KioskScreen
 
 REFRESH_S = 2.0
+TEST_PRINT_WORDS = {"printed": N_("printed"), "failed": N_("not printed")}
 
 
 def _size(n_bytes: int) -> str:
@@ -21,6 +24,16 @@ def _size(n_bytes: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{value:.1f} TB"
+
+
+def _local(iso: str | None, zone: ZoneInfo) -> str | None:
+    """The sync agent's ISO time as the station's local time; what it wrote, if unreadable."""
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
 
 
 class AdminRow(BoxLayout):
@@ -36,7 +49,6 @@ class AdminScreen(KioskScreen):
         table.clear_widgets()
         for label, value in rows:
             table.add_widget(AdminRow(label=label, value=value))
-        table.add_widget(Widget())
 
     def on_enter(self, *_: object) -> None:
         self._poll = Clock.schedule_interval(lambda _dt: self._read(), REFRESH_S)
@@ -64,8 +76,13 @@ class AdminScreen(KioskScreen):
             (N_("Waiting to upload"), str(status.pending)),
             (N_("Oldest waiting"), oldest),
             (N_("Refused by the central"), str(status.quarantined)),
-            (N_("Last upload"), status.last_sync or never),
+            (N_("Last upload"), _local(status.last_sync, zone) or never),
             (N_("Free disk"), _size(status.free_disk_bytes)),
             *((label, t(state, lang)) for label, state in self.app.devices.states()),
+            *(
+                [(N_("Test ticket"), t(TEST_PRINT_WORDS[self.app.test_print], lang))]
+                if self.app.test_print
+                else []
+            ),
             (N_("Data file"), status.outbox_path),
         ]
