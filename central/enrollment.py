@@ -41,10 +41,14 @@ class Device:
 
 
 def save_site(conn: Connection, definition: SiteDefinition, now: datetime | None = None) -> bool:
-    """Add the site, or replace its definition; True when it is new."""
+    """Add the site, or replace its definition; True when it is new. Service points and reasons
+    the old definition had and the new one lacks stay known as retired (old events still count).
+    """
     now = now or datetime.now(UTC)
-    values = {"timezone": definition.site.timezone, "config": definition.model_dump_json()}
     exists = conn.execute(select(sites.c.id).where(sites.c.id == definition.site.id)).first()
+    if exists:
+        definition = definition.replacing(load_site(conn, definition.site.id))
+    values = {"timezone": definition.site.timezone, "config": definition.model_dump_json()}
     if exists:
         conn.execute(update(sites).where(sites.c.id == definition.site.id).values(**values))
         return False

@@ -72,15 +72,64 @@ class Feedback(_Model):
     reasons: list[Reason] = []
 
 
+class Retired(_Model):
+    """Service points and reasons a site no longer offers: kiosks are not given them, but events
+    recorded while they were offered are still accepted and reported (labelled as retired)."""
+
+    service_points: list[ServicePoint] = []
+    reasons: list[Reason] = []
+
+
 class SiteDefinition(_Model):
     site: SiteInfo
     service_points: list[ServicePoint] = Field(min_length=1)
     feedback: Feedback = Feedback()
+    retired: Retired = Retired()
 
     @property
     def kiosk_slots(self) -> int:
         """How many kiosks the number space 1..999 has room for."""
         return 999 // self.site.numbers_per_kiosk
+
+    def service_point_state(self, point_id: str) -> str | None:
+        """'active', 'retired', or None for an id the site never had."""
+        if any(p.id == point_id for p in self.service_points):
+            return "active"
+        if any(p.id == point_id for p in self.retired.service_points):
+            return "retired"
+        return None
+
+    def reason(self, reason_id: str) -> tuple[Reason, str] | None:
+        """The reason with 'active' or 'retired', or None for an id the site never had."""
+        for reason in self.feedback.reasons:
+            if reason.id == reason_id:
+                return reason, "active"
+        for reason in self.retired.reasons:
+            if reason.id == reason_id:
+                return reason, "retired"
+        return None
+
+    def replacing(self, old: SiteDefinition) -> SiteDefinition:
+        """This definition as the successor of `old`: what `old` offered (or had retired) and
+        this one no longer offers is kept as retired; what this one offers again is not."""
+        points = {p.id for p in self.service_points}
+        reasons = {r.id for r in self.feedback.reasons}
+        retired_points: dict[str, ServicePoint] = {}
+        for point in [
+            *old.retired.service_points,
+            *old.service_points,
+            *self.retired.service_points,
+        ]:
+            if point.id not in points:
+                retired_points[point.id] = point
+        retired_reasons: dict[str, Reason] = {}
+        for reason in [*old.retired.reasons, *old.feedback.reasons, *self.retired.reasons]:
+            if reason.id not in reasons:
+                retired_reasons[reason.id] = reason
+        retired = Retired(
+            service_points=list(retired_points.values()), reasons=list(retired_reasons.values())
+        )
+        return self.model_copy(update={"retired": retired})
 
 
 def parse_site(text: str, source: str = "the site file") -> SiteDefinition:

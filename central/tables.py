@@ -43,6 +43,16 @@ devices = Table(
     Column("heartbeat", Text),  # the last heartbeat's JSON
     Column("heartbeat_at", DateTime(timezone=True)),
 )
+# One block of queue numbers per live kiosk of a site: the database refuses a second holder,
+# and a revoked kiosk's block is free again.
+Index(
+    "devices_live_slot",
+    devices.c.site_id,
+    devices.c.range_slot,
+    unique=True,
+    sqlite_where=devices.c.revoked_at.is_(None),
+    postgresql_where=devices.c.revoked_at.is_(None),
+)
 
 enroll_codes = Table(
     "enroll_codes",
@@ -73,8 +83,31 @@ events = Table(
     Column("content", Text, nullable=False),  # canonical JSON: equal text = a duplicate
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("batch_id", String(36), nullable=False),
+    # Completeness (wire fields of kiosks since schema 2; NULL from older kiosks): the kiosk's
+    # outbox and the event's sequence number in it.
+    Column("outbox_id", String(36)),
+    Column("seq", Integer),
+    Column("language", String(16)),
+    # Why the event is kept apart in reports, e.g. "reason-unknown"; NULL for an ordinary one.
+    Column("flag", String(32)),
 )
 Index("events_by_site_time", events.c.site_id, events.c.corrected_at)
+Index("events_by_outbox_seq", events.c.device_id, events.c.outbox_id, events.c.seq)
+
+# Per device and outbox: how many distinct events of it the central holds and their seq range.
+# Equal `received` and `max_seq - min_seq + 1` means no gap; otherwise the gaps are found in
+# events_by_outbox_seq. Updated in the same transaction as the events it counts.
+outbox_progress = Table(
+    "outbox_progress",
+    metadata,
+    Column("device_id", String(36), ForeignKey("devices.id"), primary_key=True),
+    Column("outbox_id", String(36), primary_key=True),
+    Column("received", Integer, nullable=False),
+    Column("min_seq", Integer, nullable=False),
+    Column("max_seq", Integer, nullable=False),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+)
 
 # Rollups: per site x service point x UTC hour. Reports read these, never the raw events.
 # Helsinki's offsets are whole hours, so UTC hours map exactly onto local hours.
