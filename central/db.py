@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+RETRY_ATTEMPTS = 6
+# PostgreSQL's serialization failure and deadlock: the transaction was rolled back whole and may
+# simply be run again.
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
 
 
 class DatabaseError(RuntimeError):
@@ -70,6 +80,38 @@ def writing(engine: Engine) -> Connection:
     """A connection for a read-then-write transaction: `with writing(engine) as c, c.begin():`
     (on SQLite it takes the write lock at BEGIN; PostgreSQL needs nothing special)."""
     return engine.connect().execution_options(write_lock=True)
+
+
+def is_transient(err: DBAPIError) -> bool:
+    """Whether the failed transaction may simply be run again: a PostgreSQL serialization failure
+    or deadlock, or SQLite still locked after its busy timeout."""
+    sqlstate = getattr(err.orig, "sqlstate", None)
+    if sqlstate in RETRYABLE_SQLSTATES:
+        return True
+    return isinstance(err, OperationalError) and "database is locked" in str(err.orig)
+
+
+def in_write_transaction(
+    engine: Engine, work: Callable[[Connection], T], *, attempts: int = RETRY_ATTEMPTS
+) -> T:
+    """Run `work(conn)` in one write transaction (write lock at BEGIN on SQLite), committed before
+    this returns; a transient failure (see is_transient) rolls back and runs it again, up to
+    `attempts` times with a short random pause, so a caller never sees a deadlock.
+
+    `work` must have no effects outside the transaction. Raises the last error when every attempt
+    failed, and any other error at once.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with writing(engine) as conn, conn.begin():
+                return work(conn)
+        except DBAPIError as err:
+            if attempt == attempts or not is_transient(err):
+                raise
+            pause = random.uniform(0, 0.02 * 2**attempt)
+            log.info("transaction retried (%s) after %.3f s", type(err.orig).__name__, pause)
+            time.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 def upgrade(engine: Engine) -> None:

@@ -172,6 +172,10 @@ def ingest(
                 "content": content,
                 "received_at": received_at,
                 "batch_id": batch_id,
+                "outbox_id": None,
+                "seq": None,
+                "language": event.language,
+                "flag": None,
             }
         )
     if rows:

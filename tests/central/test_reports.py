@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,8 @@ from central.tables import rollups
 from tests.central.conftest import EXAMPLE_SITE, add_site, feedback
 from tests.central.test_ingest import send
 from tests.conftest import ROOT
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 OTHER_SITE = EXAMPLE_SITE.read_text(encoding="utf-8").replace('id = "kaleva"', 'id = "hervanta"')
 
@@ -102,7 +105,7 @@ def test_misuse_is_left_out_unless_asked_and_reasons_are_counted(client, kiosk):
     ]
     send(client, kiosk["token"], items)
     manager = key(client, "manager", ["kaleva"])
-    today = now.date()
+    today = now.astimezone(HELSINKI).date()  # the site's local date, not UTC's
     period = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()}
     plain = get(client, "feedback", manager, site="kaleva", **period).json()
     assert plain["total"]["n"] == 2
@@ -146,7 +149,10 @@ def test_checkins_by_service_point(client, kiosk):
         key(client, "admin", []),
         site="kaleva",
         by="service-point",
-        **{"from": now.date().isoformat(), "to": now.date().isoformat()},
+        **{
+            "from": now.astimezone(HELSINKI).date().isoformat(),
+            "to": now.astimezone(HELSINKI).date().isoformat(),
+        },
     ).json()
     assert answer["buckets"] == [
         {"bucket": "laboratorio", "checkins": 2},

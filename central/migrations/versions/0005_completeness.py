@@ -23,6 +23,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("language", sa.String(16)))
         batch.add_column(sa.Column("flag", sa.String(32)))
     op.create_index("events_by_outbox_seq", "events", ["device_id", "outbox_id", "seq"])
+    op.create_index("events_by_flag", "events", ["flag", "site_id"])
     op.create_table(
         "outbox_progress",
         sa.Column("device_id", sa.String(36), sa.ForeignKey("devices.id"), primary_key=True),
@@ -66,6 +67,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("devices_live_slot", "devices")
     op.drop_table("outbox_progress")
+    op.drop_index("events_by_flag", "events")
     op.drop_index("events_by_outbox_seq", "events")
     with op.batch_alter_table("events") as batch:
         batch.drop_column("flag")
