@@ -59,21 +59,20 @@ def child(visits: int, window: tuple[int, int], data_dir: Path, out: Path) -> No
 
         Window.bind(on_flip=on_flip)
         for _ in range(visits):
-            pilot.tap("start-feedback")
-            yield 0.35
-            pilot.tap("smiley-4")
-            yield 0.35
+            # Every touch waits until the kiosk has answered it and its screen has settled: on a
+            # loaded machine a fixed pause can end before the next screen is there.
+            yield from pilot.touch("start-feedback")
+            yield from pilot.touch("smiley-4")
             while pilot.screen == "reason":
-                pilot.tap("skip")
-                yield 0.35
+                yield from pilot.touch("skip")
             seen.clear()
             touched = time.perf_counter()
             pilot.tap("skip")  # the comment's skip: this touch ends the feedback
-            yield 0.3
+            yield from pilot.settle()
             if "drawn" in seen:
                 results["latencies_ms"].append((seen["drawn"] - touched) * 1000)
             pilot.tap_center()
-            yield 0.35
+            yield from pilot.settle()
         results["rss_after_visits"] = psutil.Process().memory_info().rss
 
     config = load_config(example_config_path(), available_languages=available_languages())
@@ -99,7 +98,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=scratch()) as tmp, VirtualDisplay():
         out = Path(tmp) / "results.json"
         started = time.monotonic()
-        subprocess.run(
+        child_run = subprocess.run(
             [
                 sys.executable,
                 __file__,
@@ -113,10 +112,13 @@ def main() -> None:
                 "--out",
                 str(out),
             ],
-            check=True,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
+        if child_run.returncode != 0 or not out.exists():
+            sys.stderr.write(child_run.stderr[-4000:])
+            sys.exit(f"kiosk benchmark failed: the kiosk exited with {child_run.returncode}")
         results = json.loads(out.read_text())
     latencies = results["latencies_ms"]
     lines = [

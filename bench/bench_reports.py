@@ -92,7 +92,7 @@ def load(engine, n: int, site_count: int) -> None:
 
 
 def measure(engine, runs: int, site_count: int) -> list[str]:
-    month = ("site-3", date(2025, 6, 1), date(2025, 6, 30))
+    month = (f"site-{min(3, site_count - 1)}", date(2025, 6, 1), date(2025, 6, 30))
     region = [f"site-{s}" for s in range(site_count)]
     results = {}
     with engine.connect() as conn:

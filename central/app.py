@@ -31,3 +31,9 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (health, enroll, events, fleet, reports):
         app.include_router(module.router)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process of `hymy-central serve --workers N` (settings from the
+    HYMY_CENTRAL_* variables the command set)."""
+    return create_app(Settings.from_env())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import click
@@ -54,11 +55,18 @@ def _engine(settings: Settings):  # -> Engine
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8080).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes; with more than one the migrations run once before they start.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) -> None:
     """Serve the API with uvicorn.
 
-    Example: hymy-central serve --db postgresql://hymy@localhost/hymy --host 0.0.0.0 --port 8080
+    Example: hymy-central --db postgresql://hymy@localhost/hymy serve --host 0.0.0.0 --workers 4
     """
     import uvicorn
 
@@ -72,12 +80,17 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
         db.normalize_url(settings.database_url)
     except db.DatabaseError as err:
         raise click.ClickException(str(err)) from None
+    options = {"host": settings.host, "port": settings.port, "log_level": "info"}
+    if workers == 1:
+        uvicorn.run(create_app(settings), proxy_headers=True, **options)
+        return
+    # Each worker process builds its own app from the environment; the schema is brought up to
+    # date here first, so the workers never race in the migrations.
+    engine = _engine(settings)
+    engine.dispose()
+    os.environ.update(settings.environment())
     uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        proxy_headers=True,
+        "central.app:app_from_env", factory=True, workers=workers, proxy_headers=True, **options
     )
 
 

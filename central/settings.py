@@ -28,6 +28,16 @@ class Settings:
     def database_url(self) -> str:
         return self.db_url or default_url(self.data_dir)
 
+    def environment(self) -> dict[str, str]:
+        """The variables from which `from_env` builds these settings again (for worker
+        processes)."""
+        return {
+            "HYMY_CENTRAL_DATA_DIR": str(self.data_dir),
+            "HYMY_CENTRAL_DB": self.database_url,
+            "HYMY_CENTRAL_HOST": self.host,
+            "HYMY_CENTRAL_PORT": str(self.port),
+        }
+
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Settings from HYMY_CENTRAL_DATA_DIR, HYMY_CENTRAL_DB, HYMY_CENTRAL_HOST and _PORT,

@@ -35,10 +35,13 @@ def _postgres_bin() -> Path | None:
 
 
 class PostgresCluster:
-    """initdb + pg_ctl in a temporary directory, on a free port of 127.0.0.1."""
+    """initdb + pg_ctl in a temporary directory, on a free port of 127.0.0.1. Tests run it without
+    fsync; `durable=True` keeps PostgreSQL's own defaults (for benchmarks)."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, *, durable: bool = False, max_connections: int = 100) -> None:
         self.bin_dir = bin_dir
+        self.durable = durable
+        self.max_connections = max_connections
         self.dir = Path(tempfile.mkdtemp(prefix="hymy-pg-"))
         self.port = free_port()
         # PostgreSQL refuses to run as root: as root, run it as the postgres user.
@@ -63,9 +66,11 @@ class PostgresCluster:
             "UTF8",
         )
         options = (
-            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off"
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+            f"-c max_connections={self.max_connections}"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.bin_dir / "pg_ctl"),
             "-D",

@@ -1,0 +1,51 @@
+"""Every benchmark in bench/ runs to its figures on main (small sizes here: the figures of these
+runs mean nothing and nothing about them is asserted, only that each benchmark works)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+SMALL = {
+    "bench_fleet.py": ["--kiosks", "20", "--events", "20", "--workers", "2", "--processes", "1"],
+    "bench_ingest.py": ["--events", "2000"],
+    "bench_kiosk.py": ["--visits", "3"],
+    "bench_outbox.py": ["--appends", "200"],
+    "bench_reports.py": ["--events", "20000", "--sites", "2", "--runs", "3"],
+    "bench_sync.py": ["--events", "2000", "--idle", "2"],
+}
+
+
+def test_every_benchmark_has_a_small_run_here():
+    assert sorted(p.name for p in (ROOT / "bench").glob("bench_*.py")) == sorted(SMALL)
+
+
+@pytest.mark.parametrize("script", sorted(SMALL))
+def test_benchmark_runs_and_prints_figures(script):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *SMALL[script]],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(done.stdout.strip().splitlines()) >= 2, done.stdout
+
+
+def test_make_bench_fails_when_a_benchmark_crashes(tmp_path):
+    (tmp_path / "bench_broken.py").write_text("raise SystemExit('broken on purpose')\n")
+    (tmp_path / "bench_fine.py").write_text("print('figures')\n")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run_all.py"), "--folder", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "bench_broken.py" in done.stdout + done.stderr
+    assert "figures" in done.stdout
