@@ -10,6 +10,7 @@ from typing import Any
 
 from kiosk.central_config import CENTRAL_CONFIG_FILE
 from sync.atomic import write_atomic
+from sync.client import AnswerError
 
 DEVICE_FILE = "device.json"
 
@@ -56,6 +57,28 @@ def load_credentials(data_dir: Path) -> Credentials:
             f"Cannot read the enrolment in {path}: {err}. Enrol the kiosk again with "
             "`hymy-sync enroll --central URL --code CODE`."
         ) from None
+
+
+def check_kiosk_config(config: Any, site: str) -> dict[str, Any]:
+    """The central's config for a kiosk of `site`, as `central.sites.kiosk_config` makes it: an
+    object with `kiosk` (of this site) and a list of `service_points`, each with an id. The
+    kiosk checks the rest when it lays the config over its own file.
+
+    Raises AnswerError for anything else (a page from a proxy, another site's config).
+    """
+    kiosk = config.get("kiosk") if isinstance(config, dict) else None
+    points = config.get("service_points") if isinstance(config, dict) else None
+    if (
+        not isinstance(kiosk, dict)
+        or kiosk.get("site") != site
+        or not isinstance(points, list)
+        or not all(isinstance(p, dict) and isinstance(p.get("id"), str) for p in points)
+    ):
+        raise AnswerError(
+            f"The central's answer is not a kiosk config of site {site} ({str(config)[:80]!r}); "
+            "the config in use is kept and asked for again later."
+        )
+    return config
 
 
 def save_central_config(data_dir: Path, config: dict[str, Any]) -> Path:
