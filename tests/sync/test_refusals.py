@@ -35,7 +35,9 @@ def test_a_malformed_event_is_quarantined_and_the_rest_flow_on(
     assert states(kiosk_dir) == {"sent": 40, "quarantined": 1}
     status = hymy_sync(kiosk_dir, "status").stdout
     assert "Quarantined: 1 event the central refused" in status
-    assert f"{bad['id']}: rejected by the central: rating" in status
+    assert "  1 event: rejected by the central: rating" in status
+    assert f"    {bad['id']}\n" in status
+    assert "hymy-sync requeue --all" in status
 
 
 def test_a_conflicting_event_is_quarantined_never_overwritten(
