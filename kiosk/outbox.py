@@ -138,6 +138,11 @@ class Outbox:
         return outbox
 
     def _migrate(self) -> None:
+        """Bring the file to schema.LATEST. One that is there already needs no write lock, so
+        opening it works while another process holds the lock (`hymy-sync status` beside a
+        busy kiosk, the agent starting while the disk is slow)."""
+        if self._read("PRAGMA user_version")[0][0] == schema.LATEST:
+            return
         with self._transaction():
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
             for number in range(version, schema.LATEST):
