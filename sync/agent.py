@@ -10,6 +10,7 @@ the backoff."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 import time
@@ -57,6 +58,8 @@ POLL_S = 0.5  # new events are picked up within a second
 HEARTBEAT_S = 60.0
 REVOKED_RECHECK_S = 600.0  # while refused: look for a new enrolment this often
 NO_STATS = OutboxStats(0, 0, 0, 0, None, None)  # for a heartbeat when the outbox cannot be read
+# A data dir full, read-only or not ours: a condition IT acts on, told in a sentence.
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,15 @@ class SyncAgent:
             log.warning("%s", err)
         except CentralError as err:
             log.info("heartbeat or config pull not done: %s", err)
+        except OSError as err:
+            if err.errno in STORAGE_ERRNOS:
+                log.error(
+                    "the central's config cannot be written (%s); the kiosk keeps the one it "
+                    "has. Free space in the data directory or make it writable.",
+                    err,
+                )
+            else:
+                log.exception("the heartbeat failed; trying again at the next one")
         except Exception:
             log.exception("the heartbeat failed; trying again at the next one")
 

@@ -59,26 +59,43 @@ def load_credentials(data_dir: Path) -> Credentials:
         ) from None
 
 
+def _is_point(point: dict[str, Any]) -> bool:
+    number_range = point.get("range")
+    return (
+        isinstance(point.get("id"), str)
+        and isinstance(point.get("prefix"), str)
+        and isinstance(number_range, list)
+        and len(number_range) == 2
+        and all(type(n) is int for n in number_range)
+    )
+
+
 def check_kiosk_config(config: Any, site: str) -> dict[str, Any]:
     """The central's config for a kiosk of `site`, as `central.sites.kiosk_config` makes it: an
-    object with `kiosk` (of this site) and a list of `service_points`, each with an id. The
-    kiosk checks the rest when it lays the config over its own file.
+    object with `kiosk` (of this site), `service_points` (each with an id, a prefix and its
+    number range) and `feedback.reasons` (each with an id). The kiosk checks the rest when it
+    lays the config over its own file, and ignores one that does not fit; this check keeps a
+    page from a proxy or a garbled answer from replacing a good config in the first place.
 
-    Raises AnswerError for anything else (a page from a proxy, another site's config).
+    Raises AnswerError for anything else.
     """
-    kiosk = config.get("kiosk") if isinstance(config, dict) else None
-    points = config.get("service_points") if isinstance(config, dict) else None
-    if (
-        not isinstance(kiosk, dict)
-        or kiosk.get("site") != site
-        or not isinstance(points, list)
-        or not all(isinstance(p, dict) and isinstance(p.get("id"), str) for p in points)
+    part = config if isinstance(config, dict) else {}
+    kiosk, points, feedback = (part.get(k) for k in ("kiosk", "service_points", "feedback"))
+    reasons = feedback.get("reasons", []) if isinstance(feedback, dict) else None
+    if not (
+        isinstance(kiosk, dict)
+        and kiosk.get("site") == site
+        and isinstance(kiosk.get("kiosk_id"), str)
+        and isinstance(points, list)
+        and all(isinstance(p, dict) and _is_point(p) for p in points)
+        and (feedback is None or isinstance(reasons, list))
+        and all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in reasons or [])
     ):
         raise AnswerError(
             f"The central's answer is not a kiosk config of site {site} ({str(config)[:80]!r}); "
             "the config in use is kept and asked for again later."
         )
-    return config
+    return part
 
 
 def save_central_config(data_dir: Path, config: dict[str, Any]) -> Path:
