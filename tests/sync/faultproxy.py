@@ -199,7 +199,7 @@ class FaultProxy:
     Each request whose path starts with `only` (every request when None) takes the next fault
     of `script`, else `always` if set, else a random one of `chaos_faults` with probability
     `chaos`, else passes; other requests pass. The bodies of those requests are kept in
-    `bodies`."""
+    `bodies`, their paths counted in `paths`."""
 
     def __init__(
         self,
@@ -222,6 +222,7 @@ class FaultProxy:
         self.rng = random.Random(seed)
         self.counts: Counter[Fault] = Counter()
         self.bodies: list[bytes] = []
+        self.paths: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
@@ -234,6 +235,7 @@ class FaultProxy:
             if self.only is not None and not request.path.startswith(self.only):
                 return Fault.PASS
             self.bodies.append(request.body)
+            self.paths[request.path.partition("?")[0]] += 1
             if self.script:
                 fault = self.script.pop(0)
             elif self.always is not None:

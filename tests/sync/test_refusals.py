@@ -11,12 +11,7 @@ from central.local import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from sync.credentials import load_credentials
 from tests.central.conftest import feedback
-from tests.sync.conftest import append, enroll, hymy_sync
-
-
-def states(kiosk_dir: Path) -> dict[str, int]:
-    with sqlite3.connect(kiosk_dir / OUTBOX_FILE) as db:
-        return dict(db.execute("SELECT state, count(*) FROM events GROUP BY state").fetchall())
+from tests.sync.conftest import append, enroll, hymy_sync, states
 
 
 def test_a_malformed_event_is_quarantined_and_the_rest_flow_on(

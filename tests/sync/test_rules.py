@@ -140,6 +140,14 @@ def test_only_https_leaves_this_machine() -> None:
             check_central_url(bad)
 
 
+POINT = {"id": "laboratorio", "prefix": "L", "range": [1, 100]}
+CONFIG = {
+    "kiosk": {"site": "kaleva", "kiosk_id": "aula-1"},
+    "service_points": [POINT],
+    "feedback": {"reasons": [{"id": "waiting-time"}]},
+}
+
+
 @pytest.mark.parametrize(
     "config",
     [
@@ -150,6 +158,12 @@ def test_only_https_leaves_this_machine() -> None:
         {"kiosk": {"site": "kaleva"}},
         {"kiosk": {"site": "kaleva"}, "service_points": [{"name": "x"}]},
         {"kiosk": "kaleva", "service_points": []},
+        {**CONFIG, "service_points": [{**POINT, "range": ["1", "100"]}]},
+        {**CONFIG, "service_points": [{**POINT, "range": [1]}]},
+        {**CONFIG, "service_points": [{**POINT, "prefix": 7}]},
+        {**CONFIG, "feedback": {"reasons": "none"}},
+        {**CONFIG, "feedback": {"reasons": [{"name": "x"}]}},
+        {**CONFIG, "kiosk": {"site": "kaleva"}},
     ],
 )
 def test_a_config_that_is_not_this_kiosks_is_refused(config) -> None:
@@ -158,8 +172,7 @@ def test_a_config_that_is_not_this_kiosks_is_refused(config) -> None:
 
 
 def test_a_config_of_this_site_passes() -> None:
-    config = {"kiosk": {"site": "kaleva"}, "service_points": [{"id": "laboratorio"}]}
-    assert check_kiosk_config(config, "kaleva") is config
+    assert check_kiosk_config(CONFIG, "kaleva") is CONFIG
 
 
 def stats(pending: int = 0, quarantined: int = 0) -> OutboxStats:
