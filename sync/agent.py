@@ -38,7 +38,7 @@ from sync.credentials import (
     load_credentials,
     save_central_config,
 )
-from sync.heartbeat import OutboxRange, base_heartbeat, build_heartbeat, read_storage
+from sync.heartbeat import base_heartbeat, build_heartbeat, read_storage
 from sync.status import (
     CONFIG_ETAG_META,
     HEARTBEAT_META,
@@ -48,6 +48,7 @@ from sync.status import (
     REVOKED_META,
     Refusal,
     SyncState,
+    outbox_range,
     read_state,
 )
 from sync.uploader import DEFAULT_BATCH, BatchReport, Uploader
@@ -193,9 +194,7 @@ class SyncAgent:
         self._write_meta(HEARTBEAT_META, self._now().isoformat())
         try:
             stats = self._last_stats = self.outbox.stats()
-            outbox = OutboxRange(
-                self.outbox.outbox_id, self.outbox.first_seq, self.outbox.last_seq()
-            )
+            outbox = outbox_range(self.outbox)
             state = read_state(self.outbox)
             printer = self.outbox.get_meta(PRINTER_META)
         except OutboxError as err:  # still worth a heartbeat: the fleet view shows the storage

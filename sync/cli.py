@@ -19,7 +19,7 @@ from sync.agent import AgentSettings, SyncAgent
 from sync.client import CentralError, RevokedError
 from sync.credentials import DEVICE_FILE, NotEnrolledError, load_credentials
 from sync.enrollment import EnrollError, enroll_kiosk
-from sync.status import describe, describe_refusal, read_state
+from sync.status import describe, describe_refusal, outbox_range, read_state
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -186,7 +186,11 @@ def status(data_dir: Path) -> None:
     try:
         with _existing_outbox(data_dir) as outbox:
             lines = describe(
-                outbox.stats(), read_state(outbox), datetime.now(UTC), outbox.quarantine_summary()
+                outbox.stats(),
+                read_state(outbox),
+                datetime.now(UTC),
+                outbox.quarantine_summary(),
+                outbox_range(outbox),
             )
     except OutboxError as err:
         raise click.ClickException(str(err)) from None

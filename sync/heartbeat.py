@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from kiosk.outbox import OutboxStats
-from sync.status import Refusal, SyncState
+from sync.status import OutboxRange, Refusal, SyncState
 
 PRINTER_STATES = ("none", "ok", "paper_near_end", "paper_out", "offline")
 MIN_FREE_BYTES = 20 * 1024 * 1024  # below this the data dir counts as full
@@ -25,15 +24,6 @@ BASE_FIELDS = (
     "printer",
     "device_clock",
 )
-
-
-@dataclass(frozen=True)
-class OutboxRange:
-    """The outbox's id and the seqs from first_seq to last_seq that should reach the central."""
-
-    id: str
-    first_seq: int
-    last_seq: int
 
 
 def storage_word(*, read_only: bool, free_bytes: int, write_failed: bool) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.outbox import LAST_UPLOAD_META, Outbox, OutboxStats, QuarantineGroup
+from kiosk.outbox import LAST_UPLOAD_META, Outbox, OutboxError, OutboxStats, QuarantineGroup
 from sync.backoff import REFUSED_CAP_S
 
 LAST_ERROR_META = "sync_last_error"
@@ -55,6 +55,23 @@ class Refusal:
             return cls(int(data["status"]), str(data["error"]), since)
         except (ValueError, TypeError, KeyError):
             return None
+
+
+@dataclass(frozen=True)
+class OutboxRange:
+    """The outbox's id and the seqs from first_seq to last_seq that should reach the central."""
+
+    id: str
+    first_seq: int
+    last_seq: int
+
+
+def outbox_range(outbox: Outbox) -> OutboxRange | None:
+    """The outbox's range; None when it cannot be read (the rest of the status still can)."""
+    try:
+        return OutboxRange(outbox.outbox_id, outbox.first_seq, outbox.last_seq())
+    except OutboxError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -131,14 +148,25 @@ def describe_quarantine(count: int, groups: Sequence[QuarantineGroup]) -> list[s
     return lines
 
 
+def describe_outbox(outbox: OutboxRange) -> str:
+    """The outbox's name and range, as the central's fleet view counts them."""
+    if outbox.last_seq < outbox.first_seq:
+        return f"Outbox {outbox.id}: no events yet from seq {outbox.first_seq} on."
+    return (
+        f"Outbox {outbox.id}: seq {outbox.first_seq} to {outbox.last_seq}, each to reach the "
+        "central."
+    )
+
+
 def describe(
     stats: OutboxStats,
     state: SyncState,
     now: datetime,
     quarantined: Sequence[QuarantineGroup] = (),
+    outbox: OutboxRange | None = None,
 ) -> list[str]:
-    """Lines for a person: backlog, oldest pending, last success, last error, refusal,
-    quarantine."""
+    """Lines for a person: refusal or progress, backlog, outbox, oldest pending, last success,
+    last error, quarantine."""
     if state.revoked:
         lines = [f"Uploads STOPPED: {state.revoked}"]
     elif state.refused:
@@ -152,6 +180,8 @@ def describe(
         + ("" if stats.held == 0 else f", {stats.held} check-ins waiting for their ticket to print")
         + "."
     )
+    if outbox:
+        lines.append(describe_outbox(outbox))
     if stats.oldest_pending:
         lines.append(f"Oldest pending: {_when(stats.oldest_pending, now)}")
     lines.append(

@@ -15,7 +15,10 @@ import pytest
 
 from central.local import LocalCentral
 from kiosk.outbox import OUTBOX_FILE
-from sync.credentials import CENTRAL_CONFIG_FILE
+from sync.agent import AgentSettings, SyncAgent
+from sync.backoff import REFUSED_CAP_S
+from sync.client import RefusedError, RetryLaterError
+from sync.credentials import CENTRAL_CONFIG_FILE, Credentials, save_credentials
 from tests.central.conftest import feedback
 from tests.sync.conftest import (
     append,
@@ -121,3 +124,20 @@ def test_a_locked_outbox_fails_a_round_and_the_agent_goes_on(
     assert "the heartbeat failed; trying again at the next one" in log
     assert "IsADirectoryError" in log and "Traceback" in log  # the unexpected, with its trace
     assert assert_exactly_once(kiosk_dir, central) == 50
+
+
+def test_a_refusal_is_offered_again_at_least_every_two_minutes(kiosk_dir: Path) -> None:
+    save_credentials(
+        kiosk_dir,
+        Credentials(
+            central="http://127.0.0.1:9", device_id="d", token="t", site="kaleva", kiosk_id="k"
+        ),
+    )
+    agent = SyncAgent(AgentSettings(data_dir=kiosk_dir))  # the service's waits: 1 s to 5 min
+    try:
+        refused = [agent.retry_delay(RefusedError("refused", 403)) for _ in range(40)]
+        away = [agent.retry_delay(RetryLaterError("away")) for _ in range(40)]
+    finally:
+        agent.close()
+    assert max(refused) <= REFUSED_CAP_S < agent.settings.backoff_cap_s
+    assert max(away) <= agent.settings.backoff_cap_s

@@ -17,13 +17,12 @@ from sync.credentials import check_kiosk_config
 from sync.heartbeat import (
     BASE_FIELDS,
     MIN_FREE_BYTES,
-    OutboxRange,
     base_heartbeat,
     build_heartbeat,
     storage_word,
 )
 from sync.protocol import canonical, parse_event
-from sync.status import Refusal, SyncState, describe
+from sync.status import OutboxRange, Refusal, SyncState, describe
 from sync.uploader import CONFLICT, settle
 from tests.central.conftest import feedback
 
@@ -283,3 +282,11 @@ def test_the_heartbeat_carries_outbox_refusal_and_storage() -> None:
         now=NOW,
     )
     assert (calm["outbox"], calm["refused"], calm["storage"]) == (None, None, "ok")
+
+
+def test_status_names_the_outbox_and_its_range() -> None:
+    state = SyncState(None, None, None, None)
+    lines = describe(stats(), state, NOW, outbox=OutboxRange("6f1c", 3, 40))
+    assert lines[2] == "Outbox 6f1c: seq 3 to 40, each to reach the central."
+    lines = describe(stats(), state, NOW, outbox=OutboxRange("6f1c", 6, 5))
+    assert "Outbox 6f1c: no events yet from seq 6 on." in lines
