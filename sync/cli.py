@@ -151,9 +151,10 @@ def once(data_dir: Path, batch_size: int, give_up_after: float) -> None:
     """
     agent = _agent(data_dir, batch_size)
     try:
-        backlog = agent.outbox.stats().pending
-        with click.progressbar(length=backlog, label="Uploading", file=sys.stderr) as bar:
+        before = agent.outbox.stats()
+        with click.progressbar(length=before.pending, label="Uploading", file=sys.stderr) as bar:
             left = agent.drain(bar.update, give_up_after_s=give_up_after)
+        quarantined = agent.outbox.stats().quarantined - before.quarantined
         refused = agent.refused
     except (RevokedError, OutboxError) as err:
         raise click.ClickException(str(err)) from None
@@ -165,7 +166,14 @@ def once(data_dir: Path, batch_size: int, give_up_after: float) -> None:
         raise click.ClickException(
             f"{left} events are still waiting; `hymy-sync status` shows the last error."
         )
-    click.echo(f"All {backlog} events uploaded.")
+    if quarantined > 0:
+        click.echo(
+            f"All {before.pending} events handled: {before.pending - quarantined} uploaded, "
+            f"{quarantined} quarantined by the central's answer; `hymy-sync status` says why "
+            "and how to send them again."
+        )
+    else:
+        click.echo(f"All {before.pending} events uploaded.")
 
 
 @main.command()

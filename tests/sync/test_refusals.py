@@ -27,6 +27,7 @@ def test_a_malformed_event_is_quarantined_and_the_rest_flow_on(
     done = hymy_sync(kiosk_dir, "once")
 
     assert done.returncode == 0, done.stderr
+    assert "All 41 events handled: 40 uploaded, 1 quarantined" in done.stdout
     assert states(kiosk_dir) == {"sent": 40, "quarantined": 1}
     status = hymy_sync(kiosk_dir, "status").stdout
     assert "Quarantined: 1 event the central refused" in status
