@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -195,7 +195,8 @@ class SyncAgent:
         try:
             stats = self._last_stats = self.outbox.stats()
             outbox = outbox_range(self.outbox)
-            state = read_state(self.outbox)
+            # This agent's refusal, even when the outbox could not take it down.
+            state = replace(read_state(self.outbox), refused=self.refused)
             printer = self.outbox.get_meta(PRINTER_META)
         except OutboxError as err:  # still worth a heartbeat: the fleet view shows the storage
             log.error("%s", err)

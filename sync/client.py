@@ -112,7 +112,7 @@ class Answer:
             raise AnswerError(
                 f"The central's answer to {what} is not JSON ({kind}: {_glimpse(self.body)}): "
                 "cut off on its way, or a page from a proxy in between; nothing was taken "
-                "from it and it is asked again later."
+                "from it."
             ) from None
 
 

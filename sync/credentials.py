@@ -93,7 +93,7 @@ def check_kiosk_config(config: Any, site: str) -> dict[str, Any]:
     ):
         raise AnswerError(
             f"The central's answer is not a kiosk config of site {site} ({str(config)[:80]!r}); "
-            "the config in use is kept and asked for again later."
+            "it was not written."
         )
     return part
 
