@@ -90,11 +90,13 @@ def fill_outbox(path: Path, events: list[dict]) -> None:
         )
 
 
-def wire_bytes(events: list[dict], batch: int) -> int:
+def wire_bytes(events: list[dict], batch: int, outbox_id: str) -> int:
+    """The gzip bodies as the agent sends them: each event with its outbox id and seq."""
+    sent = [{**e, "outbox_id": outbox_id, "seq": seq} for seq, e in enumerate(events, 1)]
     return sum(
         len(
             encode_batch(
-                events[i : i + batch],
+                sent[i : i + batch],
                 batch_id=str(uuid.uuid4()),
                 sent_at=datetime.now(UTC),
                 boot_id=events[0]["boot_id"],
@@ -145,7 +147,8 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             with Outbox.open(kiosk_dir / OUTBOX_FILE) as outbox:
                 assert outbox.stats().pending == 0
-            size = wire_bytes(events, args.batch_size)
+                outbox_id = outbox.outbox_id
+            size = wire_bytes(events, args.batch_size, outbox_id)
 
             agent = subprocess.Popen([*sync, "run"], env=env, stderr=subprocess.DEVNULL)
             time.sleep(3)  # started, first heartbeat sent

@@ -18,6 +18,27 @@ CLOCK_WRONG = timedelta(minutes=5)
 BACKLOG_OLD = timedelta(hours=1)
 
 
+class OutboxReport(BaseModel):
+    """The kiosk's outbox: its id and the seq range that should all reach the central."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(max_length=64)
+    first_seq: int = Field(ge=1)
+    last_seq: int = Field(ge=0)
+
+
+class Refusal(BaseModel):
+    """The central refuses what the agent sends (a non-retryable 4xx other than 401)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: int
+    error: str = Field(max_length=500)
+    at: AwareDatetime
+    events: int = Field(ge=0)
+
+
 class Heartbeat(BaseModel):
     """What a kiosk's sync agent reports every minute."""
 
@@ -31,6 +52,9 @@ class Heartbeat(BaseModel):
     free_disk_bytes: int = Field(ge=0)
     printer: Literal["none", "ok", "paper_near_end", "paper_out", "offline"] = "none"
     device_clock: AwareDatetime
+    outbox: OutboxReport | None = None
+    refused: Refusal | None = None
+    storage: Literal["ok", "read_only", "full", "error"] = "ok"
 
 
 @dataclass(frozen=True)

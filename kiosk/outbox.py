@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +67,32 @@ def _when(timestamp: float | None) -> datetime | None:
     return None if timestamp is None else datetime.fromtimestamp(timestamp, UTC)
 
 
+def _payload(text: str) -> dict[str, Any]:
+    """A stored payload; {} when it is not a JSON object (the sync agent quarantines such an
+    event instead of failing on it again and again)."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class QuarantineGroup:
+    """Quarantined events that share one reason: how many, and the ids of the oldest few."""
+
+    error: str
+    count: int
+    ids: tuple[str, ...]
+
+
 class Outbox:
-    """The outbox file. Open with `Outbox.open(path)`; close it, or use it as a context manager."""
+    """The outbox file. Open with `Outbox.open(path)`; close it, or use it as a context manager.
+
+    Completeness (schema 2): `outbox_id` names this outbox at the central, each event's `seq` is
+    its number in it (never reused), and from `first_seq` to `last_seq()` every event reaches
+    the central.
+    """
 
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
@@ -113,6 +138,11 @@ class Outbox:
         return outbox
 
     def _migrate(self) -> None:
+        """Bring the file to schema.LATEST. One that is there already needs no write lock, so
+        opening it works while another process holds the lock (`hymy-sync status` beside a
+        busy kiosk, the agent starting while the disk is slow)."""
+        if self._read("PRAGMA user_version")[0][0] == schema.LATEST:
+            return
         with self._transaction():
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
             for number in range(version, schema.LATEST):
@@ -249,7 +279,7 @@ class Outbox:
             (after_seq, limit),
         )
         return [
-            StoredEvent(seq, id_, json.loads(payload), _when(created))
+            StoredEvent(seq, id_, _payload(payload), _when(created))
             for seq, id_, payload, created in rows
         ]
 
@@ -298,6 +328,38 @@ class Outbox:
                 ).rowcount
         return changed
 
+    def requeue(self, ids: Sequence[str] | None = None) -> int:
+        """Quarantined events (all, or those of `ids`) become pending again, their error
+        cleared, so the sync agent sends them once their cause is fixed; returns how many."""
+        if ids is None:
+            with self._transaction() as conn:
+                return conn.execute(
+                    "UPDATE events SET state = 'pending', error = NULL WHERE state = 'quarantined'"
+                ).rowcount
+        return self._update_ids(
+            "UPDATE events SET state = 'pending', error = NULL WHERE state = 'quarantined' "
+            "AND id IN ({marks})",
+            list(dict.fromkeys(ids)),
+        )
+
+    def quarantine_summary(self, ids_per_reason: int = 5) -> list[QuarantineGroup]:
+        """The quarantined events by reason, the oldest reason first."""
+        groups = self._read(
+            "SELECT coalesce(error, ''), count(*) FROM events WHERE state = 'quarantined' "
+            "GROUP BY 1 ORDER BY min(seq)"
+        )
+        firsts: dict[str, list[str]] = {}
+        for error, event_id in self._read(
+            "SELECT error, id FROM (SELECT coalesce(error, '') AS error, id, row_number() OVER "
+            "(PARTITION BY coalesce(error, '') ORDER BY seq) AS n FROM events "
+            "WHERE state = 'quarantined') WHERE n <= ?",
+            (ids_per_reason,),
+        ):
+            firsts.setdefault(error, []).append(event_id)
+        return [
+            QuarantineGroup(error, count, tuple(firsts.get(error, ()))) for error, count in groups
+        ]
+
     def quarantined(self, limit: int = 100) -> list[tuple[StoredEvent, str]]:
         rows = self._read(
             "SELECT seq, id, payload, created_at, error FROM events "
@@ -305,7 +367,7 @@ class Outbox:
             (limit,),
         )
         return [
-            (StoredEvent(seq, id_, json.loads(p), _when(c)), error or "")
+            (StoredEvent(seq, id_, _payload(p), _when(c)), error or "")
             for seq, id_, p, c, error in rows
         ]
 
@@ -338,6 +400,44 @@ class Outbox:
             oldest_pending=_when(rows.get("pending", (0, None, None))[1]),
             last_sent=_when(rows.get("sent", (0, None, None))[2]),
         )
+
+    @cached_property
+    def outbox_id(self) -> str:
+        """This outbox's random UUID, made when it was created (or migrated to schema 2).
+
+        Raises OutboxError when the file has none (it is not an outbox of this Hymy).
+        """
+        return self._required_meta(schema.OUTBOX_ID_META)
+
+    @cached_property
+    def first_seq(self) -> int:
+        """The first seq that reaches the central with this outbox's id: 1 for an outbox made
+        at schema 2, the oldest unsent event's for one migrated from schema 1."""
+        value = self._required_meta(schema.FIRST_SEQ_META)
+        try:
+            return int(value)
+        except ValueError:
+            raise OutboxError(
+                f"The outbox {self.path} has a broken {schema.FIRST_SEQ_META} ({value!r}); "
+                "restore the file from a backup or ask Hymy's developers."
+            ) from None
+
+    def last_seq(self) -> int:
+        """The highest seq ever assigned (0 when none); deleting sent events does not lower it."""
+        with self._lock:
+            try:
+                return schema.last_seq(self.db)
+            except sqlite3.Error as err:
+                raise OutboxError(f"The outbox {self.path} cannot be read: {err}.") from err
+
+    def _required_meta(self, key: str) -> str:
+        value = self.get_meta(key)
+        if not value:
+            raise OutboxError(
+                f"The outbox {self.path} has no {key}: it was not made by this Hymy's outbox. "
+                "Restore the file from a backup or move it aside so the kiosk starts a new one."
+            )
+        return value
 
     def get_meta(self, key: str) -> str | None:
         rows = self._read("SELECT value FROM meta WHERE key = ?", (key,))

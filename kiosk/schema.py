@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import sqlite_utils
+
+# Meta keys of schema 2 (contract 2, read through Outbox.outbox_id and Outbox.first_seq).
+OUTBOX_ID_META = "outbox_id"  # a random UUID: this outbox's name at the central
+FIRST_SEQ_META = "outbox_first_seq"  # from this seq on, every event reaches the central with it
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -33,5 +38,31 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", not_null={"value"})
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def last_seq(db: sqlite_utils.Database) -> int:
+    """The highest seq ever assigned (AUTOINCREMENT remembers it after deletes); 0 when none."""
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Completeness: the outbox gets its random id and the first seq the central can count from.
+
+    A new outbox counts from 1. An outbox of schema 1 counts from its oldest event still to be
+    sent (pending or held); events sent before went out without outbox id and seq. Events
+    quarantined under schema 1 stay below first_seq: their sent neighbours may have been purged
+    since, and counting from them would report those as missing forever. The few events sent
+    after first_seq (while an older check-in was held) are sent again, now with their seq: the
+    central takes them as duplicates, so every seq from first_seq on reaches it.
+    """
+    row = db.execute("SELECT min(seq) FROM events WHERE state IN ('pending', 'held')").fetchone()
+    first = row[0] if row and row[0] is not None else last_seq(db) + 1
+    db.execute(
+        "UPDATE events SET state = 'pending', sent_at = NULL WHERE state = 'sent' AND seq > ?",
+        [first],
+    )
+    for key, value in ((OUTBOX_ID_META, str(uuid.uuid4())), (FIRST_SEQ_META, str(first))):
+        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 LATEST = len(MIGRATIONS)

@@ -1,43 +1,66 @@
 """The sync agent's loop: upload pending events as they come, back off while the central is
 away, send a heartbeat and pull the kiosk's config every minute, and stop uploading (keeping
-every event) when the central refuses the device's token."""
+every event) when the central refuses the device's token.
+
+Nothing the central answers and nothing that fails in one round ends the loop: a garbled
+answer is retried, a refusal (a 4xx other than 401) is shown in `status` and the heartbeat and
+offered again every few minutes, an outbox that cannot be written is reported as the
+heartbeat's `storage`, and anything unexpected is logged with its traceback and retried after
+the backoff."""
 
 from __future__ import annotations
 
+import errno
 import logging
-import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from kiosk import __version__
-from kiosk.outbox import OUTBOX_FILE, PRINTER_META, Outbox
-from sync.backoff import Backoff
-from sync.client import CentralClient, CentralError, RefusedError, RetryLaterError, RevokedError
+from kiosk.outbox import OUTBOX_FILE, PRINTER_META, Outbox, OutboxError, OutboxStats
+from sync.backoff import REFUSED_CAP_S, Backoff
+from sync.client import (
+    AnswerError,
+    CentralClient,
+    CentralError,
+    RefusedError,
+    RetryLaterError,
+    RevokedError,
+)
 from sync.credentials import (
     Credentials,
     NotEnrolledError,
+    check_kiosk_config,
     load_credentials,
     save_central_config,
 )
-from sync.heartbeat import build_heartbeat
+from sync.heartbeat import base_heartbeat, build_heartbeat, read_storage
 from sync.status import (
     CONFIG_ETAG_META,
+    HEARTBEAT_META,
     LAST_ERROR_AT_META,
     LAST_ERROR_META,
+    REFUSED_META,
     REVOKED_META,
+    Refusal,
+    SyncState,
+    outbox_range,
     read_state,
 )
-from sync.uploader import DEFAULT_BATCH, AnswerError, BatchReport, Uploader
+from sync.uploader import DEFAULT_BATCH, BatchReport, Uploader
 
 log = logging.getLogger(__name__)
 
 POLL_S = 0.5  # new events are picked up within a second
 HEARTBEAT_S = 60.0
 REVOKED_RECHECK_S = 600.0  # while refused: look for a new enrolment this often
+NO_STATS = OutboxStats(0, 0, 0, 0, None, None)  # for a heartbeat when the outbox cannot be read
+# A data dir full, read-only or not ours: a condition IT acts on, told in a sentence.
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 @dataclass(frozen=True)
@@ -61,7 +84,10 @@ def make_client(credentials: Credentials) -> CentralClient:
 
 class SyncAgent:
     """One agent per data directory. `stop()` (from any thread or a signal) ends `run`/`drain`
-    at the next wait."""
+    at the next wait.
+
+    Raises NotEnrolledError or OutboxError when it cannot start.
+    """
 
     def __init__(self, settings: AgentSettings, *, now: Callable[[], datetime] | None = None):
         self.settings = settings
@@ -72,9 +98,13 @@ class SyncAgent:
         self.backoff = Backoff(settings.backoff_base_s, settings.backoff_cap_s)
         self._now = now or (lambda: datetime.now(UTC))
         self._stop = threading.Event()
+        self.write_failed = False  # the last write of the outbox failed (heartbeat's storage)
+        self._last_stats = NO_STATS
         self.revoked = False  # the central refused the token: nothing is sent until re-enrolled
         if self.outbox.get_meta(REVOKED_META):  # a restart (maybe after re-enrolling) tries again
-            self.outbox.set_meta(REVOKED_META, "")
+            self._write_meta(REVOKED_META, "")
+        # A refusal outlives a restart (its "since" stays) until a batch is taken again.
+        self.refused = Refusal.from_json(self.outbox.get_meta(REFUSED_META))
 
     def stop(self) -> None:
         self._stop.set()
@@ -86,23 +116,51 @@ class SyncAgent:
 
     # --- the state others read -------------------------------------------------------------
 
+    def _write_meta(self, key: str, value: str) -> bool:
+        """Keep a value for `status` and the admin screen; a failed write is remembered for the
+        heartbeat (storage "error") and logged, never raised: the agent goes on."""
+        try:
+            self.outbox.set_meta(key, value)
+        except OutboxError as err:
+            if not self.write_failed:
+                log.error("%s", err)
+            self.write_failed = True
+            return False
+        self.write_failed = False
+        return True
+
     def _set_revoked(self, message: str) -> None:
         """Remember a refused token here and, for `hymy-sync status`, in the outbox ("" clears)."""
         self.revoked = bool(message)
-        self.outbox.set_meta(REVOKED_META, message)
+        self._write_meta(REVOKED_META, message)
+
+    def _set_refused(self, err: RefusedError | None) -> None:
+        """Remember that the central refuses the uploads (None: it takes them again)."""
+        if err is None:
+            if self.refused is not None:
+                log.info("the central takes the uploads again")
+                self.refused = None
+                self._write_meta(REFUSED_META, "")
+            return
+        since = self.refused.since if self.refused else self._now()
+        if self.refused is None:
+            log.error("the central refuses the uploads (every event is kept): %s", err)
+        self.refused = Refusal(err.status, str(err), since)
+        self._write_meta(REFUSED_META, self.refused.to_json())
 
     def _record_error(self, message: str) -> None:
         log.warning("%s", message)
-        self.outbox.set_meta(LAST_ERROR_META, message)
-        self.outbox.set_meta(LAST_ERROR_AT_META, self._now().isoformat())
+        if self._write_meta(LAST_ERROR_META, message):
+            self._write_meta(LAST_ERROR_AT_META, self._now().isoformat())
 
     # --- one step each ---------------------------------------------------------------------
 
     def upload_step(self) -> BatchReport | None:
         """One batch; returns its report, None when nothing was pending.
 
-        Raises RetryLaterError (after recording it) when the agent should wait, RevokedError
-        when the token is refused.
+        Raises (after recording it) RetryLaterError when the agent should wait, RefusedError
+        when the central refuses the uploads, RevokedError when it refuses the token;
+        OutboxError when the outbox cannot be read or written.
         """
         try:
             report = self.uploader.send_batch()
@@ -110,44 +168,98 @@ class SyncAgent:
             self._record_error(str(err))
             self._set_revoked(str(err))
             raise
-        except (RetryLaterError, AnswerError, RefusedError) as err:
+        except RefusedError as err:
             self._record_error(str(err))
-            raise RetryLaterError(str(err), getattr(err, "retry_after_s", None)) from err
-        except CentralError as err:  # TLS and the like: a person has to act; keep trying
+            self._set_refused(err)
+            raise
+        except RetryLaterError as err:
+            self._record_error(str(err))
+            raise
+        except CentralError as err:  # TLS, a garbled answer: keep trying
             self._record_error(str(err))
             raise RetryLaterError(str(err)) from err
         self.backoff.reset()
+        if report is not None and report.answered:
+            self._set_refused(None)
         return report
+
+    def retry_delay(self, err: RetryLaterError | RefusedError) -> float:
+        """The wait after a failed step: the backoff, at most a few minutes for a refusal."""
+        if isinstance(err, RefusedError):
+            return min(self.backoff.next_delay(), REFUSED_CAP_S)
+        return self.backoff.next_delay(err.retry_after_s)
+
+    def heartbeat(self) -> dict[str, Any]:
+        """This minute's heartbeat; also proves the outbox writable (storage "error" if not)."""
+        self._write_meta(HEARTBEAT_META, self._now().isoformat())
+        try:
+            stats = self._last_stats = self.outbox.stats()
+            outbox = outbox_range(self.outbox)
+            # This agent's refusal, even when the outbox could not take it down.
+            state = replace(read_state(self.outbox), refused=self.refused)
+            printer = self.outbox.get_meta(PRINTER_META)
+        except OutboxError as err:  # still worth a heartbeat: the fleet view shows the storage
+            log.error("%s", err)
+            self.write_failed = True
+            stats, outbox, printer = self._last_stats, None, None
+            state = SyncState(None, None, None, None, self.refused)
+        storage, free = read_storage(self.settings.data_dir, write_failed=self.write_failed)
+        return build_heartbeat(
+            version=__version__,
+            stats=stats,
+            state=state,
+            free_disk_bytes=free,
+            printer=printer,
+            now=self._now(),
+            outbox=outbox,
+            storage=storage,
+        )
 
     def heartbeat_step(self) -> None:
         """Send the heartbeat and pull the config (logged, never fatal)."""
         try:
-            stats = self.outbox.stats()
-            beat = build_heartbeat(
-                version=__version__,
-                stats=stats,
-                state=read_state(self.outbox),
-                free_disk_bytes=shutil.disk_usage(self.settings.data_dir).free,
-                printer=self.outbox.get_meta(PRINTER_META),
-                now=self._now(),
-            )
-            self.client.heartbeat(beat)
+            self._send_heartbeat(self.heartbeat())
             self.pull_config()
         except RevokedError as err:
             self._set_revoked(str(err))
+        except AnswerError as err:
+            log.warning("%s", err)
         except CentralError as err:
-            log.info("heartbeat not sent: %s", err)
+            log.info("heartbeat or config pull not done: %s", err)
+        except OSError as err:
+            if err.errno in STORAGE_ERRNOS:
+                log.error(
+                    "the central's config cannot be written (%s); the kiosk keeps the one it "
+                    "has. Free space in the data directory or make it writable.",
+                    err,
+                )
+            else:
+                log.exception("the heartbeat failed; trying again at the next one")
+        except Exception:
+            log.exception("the heartbeat failed; trying again at the next one")
+
+    def _send_heartbeat(self, beat: dict[str, Any]) -> None:
+        try:
+            self.client.heartbeat(beat)
+        except RefusedError as err:
+            if err.status != 422:
+                raise
+            # A central older than the outbox, refusal and storage fields: send what it knows.
+            log.warning("the central refused the heartbeat (%s); sending its older fields", err)
+            self.client.heartbeat(base_heartbeat(beat))
 
     def pull_config(self) -> bool:
         """Fetch the kiosk's config if it changed; True when a new one was written.
 
-        Raises CentralError when the central cannot be asked.
+        Raises CentralError when the central cannot be asked, AnswerError when its answer is
+        not a config of this kiosk's site (the config in use is kept).
         """
         config, etag = self.client.config(self.outbox.get_meta(CONFIG_ETAG_META))
         if config is None:
             return False
+        config = check_kiosk_config(config, self.credentials.site)
         save_central_config(self.settings.data_dir, config)
-        self.outbox.set_meta(CONFIG_ETAG_META, etag or "")
+        self._write_meta(CONFIG_ETAG_META, etag or "")
         log.info("new config from the central written for the kiosk")
         return True
 
@@ -167,49 +279,76 @@ class SyncAgent:
         log.info("new enrolment found; uploading again")
         return True
 
+    def _round_failed(self, err: Exception) -> float:
+        """Log what broke one round (with its traceback when unexpected); the wait before the
+        next."""
+        if isinstance(err, OutboxError):  # the disk, not the code: a sentence is enough
+            self.write_failed = True
+            self._record_error(str(err))
+        else:
+            log.error("the sync agent's round failed; trying again after a pause", exc_info=err)
+            self._record_error(f"the sync agent failed: {type(err).__name__}: {err}")
+        return self.backoff.next_delay()
+
     # --- loops -----------------------------------------------------------------------------
 
+    def _upload_round(self) -> float:
+        """One upload step; the wait before the next."""
+        try:
+            report = self.upload_step()
+        except (RetryLaterError, RefusedError) as err:
+            return self.retry_delay(err)
+        except RevokedError:
+            return 0.0
+        if report is None or report.events < self.uploader.batch_size:
+            return self.settings.poll_s  # caught up: look again shortly
+        return 0.0
+
     def run(self) -> None:
-        """Upload forever (until stop): the service's main loop."""
+        """Upload forever (until stop): the service's main loop. Never raises: each round's
+        failure is logged and the round tried again after the backoff."""
         next_beat = 0.0
         while not self._stop.is_set():
-            if time.monotonic() >= next_beat:
-                self.heartbeat_step()
-                next_beat = time.monotonic() + self.settings.heartbeat_s
-            if self.revoked:
-                if not self._stop.wait(REVOKED_RECHECK_S) and self._reenrolled():
-                    next_beat = 0.0
-                continue
             try:
-                report = self.upload_step()
-            except RetryLaterError as err:
-                self._stop.wait(self.backoff.next_delay(err.retry_after_s))
-                continue
-            except RevokedError:
-                continue
-            if report is None or report.events < self.uploader.batch_size:
-                self._stop.wait(self.settings.poll_s)  # caught up: look again shortly
+                if time.monotonic() >= next_beat:
+                    self.heartbeat_step()
+                    next_beat = time.monotonic() + self.settings.heartbeat_s
+                if self.revoked:
+                    if not self._stop.wait(REVOKED_RECHECK_S) and self._reenrolled():
+                        next_beat = 0.0
+                    continue
+                wait = self._upload_round()
+            except Exception as err:
+                wait = self._round_failed(err)
+            self._stop.wait(wait)
 
     def drain(
         self, progress: Callable[[int], None] | None = None, give_up_after_s: float = 120.0
     ) -> int:
-        """Send until nothing is pending (retrying while the central is away, for at most
-        `give_up_after_s` without progress); returns how many events are left.
+        """Send until nothing is pending (retrying while the central is away or refuses, for
+        at most `give_up_after_s` without progress); returns how many events are left.
 
-        Raises RevokedError when the token is refused.
+        Raises RevokedError when the token is refused, OutboxError when the outbox cannot be
+        read at the end.
         """
         last_progress = time.monotonic()
         while not self._stop.is_set():
             try:
                 report = self.upload_step()
-            except RetryLaterError as err:
-                if time.monotonic() - last_progress > give_up_after_s:
+            except (RetryLaterError, RefusedError) as err:
+                wait = self.retry_delay(err)
+            except RevokedError:
+                raise
+            except Exception as err:
+                wait = self._round_failed(err)
+            else:
+                if report is None:
                     break
-                self._stop.wait(self.backoff.next_delay(err.retry_after_s))
+                last_progress = time.monotonic()
+                if progress:
+                    progress(report.sent + report.quarantined)
                 continue
-            if report is None:
+            if time.monotonic() - last_progress > give_up_after_s:
                 break
-            last_progress = time.monotonic()
-            if progress:
-                progress(report.sent + report.quarantined)
+            self._stop.wait(wait)
         return self.outbox.stats().pending

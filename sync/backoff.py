@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 
 BASE_S = 1.0
 CAP_S = 300.0
+REFUSED_CAP_S = 120.0  # a refusal is retried at least this often: a fixed central is found soon
 
 
 class Backoff:

@@ -1,4 +1,6 @@
-"""`hymy-sync`: parses arguments and hands over to the sync library (enrol, run, once, status)."""
+"""`hymy-sync`: parses arguments and hands over to the sync library (enrol, run, once, status,
+requeue). Every failure a person can act on ends in a sentence and a non-zero exit, never a
+traceback."""
 
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ import click
 from kiosk.notify import notify
 from kiosk.outbox import DEFAULT_DATA_DIR, OUTBOX_FILE, Outbox, OutboxError
 from sync.agent import AgentSettings, SyncAgent
-from sync.client import RevokedError
+from sync.client import CentralError, RevokedError
 from sync.credentials import DEVICE_FILE, NotEnrolledError, load_credentials
 from sync.enrollment import EnrollError, enroll_kiosk
-from sync.status import describe, read_state
+from sync.status import describe, describe_refusal, outbox_range, read_state
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,7 +55,7 @@ def _agent(data_dir: Path, batch_size: int) -> SyncAgent:
     }
     try:
         return SyncAgent(AgentSettings(data_dir=data_dir, batch_size=batch_size, **waits))
-    except (NotEnrolledError, OutboxError) as err:
+    except (NotEnrolledError, OutboxError, CentralError) as err:
         raise click.ClickException(str(err)) from None
 
 
@@ -149,18 +151,29 @@ def once(data_dir: Path, batch_size: int, give_up_after: float) -> None:
     """
     agent = _agent(data_dir, batch_size)
     try:
-        backlog = agent.outbox.stats().pending
-        with click.progressbar(length=backlog, label="Uploading", file=sys.stderr) as bar:
+        before = agent.outbox.stats()
+        with click.progressbar(length=before.pending, label="Uploading", file=sys.stderr) as bar:
             left = agent.drain(bar.update, give_up_after_s=give_up_after)
-    except RevokedError as err:
+        quarantined = agent.outbox.stats().quarantined - before.quarantined
+        refused = agent.refused
+    except (RevokedError, OutboxError) as err:
         raise click.ClickException(str(err)) from None
     finally:
         agent.close()
+    if left and refused:
+        raise click.ClickException(describe_refusal(refused, left, datetime.now(UTC)))
     if left:
         raise click.ClickException(
             f"{left} events are still waiting; `hymy-sync status` shows the last error."
         )
-    click.echo(f"All {backlog} events uploaded.")
+    if quarantined > 0:
+        click.echo(
+            f"All {before.pending} events handled: {before.pending - quarantined} uploaded, "
+            f"{quarantined} quarantined by the central's answer; `hymy-sync status` says why "
+            "and how to send them again."
+        )
+    else:
+        click.echo(f"All {before.pending} events uploaded.")
 
 
 @main.command()
@@ -178,20 +191,62 @@ def status(data_dir: Path) -> None:
         )
     except NotEnrolledError as err:
         click.echo(str(err))
-    path = data_dir / OUTBOX_FILE
-    if not path.exists():
-        raise click.ClickException(f"No outbox at {path}: the kiosk has not run here yet.")
     try:
-        with Outbox.open(path) as outbox:
+        with _existing_outbox(data_dir) as outbox:
             lines = describe(
                 outbox.stats(),
                 read_state(outbox),
                 datetime.now(UTC),
-                [(event.id, error) for event, error in outbox.quarantined(20)],
+                outbox.quarantine_summary(),
+                outbox_range(outbox),
             )
     except OutboxError as err:
         raise click.ClickException(str(err)) from None
     click.echo("\n".join(lines))
+
+
+def _existing_outbox(data_dir: Path) -> Outbox:
+    """The kiosk's outbox, never a new one: a command that only looks must not make one.
+
+    Raises OutboxError when there is none or it cannot be opened.
+    """
+    path = data_dir / OUTBOX_FILE
+    if not path.exists():
+        raise OutboxError(
+            f"No outbox at {path}: the kiosk has not run with this data directory yet (is "
+            "--data-dir or $HYMY_DATA_DIR right?)."
+        )
+    return Outbox.open(path)
+
+
+@main.command()
+@click.option("--all", "everything", is_flag=True, help="Every quarantined event.")
+@click.argument("event_ids", nargs=-1, metavar="[EVENT_ID]...")
+@click.pass_obj
+def requeue(data_dir: Path, everything: bool, event_ids: tuple[str, ...]) -> None:
+    """Send quarantined events again, once the cause the central gave is fixed (e.g. the
+    service point added back to the site): they become pending, and `hymy-sync run` (or
+    `once`) uploads them. `hymy-sync status` lists them with their reasons.
+
+    Example: hymy-sync requeue --all
+    """
+    if everything == bool(event_ids):
+        raise click.UsageError("Give --all or the ids of the events to send again (not both).")
+    try:
+        with _existing_outbox(data_dir) as outbox:
+            moved = outbox.requeue(None if everything else event_ids)
+    except OutboxError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(
+        f"{moved} quarantined event{'' if moved == 1 else 's'} moved back to pending; the "
+        "running agent sends them within a second (or run `hymy-sync once`)."
+    )
+    missing = len(set(event_ids)) - moved
+    if missing > 0:
+        raise click.ClickException(
+            f"{missing} of the given ids {'is' if missing == 1 else 'are'} not quarantined "
+            "(unknown, or pending or sent already); `hymy-sync status` lists the quarantined."
+        )
 
 
 if __name__ == "__main__":

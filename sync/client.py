@@ -1,9 +1,23 @@
 """The central's API as the sync agent sees it: one requests Session, timeouts, TLS checked
-with the system's CAs, and every answer sorted into what the agent should do next."""
+with the system's CAs, and every answer sorted into what the agent should do next.
+
+Every failure is a CentralError with a sentence:
+
+    CentralError            TLS check failed and the like: a person has to act
+    ├── RetryLaterError     unreachable, timed out, cut off, 408/429/5xx: try again later
+    ├── AnswerError         a 2xx whose body is not what the API defines: take nothing from it
+    ├── RevokedError        401: the device was revoked or its token is wrong
+    └── RefusedError        another 4xx: the central refuses the request as it is
+"""
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +31,9 @@ CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 RETRY_STATUSES = {408, 429} | set(range(500, 600))
+# The largest answer the API gives is a batch's (1,000 rejections with their reasons); anything
+# much larger is not the central's, and is not read into the Pi's memory.
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
 
 
 class CentralError(Exception):
@@ -29,6 +46,11 @@ class RetryLaterError(CentralError):
     def __init__(self, message: str, retry_after_s: float | None = None) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class AnswerError(CentralError):
+    """The central's answer is not what the API defines (cut off, a page from a proxy, the
+    wrong shape, too large): nothing is taken from it, and the request is made again later."""
 
 
 class RevokedError(CentralError):
@@ -69,14 +91,66 @@ def system_ca_bundle() -> str | bool:
     return True
 
 
-def _problem(response: requests.Response) -> str:
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer, read whole (at most MAX_ANSWER_BYTES)."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self, what: str) -> Any:
+        """The body as JSON.
+
+        Raises AnswerError when it is not JSON (a proxy's page, a cut-off body).
+        """
+        try:
+            return json.loads(self.body)
+        except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError too
+            kind = self.headers.get("Content-Type") or "no content type"
+            raise AnswerError(
+                f"The central's answer to {what} is not JSON ({kind}: {_glimpse(self.body)}): "
+                "cut off on its way, or a page from a proxy in between; nothing was taken "
+                "from it."
+            ) from None
+
+
+def _glimpse(body: bytes, limit: int = 80) -> str:
+    text = body[:limit].decode("utf-8", "replace")
+    return repr(text + ("..." if len(body) > limit else "")) if body else "empty"
+
+
+def _problem(answer: Answer) -> str:
+    """The central's words about a refusal: its problem's detail, or a page's title."""
     try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200] or response.reason
+        body = json.loads(answer.body)
+    except (ValueError, RecursionError):
+        text = answer.body.decode("utf-8", "replace")
+        if "<html" in text[:500].lower() or "text/html" in answer.headers.get("Content-Type", ""):
+            title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
+            page = html.unescape(title.group(1)).strip() if title else ""
+            return f"an HTML page{f' ({page!r})' if page else ''}, not the central's API"
+        return " ".join(text.split())[:200] or answer.reason
     if isinstance(body, dict):
-        return str(body.get("detail") or body.get("title") or body)
-    return str(body)
+        return str(body.get("detail") or body.get("title") or body)[:500]
+    return str(body)[:500]
+
+
+def _read(response: requests.Response, limit: int = MAX_ANSWER_BYTES) -> bytes:
+    """The whole body, at most `limit` bytes.
+
+    Raises AnswerError when it is larger, requests' errors when it is cut off.
+    """
+    body = bytearray()
+    for chunk in response.iter_content(65536):
+        body += chunk
+        if len(body) > limit:
+            raise AnswerError(
+                f"The central's answer is larger than {limit} bytes: not an answer of the "
+                "central's API (a proxy in between?); nothing was taken from it."
+            )
+    return bytes(body)
 
 
 class CentralClient:
@@ -100,63 +174,73 @@ class CentralClient:
     def close(self) -> None:
         self.session.close()
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """The response of a 2xx or 304.
+    def _request(self, method: str, path: str, **kwargs: Any) -> Answer:
+        """The answer of a 2xx or 304.
 
-        Raises RetryLaterError, RevokedError or RefusedError (CentralError for TLS).
+        Raises RetryLaterError, AnswerError, RevokedError or RefusedError (CentralError for TLS).
         """
         url = f"{self.base_url}{path}"
         try:
-            response = self.session.request(
-                method, url, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S), **kwargs
-            )
+            with self.session.request(
+                method, url, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S), stream=True, **kwargs
+            ) as response:
+                answer = Answer(
+                    response.status_code, response.reason or "", response.headers, _read(response)
+                )
         except requests.exceptions.SSLError as err:
             raise CentralError(
                 f"TLS check of {self.base_url} failed ({err}); give the central's CA with "
                 "--ca-file or fix its certificate."
             ) from None
         except requests.RequestException as err:
-            raise RetryLaterError(f"{self.base_url} not reachable: {type(err).__name__}") from None
-        if response.status_code < 300 or response.status_code == 304:
-            return response
-        detail = _problem(response)
-        if response.status_code in RETRY_STATUSES:
             raise RetryLaterError(
-                f"{self.base_url} answered {response.status_code}: {detail}",
-                parse_retry_after(response.headers.get("Retry-After")),
+                f"{self.base_url} not reachable or its answer cut off: {type(err).__name__}"
+            ) from None
+        if answer.status < 300 or answer.status == 304:
+            return answer
+        detail = _problem(answer)
+        if answer.status in RETRY_STATUSES:
+            raise RetryLaterError(
+                f"{self.base_url} answered {answer.status}: {detail}",
+                parse_retry_after(answer.headers.get("Retry-After")),
             )
-        if response.status_code == 401:
+        if answer.status == 401:
             raise RevokedError(
                 "The central refused the token: the device was revoked or the token is wrong. "
                 "Nothing is sent and every event is kept; enrol the kiosk again with "
                 "`hymy-sync enroll`."
             )
-        raise RefusedError(
-            f"{self.base_url} answered {response.status_code}: {detail}", response.status_code
-        )
+        raise RefusedError(f"{self.base_url} answered {answer.status}: {detail}", answer.status)
 
-    def enroll(self, code: str, kiosk_id: str) -> dict[str, Any]:
-        """Trade a one-time code for the device id, token, site and config."""
+    def enroll(self, code: str, kiosk_id: str) -> Any:
+        """Trade a one-time code for the device id, token, site and config (the decoded JSON,
+        checked by the caller)."""
         return self._request(
             "POST", "/api/v1/enroll", json={"code": code, "kiosk_id": kiosk_id}
-        ).json()
+        ).json("the enrolment")
 
-    def post_events(self, body: bytes) -> dict[str, Any]:
-        """Send one gzip batch; the central's per-event answer."""
+    def post_events(self, body: bytes) -> Any:
+        """Send one gzip batch; the central's per-event answer as decoded JSON, to be checked
+        with `sync.protocol.parse_ingest_answer`."""
         return self._request(
             "POST",
             "/api/v1/events",
             data=body,
             headers={"Content-Type": "application/gzip"},
-        ).json()
+        ).json("a batch")
 
     def heartbeat(self, beat: dict[str, Any]) -> None:
+        """Send the heartbeat; the answer's body, if any, is not read."""
         self._request("POST", "/api/v1/heartbeat", json=beat)
 
-    def config(self, etag: str | None) -> tuple[dict[str, Any] | None, str | None]:
-        """The kiosk's config and its ETag; (None, etag) when it has not changed since `etag`."""
+    def config(self, etag: str | None) -> tuple[Any, str | None]:
+        """The kiosk's config (decoded JSON, checked by the caller) and its ETag; (None, etag)
+        when it has not changed since `etag`."""
         headers = {"If-None-Match": etag} if etag else {}
-        response = self._request("GET", "/api/v1/config", headers=headers)
-        if response.status_code == 304:
+        answer = self._request("GET", "/api/v1/config", headers=headers)
+        if answer.status == 304:
             return None, etag
-        return response.json(), response.headers.get("ETag")
+        config = answer.json("the config request")
+        if config is None:  # JSON null is not "unchanged"
+            raise AnswerError("The central answered the config request with null, not a config.")
+        return config, answer.headers.get("ETag")

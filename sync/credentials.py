@@ -10,6 +10,7 @@ from typing import Any
 
 from kiosk.central_config import CENTRAL_CONFIG_FILE
 from sync.atomic import write_atomic
+from sync.client import AnswerError
 
 DEVICE_FILE = "device.json"
 
@@ -56,6 +57,45 @@ def load_credentials(data_dir: Path) -> Credentials:
             f"Cannot read the enrolment in {path}: {err}. Enrol the kiosk again with "
             "`hymy-sync enroll --central URL --code CODE`."
         ) from None
+
+
+def _is_point(point: dict[str, Any]) -> bool:
+    number_range = point.get("range")
+    return (
+        isinstance(point.get("id"), str)
+        and isinstance(point.get("prefix"), str)
+        and isinstance(number_range, list)
+        and len(number_range) == 2
+        and all(type(n) is int for n in number_range)
+    )
+
+
+def check_kiosk_config(config: Any, site: str) -> dict[str, Any]:
+    """The central's config for a kiosk of `site`, as `central.sites.kiosk_config` makes it: an
+    object with `kiosk` (of this site), `service_points` (each with an id, a prefix and its
+    number range) and `feedback.reasons` (each with an id). The kiosk checks the rest when it
+    lays the config over its own file, and ignores one that does not fit; this check keeps a
+    page from a proxy or a garbled answer from replacing a good config in the first place.
+
+    Raises AnswerError for anything else.
+    """
+    part = config if isinstance(config, dict) else {}
+    kiosk, points, feedback = (part.get(k) for k in ("kiosk", "service_points", "feedback"))
+    reasons = feedback.get("reasons", []) if isinstance(feedback, dict) else None
+    if not (
+        isinstance(kiosk, dict)
+        and kiosk.get("site") == site
+        and isinstance(kiosk.get("kiosk_id"), str)
+        and isinstance(points, list)
+        and all(isinstance(p, dict) and _is_point(p) for p in points)
+        and (feedback is None or isinstance(reasons, list))
+        and all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in reasons or [])
+    ):
+        raise AnswerError(
+            f"The central's answer is not a kiosk config of site {site} ({str(config)[:80]!r}); "
+            "it was not written."
+        )
+    return part
 
 
 def save_central_config(data_dir: Path, config: dict[str, Any]) -> Path:

@@ -8,9 +8,15 @@ import socket
 from pathlib import Path
 
 from sync.client import CentralClient, CentralError
-from sync.credentials import Credentials, save_central_config, save_credentials
+from sync.credentials import (
+    Credentials,
+    check_kiosk_config,
+    save_central_config,
+    save_credentials,
+)
 
 log = logging.getLogger(__name__)
+CREDENTIAL_KEYS = ("device_id", "token", "site")
 
 
 class EnrollError(Exception):
@@ -39,19 +45,29 @@ def enroll_kiosk(
             client.close()
     except CentralError as err:
         raise EnrollError(f"Enrolment failed: {err}") from None
-    try:
-        credentials = Credentials(
-            central=client.base_url,
-            device_id=str(answer["device_id"]),
-            token=str(answer["token"]),
-            site=str(answer["site"]),
-            kiosk_id=kiosk_id,
-            ca_file=ca_file,
-            insecure=insecure,
+    fields = [answer.get(k) if isinstance(answer, dict) else None for k in CREDENTIAL_KEYS]
+    if not all(isinstance(value, str) and value for value in fields):
+        # The answer itself is not shown: it may hold the token.
+        got = f"keys {sorted(answer)}" if isinstance(answer, dict) else type(answer).__name__
+        raise EnrollError(
+            "The central's enrolment answer is malformed: it needs a device_id, token and site "
+            f"as text, got {got}. Nothing was stored; is the URL that of a Hymy central? The "
+            "code may be used up now: make a new one with `hymy-central enroll-code`."
         )
-        config = dict(answer["config"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise EnrollError(f"The central's enrolment answer is malformed ({err!r}).") from None
+    device_id, token, site = fields
+    try:
+        config = check_kiosk_config(answer.get("config"), site)
+    except CentralError as err:
+        raise EnrollError(f"Enrolment failed: {err}") from None
+    credentials = Credentials(
+        central=client.base_url,
+        device_id=device_id,
+        token=token,
+        site=site,
+        kiosk_id=kiosk_id,
+        ca_file=ca_file,
+        insecure=insecure,
+    )
     save_central_config(data_dir, config)
     save_credentials(data_dir, credentials)
     log.info("enrolled as %s (%s) at site %s", kiosk_id, credentials.device_id, credentials.site)

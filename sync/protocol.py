@@ -15,7 +15,15 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 VERSION = 1
 MAX_EVENTS = 1000
@@ -40,6 +48,19 @@ class _Event(BaseModel):
     monotonic_ms: Annotated[int, Field(ge=0)]
     language: Language
     service_point: Id | None = None
+    # Transport metadata for completeness (both or neither; older kiosks send neither): the
+    # kiosk's outbox and the event's number in it. Not part of the content (see canonical).
+    outbox_id: UUID | None = None
+    seq: Annotated[int, Field(ge=1)] | None = None
+
+    @model_validator(mode="after")
+    def _outbox_id_and_seq_together(self) -> _Event:
+        if (self.outbox_id is None) != (self.seq is None):
+            raise ValueError("outbox_id and seq come together: send both or neither")
+        return self
+
+
+TRANSPORT_FIELDS = {"outbox_id", "seq"}
 
 
 class FeedbackEvent(_Event):
@@ -103,8 +124,9 @@ def event_id(raw: Any) -> str:
 
 def canonical(event: FeedbackEvent | CheckinEvent) -> str:
     """The event as compact JSON in the model's field order: equal content gives equal text,
-    whatever the key order or spacing it arrived with."""
-    return event.model_dump_json()
+    whatever the key order or spacing it arrived with. The transport fields are left out: an
+    event sent once without them and again with them is a duplicate, not a conflict."""
+    return event.model_dump_json(exclude=TRANSPORT_FIELDS)
 
 
 def encode_batch(
@@ -162,3 +184,38 @@ def decode_batch(body: bytes) -> tuple[BatchEnvelope, list[Any]]:
     except ValidationError as err:
         raise ProtocolError(f"The batch envelope is malformed: {_explain(err)}.") from None
     return envelope, events
+
+
+class RejectedEvent(BaseModel):
+    """One event of a batch the central did not store, with its reason."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    id: str
+    error: str
+
+
+class IngestAnswer(BaseModel):
+    """The central's 200 answer to a batch (POST /api/v1/events). Every event not listed as a
+    conflict or rejected is stored, so `accepted + duplicates + conflicts + rejected` is the
+    batch's size. Strict: the sync agent marks nothing sent on an answer that is not exactly
+    this (numbers as strings, a list, a page from a proxy). Unknown keys are ignored, so a newer
+    central may say more."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+
+    accepted: Annotated[int, Field(ge=0)]
+    duplicates: Annotated[int, Field(ge=0)]
+    conflicts: list[str]
+    rejected: list[RejectedEvent]
+
+
+def parse_ingest_answer(raw: Any) -> IngestAnswer:
+    """The central's answer to a batch, decoded from JSON.
+
+    Raises ProtocolError with what is wrong, e.g. "accepted: Input should be a valid integer".
+    """
+    try:
+        return IngestAnswer.model_validate(raw)
+    except ValidationError as err:
+        raise ProtocolError(_explain(err)) from None

@@ -1,12 +1,15 @@
 """One batch from the outbox to the central: read pending events, send them, and settle the
 central's answer in the outbox (stored or duplicate: sent; conflict or rejected: quarantined).
 
-An event is marked sent only after the central's answer says it is stored, so a lost answer
-means a resend, which the central counts as a duplicate: nothing is lost, nothing doubled.
+An event is marked sent only after a valid answer (`sync.protocol.IngestAnswer`, accounting for
+every event of the batch) says it is stored, so a lost, cut-off or garbled answer means a
+resend, which the central counts as a duplicate: nothing is lost, nothing doubled. Each event
+goes out with its outbox's id and its seq (contract 1), which the outbox does not store.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections import deque
@@ -18,17 +21,14 @@ from typing import Any
 
 from kiosk.clock import KioskClock
 from kiosk.outbox import LAST_UPLOAD_META, Outbox, StoredEvent
-from sync.client import CentralClient, RefusedError
-from sync.protocol import MAX_BODY_BYTES, encode_batch
+from sync.client import AnswerError, CentralClient, RefusedError
+from sync.protocol import MAX_BODY_BYTES, ProtocolError, encode_batch, parse_ingest_answer
 
 log = logging.getLogger(__name__)
 DEFAULT_BATCH = 500
 DEPTH = 2  # batches on their way at once
 CONFLICT = "conflict: the central holds other content under this event id"
-
-
-class AnswerError(Exception):
-    """The central's answer to a batch is not the wire format's; nothing is marked sent."""
+__all__ = ["AnswerError", "BatchReport", "Settlement", "Uploader", "settle"]
 
 
 @dataclass
@@ -46,23 +46,37 @@ class BatchReport:
     quarantined: int
     body_bytes: int
     split: bool = False  # the central found the body too large: sent again in halves
+    answered: bool = False  # a valid answer of the central settled it: it takes uploads
 
 
-def settle(ids: Sequence[str], answer: Any) -> Settlement:
-    """Sort the batch's event ids by the central's answer: everything not listed as a conflict
-    or rejected is stored.
+def settle(ids: Sequence[str], raw: Any) -> Settlement:
+    """Sort the batch's event ids by the central's answer (decoded JSON): everything not
+    listed as a conflict or rejected is stored.
 
-    Raises AnswerError when the answer does not have the wire format's shape.
+    Raises AnswerError when the answer is not an IngestAnswer, names events not in the batch,
+    or does not account for every event of it exactly once.
     """
     try:
-        conflicts = {str(i) for i in answer["conflicts"]}
-        rejected = {str(r["id"]): str(r["error"]) for r in answer["rejected"]}
-        int(answer["accepted"]), int(answer["duplicates"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise AnswerError(f"The central's answer to a batch is malformed: {err!r}") from None
+        answer = parse_ingest_answer(raw)
+    except ProtocolError as err:
+        raise AnswerError(
+            f"The central's answer to a batch is not an ingest answer ({err}); nothing was "
+            "marked sent and the batch is sent again."
+        ) from None
+    conflicts = set(answer.conflicts)
+    rejected = {r.id: r.error for r in answer.rejected}
     unknown = (conflicts | set(rejected)) - set(ids)
     if unknown:
-        raise AnswerError(f"The central's answer names events not in the batch: {sorted(unknown)}")
+        raise AnswerError(
+            f"The central's answer names {len(unknown)} events not in the batch (e.g. "
+            f"{sorted(unknown)[0][:40]!r}); nothing was marked sent and the batch is sent again."
+        )
+    counted = answer.accepted + answer.duplicates + len(answer.conflicts) + len(answer.rejected)
+    if counted != len(ids) or len(conflicts) + len(rejected) != len(conflicts | set(rejected)):
+        raise AnswerError(
+            f"The central's answer accounts for {counted} events, not the batch's {len(ids)}; "
+            "nothing was marked sent and the batch is sent again."
+        )
     result = Settlement()
     for event_id in ids:
         if event_id in conflicts:
@@ -75,13 +89,28 @@ def settle(ids: Sequence[str], answer: Any) -> Settlement:
 
 
 def local_problems(events: Sequence[StoredEvent]) -> dict[str, str]:
-    """Events that must not be sent as they are: a payload whose id is not its outbox id could
-    not be told apart in the central's answer."""
-    return {
-        e.id: "the stored event's payload has another id than its outbox row"
-        for e in events
-        if not isinstance(e.payload, Mapping) or e.payload.get("id") != e.id
-    }
+    """Events that must not be sent as they are (id -> why): a payload that is not a JSON
+    object, or whose id is not its outbox id (it could not be told apart in the central's
+    answer)."""
+    problems = {}
+    for e in events:
+        if not isinstance(e.payload, Mapping) or not e.payload:
+            problems[e.id] = "the stored event's payload is not a JSON object"
+        elif e.payload.get("id") != e.id:
+            problems[e.id] = "the stored event's payload has another id than its outbox row"
+    return problems
+
+
+def unencodable(events: Sequence[StoredEvent]) -> dict[str, str]:
+    """Events whose payload holds text that is not Unicode (a lone surrogate): no UTF-8 body
+    can carry them."""
+    problems = {}
+    for e in events:
+        try:
+            json.dumps(e.payload, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            problems[e.id] = "the stored event's payload holds text that is not valid Unicode"
+    return problems
 
 
 @dataclass
@@ -95,8 +124,8 @@ class _InFlight:
 class Uploader:
     """Sends the outbox's pending events in batches of `batch_size`, `depth` batches on the way
     at once: the next batch is read and compressed while the central stores the one before.
-    A body the central finds too large is split in halves, down to one event, which is
-    quarantined."""
+    A body the central finds too large (413) or malformed (422) is split in halves, down to one
+    event: quarantined when it alone is too large, a refusal otherwise."""
 
     def __init__(
         self,
@@ -128,19 +157,15 @@ class Uploader:
         if not events:
             return False
         self._cursor = events[-1].seq
-        broken = local_problems(events)
-        if broken:
-            self.outbox.quarantine(broken)
-            log.warning("quarantined %d malformed stored events", len(broken))
-            events = [e for e in events if e.id not in broken]
-        stamp = self.clock.now()
-        body = encode_batch(
-            [e.payload for e in events],
-            batch_id=str(uuid.uuid4()),
-            sent_at=self._now(),
-            boot_id=stamp.boot_id,
-            monotonic_ms=stamp.monotonic_ms,
-        )
+        broken = self._set_aside(events, local_problems(events))
+        events = [e for e in events if e.id not in broken]
+        try:
+            body = self._encode(events)
+        except UnicodeEncodeError:
+            more = self._set_aside(events, unencodable(events))
+            broken.update(more)
+            events = [e for e in events if e.id not in more]
+            body = self._encode(events)
         answer: Future[Any] = Future()
         if not events:
             answer.set_result({"accepted": 0, "duplicates": 0, "conflicts": [], "rejected": []})
@@ -151,6 +176,25 @@ class Uploader:
         self._in_flight.append(_InFlight(events, len(broken), len(body), answer))
         return True
 
+    def _set_aside(self, events: Sequence[StoredEvent], problems: dict[str, str]) -> dict[str, str]:
+        """Quarantine stored events that cannot be sent as they are; returns them."""
+        if problems:
+            self.outbox.quarantine(problems)
+            log.warning("quarantined %d malformed stored events", len(problems))
+        return problems
+
+    def _encode(self, events: Sequence[StoredEvent]) -> bytes:
+        """The batch body: each stored payload with its outbox's id and its seq (contract 1)."""
+        stamp = self.clock.now()
+        outbox_id = self.outbox.outbox_id
+        return encode_batch(
+            [{**e.payload, "outbox_id": outbox_id, "seq": e.seq} for e in events],
+            batch_id=str(uuid.uuid4()),
+            sent_at=self._now(),
+            boot_id=stamp.boot_id,
+            monotonic_ms=stamp.monotonic_ms,
+        )
+
     def _settle(self, batch: _InFlight) -> BatchReport:
         """Raises what sending the batch raised (nothing is marked sent then)."""
         try:
@@ -158,7 +202,7 @@ class Uploader:
         except RefusedError as err:
             if err.status not in (413, 422):
                 raise
-            return self._split(batch.events, str(err), batch.broken)
+            return self._split(batch.events, err, batch.broken)
         self.outbox.mark_sent(settled.sent, meta={LAST_UPLOAD_META: self._now().isoformat()})
         if settled.quarantine:
             self.outbox.quarantine(settled.quarantine)
@@ -170,6 +214,7 @@ class Uploader:
             len(settled.sent),
             len(settled.quarantine) + batch.broken,
             batch.body_bytes,
+            answered=bool(batch.events),
         )
 
     def send_batch(self) -> BatchReport | None:
@@ -206,9 +251,16 @@ class Uploader:
                 log.debug("a batch on its way failed as well", exc_info=True)
         self._cursor = 0
 
-    def _split(self, events: list[StoredEvent], error: str, broken: int) -> BatchReport:
-        """A body the central would not take: halve the batch, or quarantine a lone event."""
+    def _split(self, events: list[StoredEvent], error: RefusedError, broken: int) -> BatchReport:
+        """A body the central would not take: halve the batch. A lone event too large (413) is
+        quarantined; a lone event whose batch is still malformed (422) says the envelope, not
+        the event, is what the central refuses: a refusal, and the event stays pending.
+
+        Raises RefusedError for that.
+        """
         if len(events) == 1:
+            if error.status != 413:
+                raise error
             self.outbox.quarantine({events[0].id: f"refused by the central: {error}"})
             return BatchReport(1 + broken, 0, 1 + broken, 0)
         self._limit = max(1, len(events) // 2)

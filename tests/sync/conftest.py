@@ -3,12 +3,15 @@ with a real outbox, the `hymy-sync` command, and the exactly-once check."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,8 +25,8 @@ SYNC = [sys.executable, "-m", "sync.cli"]
 FAST_RETRY = {"HYMY_SYNC_RETRY_BASE_S": "0.05", "HYMY_SYNC_RETRY_CAP_S": "0.5"}
 
 
-def sync_env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT), **FAST_RETRY}
+def sync_env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), **FAST_RETRY, **extra}
 
 
 def hymy_sync(kiosk_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -36,14 +39,16 @@ def hymy_sync(kiosk_dir: Path, *args: str, timeout: float = 120) -> subprocess.C
     )
 
 
-def start_agent(kiosk_dir: Path, *args: str) -> subprocess.Popen:
-    """`hymy-sync run` in the background."""
+def start_agent(kiosk_dir: Path, *args: str, heartbeat_s: float | None = None) -> subprocess.Popen:
+    """`hymy-sync run` in the background, its log in agent.log (heartbeats every
+    `heartbeat_s` if given)."""
+    extra = {"HYMY_SYNC_HEARTBEAT_S": str(heartbeat_s)} if heartbeat_s else {}
     with (kiosk_dir / "agent.log").open("ab") as log:
         return subprocess.Popen(
             [*SYNC, "--data-dir", str(kiosk_dir), "run", *args],
             stdout=subprocess.DEVNULL,
             stderr=log,
-            env=sync_env(),
+            env=sync_env(**extra),
         )
 
 
@@ -103,3 +108,25 @@ def assert_exactly_once(kiosk_dir: Path, central: LocalCentral) -> int:
     )
     assert hourly == daily == len(ids), f"rollups count {hourly}/{daily}, not {len(ids)}"
     return len(ids)
+
+
+def wait_for(condition: Callable[[], Any], timeout_s: float = 60) -> Any:
+    """Poll until `condition()` is truthy (or the deadline passes); its last value, for the
+    test to assert on. Waiting has a deadline; nothing asserts how long it took."""
+    deadline = time.monotonic() + timeout_s
+    while not (value := condition()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return value
+
+
+def states(kiosk_dir: Path) -> dict[str, int]:
+    """How many events of the kiosk's outbox are in each state."""
+    with sqlite3.connect(kiosk_dir / OUTBOX_FILE) as db:
+        return dict(db.execute("SELECT state, count(*) FROM events GROUP BY state").fetchall())
+
+
+def heartbeat_at_central(central: LocalCentral, device_id: str) -> dict | None:
+    """The last heartbeat the central stored for the device, as it stored it."""
+    with sqlite3.connect(central.data_dir / "central.sqlite") as db:
+        row = db.execute("SELECT heartbeat FROM devices WHERE id = ?", (device_id,)).fetchone()
+    return json.loads(row[0]) if row and row[0] else None

@@ -1,18 +1,25 @@
 """A TCP proxy for the tests that understands just enough HTTP/1.1 to fail one request at a
-time the ways networks and load balancers fail: drop the connection before the request reaches
-the central, drop the answer after the central committed, delay, reset, or answer 500 or 503
-with Retry-After itself."""
+time the ways networks, load balancers and broken centrals fail: drop the connection before the
+request reaches the central, drop the answer after the central committed, delay, reset, answer
+500 or 503 with Retry-After itself; or hand the client an answer it must not trust: the
+central's JSON cut off, a proxy's HTML page with 200, a body of the wrong shape, a well-formed
+answer that does not account for the batch, 403 and 404 refusals."""
 
 from __future__ import annotations
 
 import enum
+import json
 import random
 import socket
 import struct
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sync.protocol import decode_batch
 
 
 class Fault(enum.Enum):
@@ -23,6 +30,21 @@ class Fault(enum.Enum):
     RESET = "reset"  # TCP RST instead of an answer
     ERROR_500 = "500"
     BUSY_503 = "503"
+    # Forwarded (the central commits), then the 200 answer rewritten on its way back:
+    TRUNCATED_200 = "truncated-200"  # its JSON cut in half, Content-Length to match
+    CUT_OFF_200 = "cut-off-200"  # Content-Length says more than arrives before the close
+    STRINGS_200 = "strings-200"  # every number as a string
+    FOREIGN_IDS_200 = "foreign-ids-200"  # a conflict with an id that was not in the batch
+    MISSING_KEYS_200 = "missing-keys-200"  # without "rejected"
+    # Never forwarded: the proxy answers itself.
+    HTML_200 = "html-200"  # a captive portal's page, with 200
+    LIST_200 = "list-200"  # []
+    STRING_200 = "string-200"  # "ok"
+    EMPTY_200 = "empty-200"  # well-formed, but it accounts for no event of the batch
+    HUGE_200 = "huge-200"  # 6 MiB of JSON
+    REJECT_ALL = "reject-all"  # a valid answer rejecting every event of the batch
+    REFUSE_403 = "403"  # a refusal with the central's problem body
+    NOT_FOUND_404 = "404-html"  # a web server's 404 page
 
 
 CHAOS = (
@@ -33,9 +55,41 @@ CHAOS = (
     Fault.ERROR_500,
     Fault.BUSY_503,
 )
+# Answers to a batch that must never mark anything sent (REJECT_ALL is a valid answer).
+UNTRUSTED = (
+    Fault.TRUNCATED_200,
+    Fault.CUT_OFF_200,
+    Fault.STRINGS_200,
+    Fault.FOREIGN_IDS_200,
+    Fault.MISSING_KEYS_200,
+    Fault.HTML_200,
+    Fault.LIST_200,
+    Fault.STRING_200,
+    Fault.EMPTY_200,
+    Fault.HUGE_200,
+)
+HTML_PAGE = b"<html><head><title>Wi-Fi login</title></head><body>Sign in first</body></html>"
+NOT_FOUND_PAGE = b"<html><head><title>404 Not Found</title></head><body>nginx</body></html>"
+FORBIDDEN = b'{"title": "Forbidden", "detail": "uploads from this device are not allowed here"}'
+HUGE_BYTES = 6 * 1024 * 1024
 
 
-def _read_request(conn: socket.socket) -> bytes | None:
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    body: bytes
+    raw: bytes  # as forwarded (Connection: close)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    head: list[bytes]  # the status line and headers but Content-Length
+    body: bytes
+
+
+def _read_request(conn: socket.socket) -> Request | None:
     """One whole request (headers and Content-Length body); None when the client closed."""
     data = b""
     while b"\r\n\r\n" not in data:
@@ -59,20 +113,93 @@ def _read_request(conn: socket.socket) -> bytes | None:
         for line in head.split(b"\r\n")
         if not line.lower().startswith((b"connection:", b"keep-alive:"))
     ]
-    return b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body
+    method, path, *_ = lines[0].decode("latin-1").split()
+    raw = b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body
+    return Request(method, path, body, raw)
 
 
-def _canned(status: int, reason: str, headers: str = "") -> bytes:
-    body = b'{"title": "injected by the test proxy"}'
+def _parse_answer(answer: bytes) -> Answer:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    kept = [line for line in lines if not line.lower().startswith(b"content-length:")]
+    return Answer(int(lines[0].split()[1]), kept, body)
+
+
+def _build(answer: Answer, *, declared: int | None = None) -> bytes:
+    length = len(answer.body) if declared is None else declared
+    head = b"\r\n".join([*answer.head, f"Content-Length: {length}".encode()])
+    return head + b"\r\n\r\n" + answer.body
+
+
+def _own(status: int, reason: str, body: bytes, content_type: str, headers: str = "") -> bytes:
     return (
-        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n{headers}"
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n{headers}"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     ).encode() + body
 
 
+def _canned(status: int, reason: str, headers: str = "") -> bytes:
+    return _own(
+        status, reason, b'{"title": "injected by the test proxy"}', "application/json", headers
+    )
+
+
+def _json_200(value: Any) -> bytes:
+    return _own(200, "OK", json.dumps(value).encode(), "application/json")
+
+
+def _stringify(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return [_stringify(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _stringify(v) for k, v in value.items()}
+    return value
+
+
+# How each rewriting fault changes the central's JSON answer.
+REWRITES: dict[Fault, Callable[[Any], Any]] = {
+    Fault.STRINGS_200: _stringify,
+    Fault.FOREIGN_IDS_200: lambda a: {**a, "conflicts": [*a.get("conflicts", []), "not-sent"]},
+    Fault.MISSING_KEYS_200: lambda a: {k: v for k, v in a.items() if k != "rejected"},
+}
+
+
+def _reject_all(request: Request) -> bytes:
+    _, events = decode_batch(request.body)
+    rejected = [{"id": e["id"], "error": "rejected by the test proxy"} for e in events]
+    return _json_200({"accepted": 0, "duplicates": 0, "conflicts": [], "rejected": rejected})
+
+
+# The faults the proxy answers itself, without the central.
+OWN_ANSWERS: dict[Fault, Callable[[Request], bytes]] = {
+    Fault.ERROR_500: lambda _: _canned(500, "Internal Server Error"),
+    Fault.BUSY_503: lambda _: _canned(503, "Service Unavailable", "Retry-After: 1\r\n"),
+    Fault.HTML_200: lambda _: _own(200, "OK", HTML_PAGE, "text/html"),
+    Fault.LIST_200: lambda _: _json_200([]),
+    Fault.STRING_200: lambda _: _json_200("ok"),
+    Fault.EMPTY_200: lambda _: _json_200(
+        {"accepted": 0, "duplicates": 0, "conflicts": [], "rejected": []}
+    ),
+    Fault.HUGE_200: lambda _: _own(
+        200, "OK", b'{"accepted": 0, "pad": "' + b"x" * HUGE_BYTES + b'"}', "application/json"
+    ),
+    Fault.REJECT_ALL: _reject_all,
+    Fault.REFUSE_403: lambda _: _own(403, "Forbidden", FORBIDDEN, "application/problem+json"),
+    Fault.NOT_FOUND_404: lambda _: _own(404, "Not Found", NOT_FOUND_PAGE, "text/html"),
+}
+
+
 class FaultProxy:
-    """Listens on 127.0.0.1:`port` and forwards to 127.0.0.1:`upstream_port`. Each request takes
-    the next fault of `script`, then a random one with probability `chaos`, else passes."""
+    """Listens on 127.0.0.1:`port` and forwards to 127.0.0.1:`upstream_port`.
+
+    Each request whose path starts with `only` (every request when None) takes the next fault
+    of `script`, else `always` if set, else a random one of `chaos_faults` with probability
+    `chaos`, else passes; other requests pass. The bodies of those requests are kept in
+    `bodies`, their paths counted in `paths`."""
 
     def __init__(
         self,
@@ -80,15 +207,22 @@ class FaultProxy:
         *,
         script: Iterable[Fault] = (),
         chaos: float = 0.0,
+        chaos_faults: Iterable[Fault] = CHAOS,
+        only: str | None = None,
         delay_s: float = 0.5,
         seed: int = 7,
     ) -> None:
         self.upstream_port = upstream_port
         self.script = list(script)
+        self.always: Fault | None = None
         self.chaos = chaos
+        self.chaos_faults = tuple(chaos_faults)
+        self.only = only
         self.delay_s = delay_s
         self.rng = random.Random(seed)
         self.counts: Counter[Fault] = Counter()
+        self.bodies: list[bytes] = []
+        self.paths: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
@@ -96,12 +230,18 @@ class FaultProxy:
         self._closed = False
         threading.Thread(target=self._accept, daemon=True).start()
 
-    def _next_fault(self) -> Fault:
+    def _next_fault(self, request: Request) -> Fault:
         with self._lock:
+            if self.only is not None and not request.path.startswith(self.only):
+                return Fault.PASS
+            self.bodies.append(request.body)
+            self.paths[request.path.partition("?")[0]] += 1
             if self.script:
                 fault = self.script.pop(0)
+            elif self.always is not None:
+                fault = self.always
             elif self.chaos and self.rng.random() < self.chaos:
-                fault = self.rng.choice(CHAOS)
+                fault = self.rng.choice(self.chaos_faults)
             else:
                 fault = Fault.PASS
             self.counts[fault] += 1
@@ -123,29 +263,40 @@ class FaultProxy:
                 answer += chunk
         return answer
 
+    @staticmethod
+    def _rewrite(fault: Fault, answer: bytes) -> bytes:
+        """The central's answer as the fault hands it on (only a 200 is rewritten)."""
+        parsed = _parse_answer(answer)
+        if parsed.status != 200 or fault is Fault.PASS or fault is Fault.DELAY:
+            return answer
+        if fault is Fault.TRUNCATED_200:
+            return _build(Answer(200, parsed.head, parsed.body[: len(parsed.body) // 2]))
+        if fault is Fault.CUT_OFF_200:
+            cut = Answer(200, parsed.head, parsed.body[: len(parsed.body) // 2])
+            return _build(cut, declared=len(parsed.body))
+        body = json.dumps(REWRITES[fault](json.loads(parsed.body))).encode()
+        return _build(Answer(200, parsed.head, body))
+
     def _serve(self, conn: socket.socket) -> None:
         with conn:
             try:
                 request = _read_request(conn)
                 if request is None:
                     return
-                fault = self._next_fault()
+                fault = self._next_fault(request)
                 if fault is Fault.DROP_REQUEST:
                     return
                 if fault is Fault.RESET:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     return
-                if fault is Fault.ERROR_500:
-                    conn.sendall(_canned(500, "Internal Server Error"))
-                    return
-                if fault is Fault.BUSY_503:
-                    conn.sendall(_canned(503, "Service Unavailable", "Retry-After: 1\r\n"))
+                if fault in OWN_ANSWERS:
+                    conn.sendall(OWN_ANSWERS[fault](request))
                     return
                 if fault is Fault.DELAY:
                     time.sleep(self.delay_s)
-                answer = self._forward(request)
+                answer = self._forward(request.raw)
                 if fault is not Fault.DROP_RESPONSE:
-                    conn.sendall(answer)
+                    conn.sendall(self._rewrite(fault, answer))
             except OSError:
                 return  # the upstream is down (a central being restarted): the client sees EOF
 

@@ -11,12 +11,7 @@ from central.local import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from sync.credentials import load_credentials
 from tests.central.conftest import feedback
-from tests.sync.conftest import append, enroll, hymy_sync
-
-
-def states(kiosk_dir: Path) -> dict[str, int]:
-    with sqlite3.connect(kiosk_dir / OUTBOX_FILE) as db:
-        return dict(db.execute("SELECT state, count(*) FROM events GROUP BY state").fetchall())
+from tests.sync.conftest import append, enroll, hymy_sync, states
 
 
 def test_a_malformed_event_is_quarantined_and_the_rest_flow_on(
@@ -32,10 +27,13 @@ def test_a_malformed_event_is_quarantined_and_the_rest_flow_on(
     done = hymy_sync(kiosk_dir, "once")
 
     assert done.returncode == 0, done.stderr
+    assert "All 41 events handled: 40 uploaded, 1 quarantined" in done.stdout
     assert states(kiosk_dir) == {"sent": 40, "quarantined": 1}
     status = hymy_sync(kiosk_dir, "status").stdout
     assert "Quarantined: 1 event the central refused" in status
-    assert f"{bad['id']}: rejected by the central: rating" in status
+    assert "  1 event: rejected by the central: rating" in status
+    assert f"    {bad['id']}\n" in status
+    assert "hymy-sync requeue --all" in status
 
 
 def test_a_conflicting_event_is_quarantined_never_overwritten(

@@ -1,5 +1,5 @@
-"""The agent's pure rules: backoff with full jitter, Retry-After, settling an answer, and the
-status in words. No network, no disk."""
+"""The agent's pure rules: backoff with full jitter, Retry-After, settling an answer, the
+heartbeat's fields, and the status in words. No network, no disk."""
 
 from __future__ import annotations
 
@@ -10,11 +10,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.outbox import OutboxStats
+from kiosk.outbox import OutboxStats, QuarantineGroup
 from sync.backoff import Backoff, parse_retry_after
-from sync.client import CentralError, check_central_url
-from sync.status import SyncState, describe
-from sync.uploader import CONFLICT, AnswerError, settle
+from sync.client import AnswerError, CentralError, check_central_url
+from sync.credentials import check_kiosk_config
+from sync.heartbeat import (
+    BASE_FIELDS,
+    MIN_FREE_BYTES,
+    base_heartbeat,
+    build_heartbeat,
+    storage_word,
+)
+from sync.protocol import canonical, parse_event
+from sync.status import OutboxRange, Refusal, SyncState, describe
+from sync.uploader import CONFLICT, settle
+from tests.central.conftest import feedback
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -69,18 +79,55 @@ def test_settle_sorts_every_event() -> None:
     }
 
 
+GOOD = {"accepted": 1, "duplicates": 0, "conflicts": [], "rejected": []}
+
+
 @pytest.mark.parametrize(
     "answer",
     [
         {},
-        {"accepted": 1, "duplicates": 0, "conflicts": "x", "rejected": []},
-        {"accepted": 1, "duplicates": 0, "conflicts": ["zz"], "rejected": []},
+        [],
+        [GOOD],
+        "ok",
+        None,
+        17,
         "<html>proxy error</html>",
+        {"accepted": 1, "duplicates": 0, "conflicts": "x", "rejected": []},
+        {"accepted": "1", "duplicates": "0", "conflicts": [], "rejected": []},  # as strings
+        {"accepted": 1.0, "duplicates": 0, "conflicts": [], "rejected": []},
+        {"accepted": True, "duplicates": 0, "conflicts": [], "rejected": []},
+        {"accepted": 1, "duplicates": 0, "conflicts": []},  # a key missing
+        {"accepted": -1, "duplicates": 2, "conflicts": [], "rejected": []},
+        {"accepted": 0, "duplicates": 0, "conflicts": ["zz"], "rejected": []},  # not in the batch
+        {"accepted": 0, "duplicates": 0, "conflicts": [], "rejected": [{"id": "a"}]},
+        {"accepted": 0, "duplicates": 0, "conflicts": [], "rejected": ["a"]},
+        {"accepted": 0, "duplicates": 0, "conflicts": [], "rejected": []},  # accounts for none
+        {"accepted": 5, "duplicates": 0, "conflicts": [], "rejected": []},  # for more
+        {"accepted": 0, "duplicates": 0, "conflicts": ["a", "a"], "rejected": []},
+        {
+            "accepted": 0,
+            "duplicates": 0,
+            "conflicts": ["a"],
+            "rejected": [{"id": "a", "error": "x"}],
+        },
     ],
 )
-def test_a_malformed_answer_marks_nothing_sent(answer) -> None:
-    with pytest.raises(AnswerError):
+def test_an_answer_that_is_not_an_ingest_answer_marks_nothing_sent(answer) -> None:
+    with pytest.raises(AnswerError, match="nothing was marked sent"):
         settle(["a"], answer)
+
+
+def test_a_newer_central_may_say_more() -> None:
+    assert settle(["a"], {**GOOD, "flagged": ["a"]}).sent == ["a"]
+
+
+def test_outbox_id_and_seq_are_transport_not_content() -> None:
+    event = feedback(3)
+    moved = {**event, "outbox_id": "6f1c8a52-1c7e-4cf4-9d0c-2b0a1f6b8e11", "seq": 12}
+    assert canonical(parse_event(event)) == canonical(parse_event(moved))
+    for half in ({"seq": 12}, {"outbox_id": moved["outbox_id"]}):
+        with pytest.raises(ValueError, match="both or neither"):
+            parse_event({**event, **half})
 
 
 def test_only_https_leaves_this_machine() -> None:
@@ -90,6 +137,41 @@ def test_only_https_leaves_this_machine() -> None:
     for bad in ("http://hymy.lan", "ftp://hymy.example.fi", "hymy.example.fi"):
         with pytest.raises(CentralError):
             check_central_url(bad)
+
+
+POINT = {"id": "laboratorio", "prefix": "L", "range": [1, 100]}
+CONFIG = {
+    "kiosk": {"site": "kaleva", "kiosk_id": "aula-1"},
+    "service_points": [POINT],
+    "feedback": {"reasons": [{"id": "waiting-time"}]},
+}
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        None,
+        [],
+        "<html></html>",
+        {"kiosk": {"site": "other"}, "service_points": []},
+        {"kiosk": {"site": "kaleva"}},
+        {"kiosk": {"site": "kaleva"}, "service_points": [{"name": "x"}]},
+        {"kiosk": "kaleva", "service_points": []},
+        {**CONFIG, "service_points": [{**POINT, "range": ["1", "100"]}]},
+        {**CONFIG, "service_points": [{**POINT, "range": [1]}]},
+        {**CONFIG, "service_points": [{**POINT, "prefix": 7}]},
+        {**CONFIG, "feedback": {"reasons": "none"}},
+        {**CONFIG, "feedback": {"reasons": [{"name": "x"}]}},
+        {**CONFIG, "kiosk": {"site": "kaleva"}},
+    ],
+)
+def test_a_config_that_is_not_this_kiosks_is_refused(config) -> None:
+    with pytest.raises(AnswerError, match="not a kiosk config of site kaleva"):
+        check_kiosk_config(config, "kaleva")
+
+
+def test_a_config_of_this_site_passes() -> None:
+    assert check_kiosk_config(CONFIG, "kaleva") is CONFIG
 
 
 def stats(pending: int = 0, quarantined: int = 0) -> OutboxStats:
@@ -110,14 +192,22 @@ def test_status_names_the_backlog_the_error_and_the_quarantine() -> None:
     state = SyncState(
         NOW - timedelta(hours=5), "https://c not reachable", NOW - timedelta(seconds=20), None
     )
-    lines = describe(stats(pending=1, quarantined=2), state, NOW, [("e1", CONFLICT)])
+    groups = [QuarantineGroup(CONFLICT, 1, ("e1",)), QuarantineGroup("rating: x", 7, ("e2",))]
+    lines = describe(stats(pending=1, quarantined=8), state, NOW, groups)
     assert lines[0] == "Uploading: 1 event waiting."
     assert any(line.startswith("Oldest pending: ") and "3.0 h ago" in line for line in lines)
     assert any("Last error: " in line and "not reachable" in line for line in lines)
-    assert "Quarantined: 2 events the central refused; kept in the outbox, never sent again." in (
-        lines
+    at = lines.index(
+        "Quarantined: 8 events the central refused; kept in the outbox and not sent until requeued."
     )
-    assert f"  e1: {CONFLICT}" in lines
+    assert lines[at + 1 :] == [
+        f"  1 event: {CONFLICT}",
+        "    e1",
+        "  7 events: rating: x",
+        "    e2 and 6 more",
+        "Once the cause is fixed, send them again: `hymy-sync requeue --all` (or "
+        "`hymy-sync requeue EVENT_ID ...`).",
+    ]
 
 
 def test_status_says_when_uploads_stopped() -> None:
@@ -125,3 +215,78 @@ def test_status_says_when_uploads_stopped() -> None:
     lines = describe(stats(pending=4), state, NOW)
     assert lines[0].startswith("Uploads STOPPED: the device was revoked")
     assert "Last upload: never" in lines
+
+
+def test_status_says_when_and_why_the_central_refuses_and_what_to_do() -> None:
+    refusal = Refusal(403, "https://c answered 403: not allowed here", NOW - timedelta(hours=2))
+    state = SyncState(NOW - timedelta(hours=3), refusal.error, NOW, None, refusal)
+    lines = describe(stats(pending=4), state, NOW)
+    assert lines[0].startswith("Uploads REFUSED since ")
+    assert "(2.0 h ago): https://c answered 403: not allowed here. 4 events kept" in lines[0]
+    assert "at least every 2 min" in lines[0] and "hymy-central devices" in lines[0]
+    assert (
+        "check `central` in device.json"
+        in describe(stats(), SyncState(None, None, None, None, Refusal(404, "x", NOW)), NOW)[0]
+    )
+
+
+@pytest.mark.parametrize("text", [None, "", "{", "[]", '{"status": 403}', '{"since": "x"}'])
+def test_an_unreadable_refusal_is_none(text) -> None:
+    assert Refusal.from_json(text) is None
+
+
+def test_a_refusal_survives_its_round_trip() -> None:
+    refusal = Refusal(404, "not found", NOW)
+    assert Refusal.from_json(refusal.to_json()) == refusal
+
+
+def test_storage_in_one_word() -> None:
+    ok = {"read_only": False, "free_bytes": MIN_FREE_BYTES, "write_failed": False}
+    assert storage_word(**ok) == "ok"
+    assert storage_word(**{**ok, "write_failed": True}) == "error"
+    assert storage_word(**{**ok, "free_bytes": MIN_FREE_BYTES - 1, "write_failed": True}) == "full"
+    assert storage_word(**{**ok, "read_only": True, "free_bytes": 0}) == "read_only"
+
+
+def test_the_heartbeat_carries_outbox_refusal_and_storage() -> None:
+    refusal = Refusal(403, "x" * 900, NOW - timedelta(minutes=5))
+    beat = build_heartbeat(
+        version="1.0",
+        stats=stats(pending=4),
+        state=SyncState(None, None, None, None, refusal),
+        free_disk_bytes=10,
+        printer="ok",
+        now=NOW,
+        outbox=OutboxRange("6f1c8a52-1c7e-4cf4-9d0c-2b0a1f6b8e11", 3, 40),
+        storage="full",
+    )
+    assert beat["outbox"] == {
+        "id": "6f1c8a52-1c7e-4cf4-9d0c-2b0a1f6b8e11",
+        "first_seq": 3,
+        "last_seq": 40,
+    }
+    assert beat["refused"] == {
+        "status": 403,
+        "error": "x" * 500,
+        "at": (NOW - timedelta(minutes=5)).isoformat(),
+        "events": 4,
+    }
+    assert beat["storage"] == "full"
+    assert set(base_heartbeat(beat)) == set(BASE_FIELDS)
+    calm = build_heartbeat(
+        version="1.0",
+        stats=stats(),
+        state=SyncState(None, None, None, None),
+        free_disk_bytes=10,
+        printer=None,
+        now=NOW,
+    )
+    assert (calm["outbox"], calm["refused"], calm["storage"]) == (None, None, "ok")
+
+
+def test_status_names_the_outbox_and_its_range() -> None:
+    state = SyncState(None, None, None, None)
+    lines = describe(stats(), state, NOW, outbox=OutboxRange("6f1c", 3, 40))
+    assert lines[2] == "Outbox 6f1c: seq 3 to 40, each to reach the central."
+    lines = describe(stats(), state, NOW, outbox=OutboxRange("6f1c", 6, 5))
+    assert "Outbox 6f1c: no events yet from seq 6 on." in lines
