@@ -25,14 +25,14 @@ class Backoff:
         self._rng = rng or random.Random()
 
     def next_delay(self, retry_after_s: float | None = None) -> float:
-        """The wait before the next try; a server's Retry-After is honoured (never less), and
-        the cap still holds."""
+        """The wait before the next try, at most the cap. A server's Retry-After is honoured
+        (never less) and spread: a random part of up to Retry-After again is added, so a fleet
+        told "5 s" all at once does not come back all at once 5 s later."""
         ceiling = min(self.cap_s, self.base_s * 2**self.attempt)
         self.attempt += 1
-        delay = self._rng.uniform(0, ceiling)
-        if retry_after_s is not None:
-            delay = max(delay, retry_after_s)
-        return min(delay, self.cap_s)
+        if retry_after_s is None:
+            return self._rng.uniform(0, ceiling)
+        return min(retry_after_s + self._rng.uniform(0, retry_after_s), self.cap_s)
 
     def reset(self) -> None:
         self.attempt = 0

@@ -34,7 +34,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     retry_after=st.none() | st.floats(0, 1000),
     seed=st.integers(0, 2**32),
 )
-def test_backoff_stays_within_full_jitter_and_the_cap(attempts, retry_after, seed) -> None:
+def test_backoff_stays_within_full_jitter_and_the_cap_and_spreads_retry_after(attempts, retry_after, seed) -> None:
     backoff = Backoff(1.0, 300.0, random.Random(seed))
     for _ in range(attempts):
         backoff.next_delay()
@@ -44,7 +44,7 @@ def test_backoff_stays_within_full_jitter_and_the_cap(attempts, retry_after, see
     if retry_after is None:
         assert delay <= ceiling
     else:
-        assert delay >= min(retry_after, 300.0)
+        assert min(retry_after, 300.0) <= delay <= min(2 * retry_after, 300.0)
 
 
 def test_backoff_grows_and_resets() -> None:
