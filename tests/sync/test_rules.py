@@ -34,7 +34,9 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     retry_after=st.none() | st.floats(0, 1000),
     seed=st.integers(0, 2**32),
 )
-def test_backoff_stays_within_full_jitter_and_the_cap_and_spreads_retry_after(attempts, retry_after, seed) -> None:
+def test_backoff_stays_within_full_jitter_and_the_cap_and_spreads_retry_after(
+    attempts, retry_after, seed
+) -> None:
     backoff = Backoff(1.0, 300.0, random.Random(seed))
     for _ in range(attempts):
         backoff.next_delay()
