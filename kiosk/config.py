@@ -97,17 +97,6 @@ def _tuple_from_array(value: object) -> object:
     return tuple(value) if isinstance(value, list) else value
 
 
-def _set_from_array(value: object) -> object:
-    if not isinstance(value, list):
-        return value
-    try:
-        return frozenset(value)
-    except TypeError:
-        raise ValueError(
-            f"must be a list of plain values, e.g. [1, 2] (got {_toml(value)})"
-        ) from None
-
-
 T = TypeVar("T")
 Array = Annotated[tuple[T, ...], BeforeValidator(_tuple_from_array)]
 Id = Annotated[str, AfterValidator(_id)]
@@ -151,7 +140,7 @@ class Misuse(_Section):
 
 class Reason(_Section):
     id: Id
-    ratings: Annotated[frozenset[Rating], BeforeValidator(_set_from_array)] = Field(min_length=1)
+    ratings: Array[Rating] = Field(min_length=1)  # a tuple: its problems are named in file order
     name: Localized
 
 
@@ -284,7 +273,6 @@ WRONG_TYPE = {
     "float_type": "must be a number without quotes, e.g. 30 or 2.5",
     "string_type": 'must be text in double quotes, e.g. "laboratorio"',
     "tuple_type": 'must be a list in square brackets, e.g. [1, 2] or ["fi", "sv"]',
-    "frozen_set_type": "must be a list in square brackets, e.g. [1, 2]",
     "dict_type": 'must be a table: a [section] or { key = "value", ... }',
     "model_type": 'must be a table: a [section] or { key = "value", ... }',
 }

@@ -150,7 +150,7 @@ def test_every_key_refuses_a_value_of_the_wrong_type(key, value):
         ("range = [1, 499]", "range = 499", "service_points[0].range", "square brackets"),
         ("ratings = [1, 2]\n", 'ratings = ["1", 2]\n', "feedback.reasons[0].ratings[0]", "whole"),
         ("ratings = [1, 2]\n", "ratings = [true]\n", "feedback.reasons[0].ratings[0]", "whole"),
-        ("ratings = [1, 2]\n", "ratings = [[1], 2]\n", "feedback.reasons[0].ratings", "plain"),
+        ("ratings = [1, 2]\n", "ratings = [[1], 2]\n", "feedback.reasons[0].ratings[0]", "whole"),
         ('languages = ["fi", "sv", "en"]', 'languages = "fi"', "kiosk.languages", "brackets"),
         ('languages = ["fi", "sv", "en"]', "languages = [1]", "kiosk.languages[0]", "quotes"),
         (
