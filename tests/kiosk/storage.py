@@ -1,8 +1,9 @@
 """Real storage faults for the kiosk's tests: a small tmpfs that fills up, a read-only bind mount,
-and files made immutable (`chattr +i`, which stops root too, unlike chmod).
+and files made immutable on a loop-mounted ext4 (`chattr +i`, which stops root too, unlike
+chmod; a read-only remount is refused while SQLite holds its files open for writing).
 
-They need root (mount, chattr): CI runs the tests as root. Elsewhere the tests that use them are
-skipped, but never under CI=true, where a missing privilege is a failure.
+They need root (mount, mkfs.ext4, chattr): CI runs the tests as root. Elsewhere the tests that
+use them are skipped, but never under CI=true, where a missing privilege is a failure.
 """
 
 from __future__ import annotations
@@ -45,6 +46,25 @@ def small_filesystem(path: Path, size: str = "2m") -> Iterator[Path]:
         unmount(path)
 
 
+@contextlib.contextmanager
+def small_ext4(path: Path, megabytes: int = 8) -> Iterator[Path]:
+    """A loop-mounted ext4 file system at path, as on the Pi's SD card: `chattr +i` there stops
+    writes through files already open (tmpfs does not check that), no blocks reserved for root."""
+    require_root()
+    image = path.with_name(f"{path.name}.img")
+    with image.open("wb") as file:
+        file.truncate(megabytes * 1024 * 1024)
+    _run("mkfs.ext4", "-q", "-F", "-m", "0", str(image))
+    path.mkdir(parents=True, exist_ok=True)
+    _run("mount", "-o", "loop", str(image), str(path))
+    (path / "lost+found").rmdir()
+    try:
+        yield path
+    finally:
+        unmount(path)
+        image.unlink()
+
+
 def unmount(path: Path) -> None:
     """Unmount path; lazily when a process still holds a file there (it goes when they do)."""
     for flags in ((), ("-l",)):
@@ -75,21 +95,18 @@ def set_read_only(mount_point: Path, read_only: bool) -> None:
 def fill(directory: Path) -> Path:
     """Fill the file system of directory to the last byte with a file; returns that file."""
     filler = directory / FILLER
-    chunk = b"\0" * 65536
-    with filler.open("ab") as file:
-        while True:
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        size = 1 << 20
+        while size:  # ever smaller writes, down to a single byte that no longer fits
             try:
-                file.write(chunk)
-                file.flush()
+                os.write(fd, b"\0" * size)
             except OSError as err:
                 if err.errno != errno.ENOSPC:
                     raise
-                break
-        # The last partial chunk: byte by byte, until not one more fits.
-        with contextlib.suppress(OSError):
-            while True:
-                file.write(b"\0")
-                file.flush()
+                size //= 2
+    finally:
+        os.close(fd)
     return filler
 
 
