@@ -17,6 +17,7 @@ import pytest
 
 from kiosk.outbox import NotAnOutboxError, Outbox, OutboxError
 from tests.conftest import ROOT
+from tests.kiosk.conftest import child_pythonpath
 from tests.kiosk.storage import bind_mount, set_read_only, small_filesystem
 
 
@@ -189,7 +190,7 @@ def hymy_sync(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": child_pythonpath()},
     )
 
 
