@@ -494,10 +494,13 @@ def _make_new_outbox(cls: type[Outbox], path: Path, busy_timeout_ms: int) -> Non
         _remove_stale_new_files(path)
         connection = sqlite3.connect(str(new), isolation_level=None, timeout=busy_timeout_ms / 1000)
         try:
+            # WAL from the start: switching a file that others have open would need an exclusive
+            # lock, which two processes opening it at once can refuse each other.
+            connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = FULL")
             cls(new, connection)._migrate()
         finally:
-            connection.close()
+            connection.close()  # the last connection: checkpointed, its -wal and -shm removed
         _fsync(new)
         # Unlike a rename, a link never replaces what another process linked a moment ago
         # (the sync agent, or the kiosk): then that one is opened.
@@ -512,7 +515,7 @@ def _make_new_outbox(cls: type[Outbox], path: Path, busy_timeout_ms: int) -> Non
             "disk is not full."
         ) from err
     finally:
-        for leftover in (new, new.with_name(f"{new.name}-journal")):
+        for leftover in (new, *(new.with_name(f"{new.name}-{end}") for end in ("wal", "shm"))):
             with contextlib.suppress(OSError):
                 leftover.unlink()
 

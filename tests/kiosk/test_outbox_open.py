@@ -132,6 +132,9 @@ def test_a_write_ahead_log_without_its_outbox_is_not_overwritten(tmp_path):
     assert not path.exists() and wal.stat().st_size == 4004
 
 
+ROUNDS = 25
+
+
 def _open_and_append(path: str, barrier) -> None:
     barrier.wait()
     with Outbox.open(Path(path)) as outbox:
@@ -143,7 +146,7 @@ def test_processes_that_start_at_once_make_one_outbox(tmp_path):
     (a rename into place would have let the second replace the first, events and all)."""
     context = multiprocessing.get_context("fork")
     writers = 4
-    for round_ in range(15):
+    for round_ in range(ROUNDS):
         path = tmp_path / f"round-{round_}" / "outbox.sqlite"
         barrier = context.Barrier(writers)
         processes = [
