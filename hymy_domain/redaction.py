@@ -63,7 +63,10 @@ def _disguise(*words: str) -> str:
 _AT = rf"(?:{SPACE}{{0,2}}@{SPACE}{{0,2}}|{_disguise('at', 'ät', 'a', 'snabel-?a', 'miuku')})"
 _DOT = rf"(?:{SPACE}{{0,2}}\.{SPACE}{{0,2}}|{_disguise('dot', 'piste', 'punkt')})"
 EMAIL = re.compile(
-    rf"(?<![\w.+-])[\w+-]+(?:{SPACE}?\.{SPACE}?[\w+-]+)*"  # the local part, maybe "a . b"
+    # The local part, maybe "matti . meikalainen" (a dot with a space on both sides: "Kiitos.
+    # matti@..." is a sentence before an address); it starts at its first word, never after
+    # " . ", which also keeps the search linear.
+    rf"(?<![\w.+-])(?<!{SPACE}\.{SPACE})[\w+-]+(?:(?:\.|{SPACE}\.{SPACE})[\w+-]+)*"
     rf"{_AT}"
     rf"(?P<domain>[\w-]+(?:{_DOT}[\w-]+)*{_DOT}(?P<tld>[A-Za-z]{{2,24}}))(?![\w-])",
     re.IGNORECASE,
@@ -208,26 +211,27 @@ def _dates_and_times(groups: list[_Group]) -> set[int]:
     return taken
 
 
-def _phone_digits(groups: list[_Group], international: bool) -> bool:
-    digits = "".join(g.digits for g in groups)
-    if international:
-        digits = digits.removeprefix("00")
-        return len(digits) in INTERNATIONAL_DIGITS
-    return len(digits) in NATIONAL_DIGITS
-
-
-def _is_phone(groups: list[_Group], international: bool) -> bool:
-    """Digit groups that make a phone number: enough digits, and no group of one digit (a list
-    of small numbers) except the area code after a country code ("+358 9 123 4567") or a
-    bracketed trunk zero ("+358 (0)40")."""
-    if not _phone_digits(groups, international):
-        return False
-    for i, group in enumerate(groups[1:], start=1):
-        if len(group.digits) == 1 and not (
-            (international and i <= 2) or group.joiner.endswith("(")
+def _phone_end(groups: list[_Group], i: int, international: bool, taken: set[int]) -> int | None:
+    """The last group of the longest phone number that starts at group i, if one does: enough
+    digits (and not too many), no date or time in it, and no group of one digit (a list of
+    small numbers) except the area code after a country code ("+358 9 123 4567") or a bracketed
+    trunk zero ("+358 (0)40"). Looks only as far as a phone number's digits can reach."""
+    allowed = INTERNATIONAL_DIGITS if international else NATIONAL_DIGITS
+    prefix = 2 if groups[i].digits.startswith("00") else 0  # 00 358 ... counts as +358 ...
+    found, digits = None, 0
+    for j in range(i, len(groups)):
+        group = groups[j]
+        single = len(group.digits) == 1 and j > i
+        if j in taken or (
+            single and not ((international and j - i <= 2) or group.joiner.endswith("("))
         ):
-            return False
-    return True
+            break
+        digits += len(group.digits)
+        if digits - prefix >= allowed.stop:
+            break
+        if digits - prefix in allowed:
+            found = j
+    return found
 
 
 def _phone_spans(run: re.Match[str]) -> list[tuple[int, int]]:
@@ -241,18 +245,11 @@ def _phone_spans(run: re.Match[str]) -> list[tuple[int, int]]:
         plus = i == 0 and run.group(0).startswith("+")
         international = plus or groups[i].digits.startswith("00")
         # After a country code, "9-10-1900" is a Helsinki number, not a date.
-        taken = set() if international else dates_and_times
+        taken: set[int] = set() if international else dates_and_times
         starts = groups[i].digits.startswith("0") or plus
         # A number glued to the one before by a bare dot or dash ("12-0401") is not a new start.
         glued = i > 0 and groups[i].joiner in DATE_SEPARATORS
-        found = None
-        if starts and not glued and i not in taken:
-            for j in range(len(groups) - 1, i - 1, -1):
-                if taken.isdisjoint(range(i, j + 1)) and _is_phone(
-                    groups[i : j + 1], international
-                ):
-                    found = j
-                    break
+        found = _phone_end(groups, i, international, taken) if starts and not glued else None
         if found is None:
             i += 1
             continue
