@@ -93,6 +93,7 @@ class AdminStatus:
     last_sync: str | None
     free_disk_bytes: int
     outbox_path: str
+    storage_failing: bool = False  # the last write to the outbox failed
 
 
 def journey_rules(config: KioskConfig) -> JourneyRules:
@@ -143,6 +144,7 @@ class StorageEpisodes:
 
     def succeeded(self, path: object) -> None:
         if self.failures:
+            # A warning like the failure's error: `journalctl -p warning` shows both ends.
             self._log.warning("writes to %s work again (%d failed meanwhile)", path, self.failures)
             self.failures = 0
 
@@ -322,6 +324,7 @@ class KioskSession:
                 last_sync=self.outbox.get_meta(LAST_UPLOAD_META),
                 free_disk_bytes=shutil.disk_usage(self.outbox.path.parent).free,
                 outbox_path=str(self.outbox.path),
+                storage_failing=self.storage.failing,
             )
             self._post(lambda: callback(status))
 

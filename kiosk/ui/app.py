@@ -226,6 +226,7 @@ class HymyApp(App):
         self._opening = False
         self._use_outbox(outbox)
         self._start_session()
+        # A warning like the failure's error: `journalctl -p warning` shows both ends.
         log.warning("the outbox %s opened: the kiosk is back in service", outbox.path)
         assert self.session is not None and self.manager is not None
         self.show_screen(Step.START.value)

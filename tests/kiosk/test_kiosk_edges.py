@@ -68,6 +68,8 @@ def test_a_data_dir_that_fills_up_while_running_apologises_and_resumes(kiosk_run
         events = read_events(data)
     assert notes["thanks"] == ["thanks", "apology", "apology", "thanks"]
     assert notes["tickets"][0] == "apology" and notes["tickets"][1].startswith("L")
+    failing = Catalogs(["fi"]).gettext("fi", "fails, see the log")  # the kiosk speaks Finnish
+    assert notes["admin_rows"]["Saving events"] == failing
     assert [(e["type"], e.get("rating")) for e in events] == [
         ("feedback", 4),
         ("feedback", 1),

@@ -319,6 +319,11 @@ def full_disk_while_running(pilot: Autopilot) -> Iterator[float]:
     yield from _rate(pilot, 3)
     yield from _rate(pilot, 2)
     yield from _check_in(pilot)
+    yield from _open_pin_pad(pilot)  # IT looks on the admin screen
+    yield from enter_pin(pilot, "2468")
+    yield 0.5
+    pilot.notes["admin_rows"] = dict(pilot.app.manager.current_screen.rows)
+    yield from pilot.touch("admin-back")
     filler.unlink()
     yield from _rate(pilot, 1)
     yield from _check_in(pilot)
