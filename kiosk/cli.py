@@ -12,7 +12,7 @@ import click
 from kiosk.central_config import CENTRAL_CONFIG_FILE, ConfigSource
 from kiosk.config import ConfigError
 from kiosk.i18n import CatalogMissingError, Catalogs, available_languages
-from kiosk.outbox import DEFAULT_DATA_DIR, OUTBOX_FILE, Outbox, OutboxError
+from kiosk.outbox import DEFAULT_DATA_DIR, OUTBOX_FILE
 from kiosk.pin import hash_pin
 
 DEFAULT_CONFIG = Path("/etc/hymy/kiosk.toml")
@@ -92,14 +92,11 @@ def main(
         # The outbox is not touched: a bad config must never cost stored events.
         click.echo(f"hymy-kiosk: {err}", err=True)
         sys.exit(2)
-    try:
-        outbox = Outbox.open(data_dir / OUTBOX_FILE)
-    except (OutboxError, OSError) as err:
-        click.echo(f"hymy-kiosk: cannot open the outbox in {data_dir}: {err}", err=True)
-        sys.exit(1)
     from kiosk.ui.launch import build_app
 
-    build_app(config, outbox, window=size, catalogs=catalogs, source=source).run()
+    # An outbox that cannot be opened is no reason to leave the lobby a black screen: the app
+    # logs why, shows its out-of-order screen and keeps trying.
+    build_app(config, data_dir / OUTBOX_FILE, window=size, catalogs=catalogs, source=source).run()
 
 
 def hash_pin_or_explain(pin: str) -> str:

@@ -2,6 +2,11 @@
 
 A bad config raises ConfigError, whose message names the file, each wrong key and what to do about
 it, all problems at once. Loading reads the one file and touches nothing else.
+
+Types are strict (pydantic strict mode on every section): `fullscreen = "yes"`, `inactivity =
+"30"` or `comments = 1` are mistakes, never guessed at. The only widening is the one TOML needs:
+a whole number where a number is asked (`inactivity = 30` for seconds), and TOML's arrays for
+the tuples and sets below.
 """
 
 from __future__ import annotations
@@ -11,12 +16,13 @@ import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -86,12 +92,21 @@ def _pin_hash(value: str) -> str:
     return value
 
 
+def _tuple_from_array(value: object) -> object:
+    # TOML (and the central's JSON) has arrays; strict mode takes only tuples for tuple fields.
+    return tuple(value) if isinstance(value, list) else value
+
+
+T = TypeVar("T")
+Array = Annotated[tuple[T, ...], BeforeValidator(_tuple_from_array)]
 Id = Annotated[str, AfterValidator(_id)]
 Localized = dict[str, Annotated[str, Field(min_length=1)]]
+Rating = Annotated[int, Field(ge=1, le=4)]
+TicketNumber = Annotated[int, Field(ge=1, le=999)]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class KioskSection(_Section):
@@ -101,7 +116,7 @@ class KioskSection(_Section):
     timezone_name: Annotated[str, AfterValidator(_timezone)] = Field(
         "Europe/Helsinki", alias="timezone"
     )
-    languages: tuple[str, ...] = Field(SUPPORTED_LANGUAGES, min_length=1)
+    languages: Array[str] = Field(SUPPORTED_LANGUAGES, min_length=1)
     default_language: str = "fi"
 
     @property
@@ -113,6 +128,7 @@ class Timeouts(_Section):
     inactivity: float = Field(30.0, gt=0, le=600)
     thanks: float = Field(4.0, gt=0, le=60)
     ticket: float = Field(20.0, gt=0, le=300)
+    admin: float = Field(60.0, gt=0, le=600)  # the PIN pad, admin and touch-test screens
 
 
 class Misuse(_Section):
@@ -124,25 +140,25 @@ class Misuse(_Section):
 
 class Reason(_Section):
     id: Id
-    ratings: frozenset[Annotated[int, Field(ge=1, le=4)]] = Field(min_length=1)
+    ratings: Array[Rating] = Field(min_length=1)  # a tuple: its problems are named in file order
     name: Localized
 
 
 class Feedback(_Section):
     comments: bool = True
     comment_max_chars: int = Field(500, ge=1, le=2000)
-    reasons: tuple[Reason, ...] = ()
+    reasons: Array[Reason] = ()
 
 
 class ServicePoint(_Section):
     id: Id
     name: Localized
     prefix: Annotated[str, AfterValidator(_prefix)]
-    range: tuple[Annotated[int, Field(ge=1, le=999)], Annotated[int, Field(ge=1, le=999)]]
+    range: Annotated[tuple[TicketNumber, TicketNumber], BeforeValidator(_tuple_from_array)]
     guidance: Localized | None = None
     # A scanned booking code checks in here when it starts with one of the prefixes or matches
     # the regular expression as a whole.
-    booking_prefixes: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+    booking_prefixes: Array[Annotated[str, Field(min_length=1)]] = ()
     booking_pattern: Annotated[str, AfterValidator(_regex)] | None = None
 
     @property
@@ -192,7 +208,7 @@ class KioskConfig(_Section):
     timeouts: Timeouts = Timeouts()
     misuse: Misuse = Misuse()
     feedback: Feedback = Feedback()
-    service_points: tuple[ServicePoint, ...] = Field(min_length=1)
+    service_points: Array[ServicePoint] = Field(min_length=1)
     devices: Devices = Devices()
     admin: Admin
     outbox: OutboxSection = OutboxSection()
@@ -237,6 +253,31 @@ def _key(location: tuple[Any, ...]) -> str:
     return key
 
 
+def _toml(value: object) -> str:
+    """A value as it would be written in the TOML file (true, "30", [1, 2])."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    return repr(value)
+
+
+# What a value of the wrong type should look like instead, by pydantic's error type.
+WRONG_TYPE = {
+    "bool_type": "must be true or false, without quotes",
+    "int_type": "must be a whole number without quotes, e.g. 5",
+    "float_type": "must be a number without quotes, e.g. 30 or 2.5",
+    "string_type": 'must be text in double quotes, e.g. "laboratorio"',
+    "tuple_type": 'must be a list in square brackets, e.g. [1, 2] or ["fi", "sv"]',
+    "dict_type": 'must be a table: a [section] or { key = "value", ... }',
+    "model_type": 'must be a table: a [section] or { key = "value", ... }',
+}
+
+
 def _explain(error: Mapping[str, Any]) -> str:
     kind, message = error["type"], error["msg"]
     if kind == "missing":
@@ -245,6 +286,8 @@ def _explain(error: Mapping[str, Any]) -> str:
         return "is not a known key; check its spelling (docs/kiosk-config.md lists every key)"
     if kind == "value_error":  # our own validators' sentences say it all
         return message.removeprefix("Value error, ")
+    if kind in WRONG_TYPE:
+        return f"{WRONG_TYPE[kind]} (got {_toml(error.get('input'))})"
     return f"{message[0].lower()}{message[1:]} (got {error.get('input')!r})"
 
 

@@ -72,6 +72,19 @@ def run_tour(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
     )
 
 
+def run_out_of_order(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
+    """The out-of-order screen, as a kiosk whose outbox file was emptied shows it."""
+    from kiosk.ui.launch import play
+    from kiosk.ui.tour import out_of_order_tour
+
+    broken = data_dir / "out-of-order" / OUTBOX_FILE
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    broken.write_bytes(b"")  # 0 bytes: never an outbox
+    config = load_config(example_config_path(), available_languages=available_languages())
+    prefix = f"{window[0]}x{window[1]}"
+    play(config, broken, partial(out_of_order_tour, shots=shots, prefix=prefix), window=window)
+
+
 def summarize(outbox_path: Path) -> str:
     """A few lines on what the outbox holds, with its newest events as JSON."""
     with Outbox.open(outbox_path) as outbox:
@@ -103,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="play the scripted visit under Xvfb even where there is a display",
     )
-    parser.add_argument("--play", choices=("visit", "tour"), help=argparse.SUPPRESS)
+    parser.add_argument("--play", choices=("visit", "tour", "out-of-order"), help=argparse.SUPPRESS)
     parser.add_argument("--window", help=argparse.SUPPRESS)
     parser.add_argument("--shots", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -112,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.play:  # one app run in this process, started by the code below
         window = tuple(int(n) for n in args.window.split("x"))
-        (run_visit if args.play == "visit" else run_tour)(data_dir, args.shots, window)
+        runs = {"visit": run_visit, "tour": run_tour, "out-of-order": run_out_of_order}
+        runs[args.play](data_dir, args.shots, window)
         return 0
 
     def child(play: str, window: tuple[int, int], shots: Path) -> None:
@@ -139,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         with VirtualDisplay():
             for window in WINDOW_SIZES:
                 child("tour", window, shots)
+                child("out-of-order", window, shots)
         log.info("screenshots of every screen: %s", shots)
         return 0
 

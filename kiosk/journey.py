@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from kiosk.redaction import redact
+from hymy_domain.redaction import redact
 
 
 class Step(StrEnum):

@@ -34,7 +34,7 @@ from kiosk.journey import (
     Step,
 )
 from kiosk.misuse import BounceFilter, MisuseDetector, MisuseRules
-from kiosk.outbox import LAST_UPLOAD_META, PRINTER_META, Outbox
+from kiosk.outbox import LAST_UPLOAD_META, PRINTER_META, Outbox, OutboxError
 from kiosk.printing import TicketPrinting
 from kiosk.tickets import TicketRange, service_day
 
@@ -93,6 +93,7 @@ class AdminStatus:
     last_sync: str | None
     free_disk_bytes: int
     outbox_path: str
+    storage_failing: bool = False  # the last write to the outbox failed
 
 
 def journey_rules(config: KioskConfig) -> JourneyRules:
@@ -111,6 +112,41 @@ def journey_rules(config: KioskConfig) -> JourneyRules:
 
 def _run_inline(callback: Callable[[], None]) -> None:
     callback()
+
+
+class StorageEpisodes:
+    """Failed outbox writes, told to IT once per episode rather than once per touch: the first
+    failure with its cause, then nothing until a write works again, which ends the episode.
+
+    A full or read-only data dir fails every write until someone fixes it; the kiosk keeps
+    trying each write (and apologising to the visitor), so it resumes by itself.
+    """
+
+    def __init__(self, logger: logging.Logger = log) -> None:
+        self._log = logger
+        self.failures = 0  # in the current episode; 0 when writes work
+
+    @property
+    def failing(self) -> bool:
+        return self.failures > 0
+
+    def failed(self, what: str, path: object, err: BaseException) -> None:
+        self.failures += 1
+        if self.failures == 1:
+            self._log.error(
+                "could not %s in %s: %s Visitors are shown an apology; the kiosk tries every "
+                "write again and says here when writes work again.",
+                what,
+                path,
+                err,
+            )
+        self._log.debug("could not %s in %s", what, path, exc_info=err)
+
+    def succeeded(self, path: object) -> None:
+        if self.failures:
+            # A warning like the failure's error: `journalctl -p warning` shows both ends.
+            self._log.warning("writes to %s work again (%d failed meanwhile)", path, self.failures)
+            self.failures = 0
 
 
 class KioskSession:
@@ -139,6 +175,7 @@ class KioskSession:
         self.on_change = on_change
         self._set_config(config)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
+        self.storage = StorageEpisodes()  # used on the writer thread only
         self._write = WriteStatus.IDLE
         self._ticket: str | None = None
 
@@ -287,6 +324,7 @@ class KioskSession:
                 last_sync=self.outbox.get_meta(LAST_UPLOAD_META),
                 free_disk_bytes=shutil.disk_usage(self.outbox.path.parent).free,
                 outbox_path=str(self.outbox.path),
+                storage_failing=self.storage.failing,
             )
             self._post(lambda: callback(status))
 
@@ -456,10 +494,14 @@ class KioskSession:
     def _try(self, write: Callable[[], object], what: str) -> bool:
         try:
             write()
-        except Exception:
+        except OutboxError as err:
             # The visitor gets a calm apology on screen; the details are for IT, in the log.
-            log.exception("could not %s in %s", what, self.outbox.path)
+            self.storage.failed(what, self.outbox.path, err)
             return False
+        except Exception:
+            log.exception("could not %s in %s", what, self.outbox.path)  # a bug: every time
+            return False
+        self.storage.succeeded(self.outbox.path)
         return True
 
     def _write_later(self, write: Callable[[], object], what: str) -> None:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kiosk.redaction import contains_personal_data, is_valid_hetu
+from hymy_domain.redaction import contains_personal_data, is_valid_hetu
 
 HETU_LENGTH = 11
 

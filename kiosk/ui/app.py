@@ -1,10 +1,17 @@
-"""The Kivy app: screens, sizes that follow the window, and the session's view on screen."""
+"""The Kivy app: screens, sizes that follow the window, and the session's view on screen.
+
+Without an outbox (it could not be opened at start-up) the app shows its out-of-order screen and
+tries to open it again every few seconds; the session, the devices and the visitor's screens
+start once it opens.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from importlib.resources import files
+from pathlib import Path
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -20,13 +27,14 @@ from kiosk.config import ConfigError, KioskConfig, text
 from kiosk.i18n import Catalogs
 from kiosk.journey import Step
 from kiosk.notify import notify, watchdog_interval_s
-from kiosk.outbox import Outbox
+from kiosk.outbox import Outbox, OutboxError
 from kiosk.session import KioskSession, View, WriteStatus
 from kiosk.theme import PALETTE
 from kiosk.ui.devices import KioskDevices
 from kiosk.ui.screens.admin import AdminScreen
 from kiosk.ui.screens.admin_pin import AdminPinScreen
 from kiosk.ui.screens.comment import CommentScreen
+from kiosk.ui.screens.out_of_order import OutOfOrderScreen
 from kiosk.ui.screens.rating import RatingScreen
 from kiosk.ui.screens.reason import ReasonScreen
 from kiosk.ui.screens.service_point import ServicePointScreen
@@ -39,6 +47,8 @@ from kiosk.ui.widgets.buttons import BounceFilteredButton, KioskButton
 
 log = logging.getLogger(__name__)
 
+OUT_OF_ORDER = "out_of_order"
+OUTBOX_RETRY_S = 15.0  # how often the out-of-order screen tries to open the outbox again
 KV_FILES = (
     ("kiosk.ui.widgets", ("buttons.kv", "icons.kv", "topbar.kv", "keyboard.kv")),
     (
@@ -54,6 +64,7 @@ KV_FILES = (
             "admin_pin.kv",
             "admin.kv",
             "touch_test.kv",
+            "out_of_order.kv",
         ),
     ),
 )
@@ -68,9 +79,9 @@ SCREENS = {
     "admin_pin": AdminPinScreen,
     "admin": AdminScreen,
     "touch_test": TouchTestScreen,
+    OUT_OF_ORDER: OutOfOrderScreen,
 }
 ADMIN_SCREENS = ("admin_pin", "admin", "touch_test")
-ADMIN_IDLE_S = 120.0
 TICK_S = 0.25
 MAINTAIN_S = 3600.0
 CONFIG_CHECK_S = 5.0
@@ -97,27 +108,36 @@ class HymyApp(App):
     def __init__(
         self,
         kiosk_config: KioskConfig,
-        outbox: Outbox,
+        outbox: Outbox | Path,
         catalogs: Catalogs,
         source: ConfigSource | None = None,
     ) -> None:
+        """`outbox` is the open outbox, or the path of one that could not be opened yet."""
         super().__init__()
         self.source = source
         self.config_idle_s = CONFIG_IDLE_S
         self._config_stamp = source.central_stamp() if source else None
         self.title = "Hymy"
         self.kiosk_config = kiosk_config
-        self.outbox = outbox
         self.catalogs = catalogs
         self.lang = kiosk_config.kiosk.default_language
+        self.station_name = text(kiosk_config.kiosk.station_name, self.lang)
         self.devices = KioskDevices(kiosk_config, catalogs.gettext)
-        self.session = KioskSession(
-            kiosk_config,
-            outbox,
-            post=lambda callback: Clock.schedule_once(lambda _dt: callback()),
-            on_change=self.show_view,
-            printing=self.devices.printing,
-        )
+        self.outbox_retry_s = OUTBOX_RETRY_S
+        self._opening = False  # an attempt to open the outbox is under way on its thread
+        self._last_open_attempt = time.monotonic()
+        self._open_error = ""
+        self.outbox: Outbox | None = None
+        self.session: KioskSession | None = None
+        if isinstance(outbox, Outbox):
+            self.outbox_path = outbox.path
+            self._use_outbox(outbox)
+        else:
+            self.outbox_path = outbox
+            try:
+                self._use_outbox(Outbox.open(outbox))
+            except OutboxError as err:
+                self._outbox_still_missing(err)
         self.manager: ScreenManager | None = None
         self.first_frame_at: float | None = None
         self._last_touch = time.monotonic()
@@ -134,21 +154,83 @@ class HymyApp(App):
         self.manager = ScreenManager(transition=NoTransition())
         for name, screen_class in SCREENS.items():
             self.manager.add_widget(screen_class(name=name))
-        self.manager.current = Step.START.value
-        self.show_view(self.session.view)
+        if self.session is None:
+            self.manager.current = OUT_OF_ORDER
+        else:
+            self.manager.current = Step.START.value
+            self.show_view(self.session.view)
         return self.manager
 
     def on_start(self) -> None:
         Clock.schedule_interval(lambda _dt: self._tick(), TICK_S)
-        self.devices.start(self.session)
-        Clock.schedule_interval(lambda _dt: self.session.maintain(), MAINTAIN_S)
+        if self.session is not None:
+            self._start_session()
         if self.source is not None:
             Clock.schedule_interval(lambda _dt: self.apply_new_config(), CONFIG_CHECK_S)
-        self.session.maintain()
         Clock.schedule_once(self._first_frame, 0)
+        # The watchdog is fed on the out-of-order screen too: the app is alive and showing it.
         interval = watchdog_interval_s()
         if interval:
             Clock.schedule_interval(lambda _dt: notify("WATCHDOG=1"), interval)
+
+    # --- the outbox, and the out-of-order screen while there is none -----------------------
+
+    def _use_outbox(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+        self.session = KioskSession(
+            self.kiosk_config,
+            outbox,
+            post=lambda callback: Clock.schedule_once(lambda _dt: callback()),
+            on_change=self.show_view,
+            printing=self.devices.printing,
+        )
+
+    def _start_session(self) -> None:
+        """The devices and the hourly outbox upkeep (once the app runs and has an outbox)."""
+        assert self.session is not None
+        session = self.session
+        self.devices.start(session)
+        Clock.schedule_interval(lambda _dt: session.maintain(), MAINTAIN_S)
+        session.maintain()
+
+    def _try_outbox_again(self) -> None:
+        """Open the outbox on a thread of its own (it may wait seconds for a lock or a slow
+        card) while the out-of-order screen keeps drawing and the watchdog keeps being fed."""
+        if self._opening or time.monotonic() - self._last_open_attempt < self.outbox_retry_s:
+            return
+        self._opening = True
+        self._last_open_attempt = time.monotonic()
+        path = self.outbox_path
+
+        def attempt() -> None:
+            try:
+                outbox = Outbox.open(path)
+            except OutboxError as err:
+                Clock.schedule_once(lambda _dt, e=err: self._outbox_still_missing(e))
+            else:
+                Clock.schedule_once(lambda _dt: self._outbox_opened(outbox))
+
+        threading.Thread(target=attempt, name="outbox-open", daemon=True).start()
+
+    def _outbox_still_missing(self, err: OutboxError) -> None:
+        self._opening = False
+        if str(err) != self._open_error:  # once per cause, not every few seconds
+            self._open_error = str(err)
+            log.error(
+                "%s The kiosk shows its out-of-order screen and tries again every %.0f s.",
+                err,
+                self.outbox_retry_s,
+            )
+
+    def _outbox_opened(self, outbox: Outbox) -> None:
+        self._opening = False
+        self._use_outbox(outbox)
+        self._start_session()
+        # A warning like the failure's error: `journalctl -p warning` shows both ends.
+        log.warning("the outbox %s opened: the kiosk is back in service", outbox.path)
+        assert self.session is not None and self.manager is not None
+        self.show_screen(Step.START.value)
+        self.show_view(self.session.view)
 
     def _first_frame(self, _dt: float) -> None:
         self.first_frame_at = time.monotonic()
@@ -158,8 +240,10 @@ class HymyApp(App):
     def on_stop(self) -> None:
         notify("STOPPING=1")
         self.devices.close()
-        self.session.close()
-        self.outbox.close()
+        if self.session is not None:
+            self.session.close()
+        if self.outbox is not None:
+            self.outbox.close()
 
     def _fit_to_window(self, _window: object, size: tuple[int, int]) -> None:
         width, height = size
@@ -181,11 +265,12 @@ class HymyApp(App):
 
     def accept_touch(self, control: str, window_s: float | None = None) -> bool:
         self._last_touch = time.monotonic()
-        return self.session.accept_touch(control, window_s)
+        return self.session is not None and self.session.accept_touch(control, window_s)
 
     def note_touch(self) -> None:
         self._last_touch = time.monotonic()
-        self.session.touch()
+        if self.session is not None:
+            self.session.touch()
 
     def style_primary(self, button: KioskButton) -> None:
         button.bg = get_color_from_hex(PALETTE.primary)
@@ -226,7 +311,8 @@ class HymyApp(App):
 
     def close_admin(self) -> None:
         self.show_screen(Step.START.value)
-        self.show_view(self.session.view)
+        if self.session is not None:
+            self.show_view(self.session.view)
 
     def print_test_ticket(self) -> None:
         self._last_touch = time.monotonic()
@@ -238,7 +324,7 @@ class HymyApp(App):
     def apply_new_config(self) -> bool:
         """Take the central's new config at an idle moment (never under a visitor's finger);
         True when one was applied. A config that does not load keeps the one running."""
-        if self.source is None or self.manager is None:
+        if self.source is None or self.manager is None or self.session is None:
             return False
         stamp = self.source.central_stamp()
         if stamp == self._config_stamp:
@@ -261,10 +347,20 @@ class HymyApp(App):
         return True
 
     def _tick(self) -> None:
+        if self.session is None:
+            self._try_outbox_again()
+            return
         self.session.tick()
+        # The admin screens time out like every other: left open, they must not offer "close
+        # the app" to the next visitor.
         if (
             self.manager is not None
             and self.manager.current in ADMIN_SCREENS
-            and time.monotonic() - self._last_touch > ADMIN_IDLE_S
+            and time.monotonic() - self._last_touch > self.kiosk_config.timeouts.admin
         ):
+            log.info(
+                "admin screen %s closed after %.0f s untouched",
+                self.manager.current,
+                self.kiosk_config.timeouts.admin,
+            )
             self.close_admin()

@@ -144,7 +144,8 @@ class Autopilot:
         yield at_least
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            saving = self.app.session.view.write is WriteStatus.SAVING
+            session = self.app.session  # None on the out-of-order screen
+            saving = session is not None and session.view.write is WriteStatus.SAVING
             switching = self.app.manager.transition.is_active
             shown = self.app.manager.current_screen.shown_at
             if not saving and not switching and time.monotonic() - shown > GHOST_TOUCH_S + 0.05:

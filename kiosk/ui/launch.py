@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from kiosk.central_config import ConfigSource
 from kiosk.config import KioskConfig
@@ -36,13 +37,14 @@ def configure_kivy(window: tuple[int, int] | None, fullscreen: bool) -> None:
 
 def build_app(
     config: KioskConfig,
-    outbox: Outbox,
+    outbox: Outbox | Path,
     *,
     window: tuple[int, int] | None = None,
     catalogs: Catalogs | None = None,
     source: ConfigSource | None = None,
 ):  # -> HymyApp; kiosk.ui.app is imported only after Kivy is configured
-    """The kiosk app, ready to `run()`."""
+    """The kiosk app, ready to `run()`. Given the outbox's path, the app opens it; while it
+    cannot, the app shows its out-of-order screen and tries again by itself."""
     configure_kivy(window, config.display.fullscreen)
     from kiosk.ui.app import HymyApp
 
@@ -51,7 +53,7 @@ def build_app(
 
 def play(
     config: KioskConfig,
-    outbox: Outbox,
+    outbox: Outbox | Path,
     script,  # kiosk.ui.autopilot.Script
     *,
     window: tuple[int, int] | None = None,

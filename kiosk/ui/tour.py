@@ -83,6 +83,15 @@ def screen_tour(pilot: Autopilot, shots: Path, prefix: str) -> Iterator[float]:
     shot("touch-test")
 
 
+def out_of_order_tour(pilot: Autopilot, shots: Path, prefix: str) -> Iterator[float]:
+    """The out-of-order screen (the app was given an outbox it cannot open):
+    `<prefix>-out-of-order.png`."""
+    if pilot.screen != "out_of_order":
+        raise AssertionError(f"expected the out-of-order screen, the kiosk shows {pilot.screen!r}")
+    yield from pilot.settle()
+    pilot.screenshot(shots / f"{prefix}-out-of-order.png")
+
+
 def enter_pin(pilot: Autopilot, pin: str) -> Iterator[float]:
     for key in pin:
         pilot.tap(f"pin-{key}")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kiosk.central_config import CENTRAL_CONFIG_FILE, ConfigSource
 from kiosk.i18n import available_languages
-from kiosk.outbox import OUTBOX_FILE, Outbox
+from kiosk.outbox import OUTBOX_FILE
 from kiosk.ui.launch import play
 
 
@@ -41,12 +41,13 @@ def main() -> None:
         available_languages=available_languages(),
     )
     config = source.load()
-    outbox = Outbox.open(args.data_dir / OUTBOX_FILE)
     window = tuple(int(n) for n in args.window.split("x"))
 
     notes: dict = {}
     try:
-        play(config, outbox, script, window=window, notes=notes, source=source)
+        # The path, not an open outbox: the app opens it as hymy-kiosk does (out of order
+        # while it cannot).
+        play(config, args.data_dir / OUTBOX_FILE, script, window=window, notes=notes, source=source)
     finally:
         args.notes.write_text(json.dumps(notes, default=str))
 

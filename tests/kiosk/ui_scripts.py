@@ -240,3 +240,122 @@ def wait_for_devices(pilot: Autopilot) -> Iterator[float]:
         if pilot.app.outbox.stats().pending >= 2:
             break
     pilot.notes["seen"] = seen
+
+
+# --- the kiosk's own edges: no outbox, a failing data dir, admin screens left open ----------
+
+
+def _wait_for(pilot: Autopilot, screen: str, seconds: float = 60.0) -> Iterator[float]:
+    """Wait until the kiosk shows the screen (it changes by itself: a retry, a timeout)."""
+    deadline = time.monotonic() + seconds
+    while pilot.screen != screen and time.monotonic() < deadline:
+        yield 0.2
+    _expect(pilot, screen)
+    yield from pilot.settle()
+
+
+def _texts(pilot: Autopilot) -> list[str]:
+    screen = pilot.app.manager.current_screen
+    return [w.text for w in screen.walk(restrict=True) if getattr(w, "text", "")]
+
+
+def _rate(pilot: Autopilot, rating: int) -> Iterator[float]:
+    """One visitor's quick rating; notes in "thanks" whether the apology was shown."""
+    yield from pilot.touch("start-feedback")
+    yield from pilot.touch(f"smiley-{rating}")
+    while pilot.screen != "thanks":
+        yield from pilot.touch("skip")
+    pilot.notes.setdefault("thanks", []).append(
+        "apology" if pilot.app.manager.current_screen.failed else "thanks"
+    )
+    pilot.tap_center()
+    yield from pilot.settle()
+    _expect(pilot, "start")
+
+
+def _check_in(pilot: Autopilot) -> Iterator[float]:
+    yield from pilot.touch("start-check-in")
+    yield from pilot.touch(pilot.first_control("service-point-"))
+    _expect(pilot, "ticket")
+    screen = pilot.app.manager.current_screen
+    pilot.notes.setdefault("tickets", []).append("apology" if screen.failed else screen.ticket)
+    yield from pilot.touch("done")
+
+
+def _out_of_order_then_back(pilot: Autopilot, repair) -> Iterator[float]:
+    _expect(pilot, "out_of_order")
+    pilot.notes["texts"] = _texts(pilot)
+    pilot.notes["controls"] = pilot.controls()
+    pilot.tap_center()  # a visitor tries it: nothing happens, nothing breaks
+    yield from pilot.settle()
+    _expect(pilot, "out_of_order")
+    repair(pilot.app.outbox_path)
+    pilot.app.outbox_retry_s = 0.5
+    yield from _wait_for(pilot, "start")
+    yield from _rate(pilot, 4)
+
+
+def out_of_order_until_moved_aside(pilot: Autopilot) -> Iterator[float]:
+    """The outbox file is not an outbox: the out-of-order screen until IT moves it aside, then
+    the start screen by itself, and a rating lands in the new outbox."""
+    yield from _out_of_order_then_back(
+        pilot, lambda path: path.rename(path.with_name(f"{path.name}.broken"))
+    )
+
+
+def out_of_order_until_writable(pilot: Autopilot) -> Iterator[float]:
+    """The data dir is a read-only mount: out of order until it is writable again."""
+    from tests.kiosk.storage import set_read_only
+
+    yield from _out_of_order_then_back(pilot, lambda path: set_read_only(path.parent, False))
+
+
+def full_disk_while_running(pilot: Autopilot) -> Iterator[float]:
+    """The data dir fills up under the running kiosk, and is freed again."""
+    from tests.kiosk.storage import fill
+
+    yield from _rate(pilot, 4)
+    filler = fill(pilot.app.outbox_path.parent)
+    yield from _rate(pilot, 3)
+    yield from _rate(pilot, 2)
+    yield from _check_in(pilot)
+    yield from _open_pin_pad(pilot)  # IT looks on the admin screen
+    yield from enter_pin(pilot, "2468")
+    yield 0.5
+    pilot.notes["admin_rows"] = dict(pilot.app.manager.current_screen.rows)
+    yield from pilot.touch("admin-back")
+    filler.unlink()
+    yield from _rate(pilot, 1)
+    yield from _check_in(pilot)
+
+
+def _open_pin_pad(pilot: Autopilot) -> Iterator[float]:
+    finger = pilot.press("admin-corner")
+    yield pilot.app.kiosk_config.admin.long_press_seconds + 0.4
+    finger.up()
+    yield from pilot.settle()
+    _expect(pilot, "admin_pin")
+
+
+def admin_screens_time_out(pilot: Autopilot) -> Iterator[float]:
+    """The PIN pad, the admin screen and the touch test, each left open: back to start after
+    the config's [timeouts] admin (the test's config makes it short)."""
+    timeout = pilot.app.kiosk_config.timeouts.admin
+    reached = pilot.notes.setdefault("reached", [])
+    yield from _open_pin_pad(pilot)
+    reached.append(pilot.screen)
+    pilot.tap("pin-1")  # half a PIN typed, then left
+    yield from _wait_for(pilot, "start", timeout + 30)
+    yield from _open_pin_pad(pilot)
+    yield from enter_pin(pilot, "2468")
+    _expect(pilot, "admin")
+    reached.append(pilot.screen)
+    yield from _wait_for(pilot, "start", timeout + 30)
+    pilot.notes["start_controls"] = pilot.controls()
+    yield from _open_pin_pad(pilot)
+    yield from enter_pin(pilot, "2468")
+    yield from pilot.touch("admin-touch-test")
+    _expect(pilot, "touch_test")
+    reached.append(pilot.screen)
+    yield from _wait_for(pilot, "start", timeout + 30)
+    yield from _rate(pilot, 3)  # and the kiosk works on as before

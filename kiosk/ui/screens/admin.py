@@ -15,6 +15,7 @@ from kiosk.ui.screens.base import KioskScreen
 
 REFRESH_S = 2.0
 TEST_PRINT_WORDS = {"printed": N_("printed"), "failed": N_("not printed")}
+STORAGE_WORDS = {False: N_("works"), True: N_("fails, see the log")}
 
 
 def _size(n_bytes: int) -> str:
@@ -78,6 +79,7 @@ class AdminScreen(KioskScreen):
             (N_("Refused by the central"), str(status.quarantined)),
             (N_("Last upload"), _local(status.last_sync, zone) or never),
             (N_("Free disk"), _size(status.free_disk_bytes)),
+            (N_("Saving events"), t(STORAGE_WORDS[status.storage_failing], lang)),
             *((label, t(state, lang)) for label, state in self.app.devices.states()),
             *(
                 [(N_("Test ticket"), t(TEST_PRINT_WORDS[self.app.test_print], lang))]

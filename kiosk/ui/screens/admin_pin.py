@@ -84,6 +84,8 @@ class AdminPinScreen(KioskScreen):
     def _checked(self, ok: bool) -> None:
         self.checking = False
         self.digits = ""
+        if self.app.manager.current != self.name:
+            return  # timed out back to start meanwhile: the admin screen stays closed
         if ok:
             self.lockout.succeeded()
             self.app.show_screen("admin")
