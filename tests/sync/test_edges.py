@@ -47,7 +47,7 @@ def test_an_outbox_that_is_not_one_is_a_sentence(
     done = hymy_sync(kiosk_dir, *command)
 
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert f"Error: Cannot open the outbox {kiosk_dir / OUTBOX_FILE}" in done.stderr
+    assert f"Error: The outbox {kiosk_dir / OUTBOX_FILE} cannot be used" in done.stderr
     assert (kiosk_dir / OUTBOX_FILE).read_bytes() == b"this is not a database\n" * 100
 
 
