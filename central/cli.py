@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
+from sqlalchemy import Connection
 
 from central import db
 from central.enrollment import NotFoundError, create_enroll_code, revoke_device, save_site
@@ -13,6 +16,7 @@ from central.settings import Settings
 from central.sites import SiteError, parse_site
 
 pass_settings = click.make_pass_decorator(Settings)
+T = TypeVar("T")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,6 +53,16 @@ def _engine(settings: Settings):  # -> Engine
         raise click.ClickException(str(err)) from None
     db.upgrade(engine)
     return engine
+
+
+def _write(settings: Settings, work: Callable[[Connection], T]) -> T:
+    """`work(conn)` in one write transaction that waits for a running central's writers
+    instead of failing (central.db.in_write_transaction)."""
+    engine = _engine(settings)
+    try:
+        return db.in_write_transaction(engine, work)
+    finally:
+        engine.dispose()
 
 
 @main.command()
@@ -114,9 +128,7 @@ def site_add(settings: Settings, site_file: Path) -> None:
         definition = parse_site(site_file.read_text(encoding="utf-8"), str(site_file))
     except SiteError as err:
         raise click.ClickException(str(err)) from None
-    engine = _engine(settings)
-    with engine.begin() as conn:
-        new = save_site(conn, definition)
+    new = _write(settings, lambda conn: save_site(conn, definition))
     points = ", ".join(f"{p.prefix} {p.id}" for p in definition.service_points)
     click.echo(
         f"{'Added' if new else 'Updated'} site {definition.site.id} "
@@ -132,10 +144,10 @@ def enroll_code(settings: Settings, site_id: str) -> None:
 
     Example: hymy-central enroll-code --site kaleva
     """
-    engine = _engine(settings)
     try:
-        with engine.begin() as conn:
-            code = create_enroll_code(conn, site_id, settings.enroll_code_ttl)
+        code = _write(
+            settings, lambda conn: create_enroll_code(conn, site_id, settings.enroll_code_ttl)
+        )
     except NotFoundError as err:
         raise click.ClickException(str(err)) from None
     hours = int(settings.enroll_code_ttl.total_seconds() // 3600)
@@ -159,13 +171,11 @@ def api_key_create(settings: Settings, role: str, sites: tuple[str, ...]) -> Non
 
     Example: hymy-central api-key create --role manager --site kaleva
     """
-    from central.access import create_api_key
+    from central.access import ApiKeyError, create_api_key
 
-    engine = _engine(settings)
     try:
-        with engine.begin() as conn:
-            key, key_id = create_api_key(conn, role, list(sites))
-    except ValueError as err:
+        key, key_id = _write(settings, lambda conn: create_api_key(conn, role, list(sites)))
+    except ApiKeyError as err:
         raise click.ClickException(str(err)) from None
     scope = ", ".join(sites) if sites else "every site"
     click.echo(f"{key}\n(key {key_id}, role {role}, {scope}; keep it safe: it is shown once)")
@@ -274,10 +284,8 @@ def device_revoke(settings: Settings, device_id: str) -> None:
 
     Example: hymy-central device revoke 4f0c2a9e-...
     """
-    engine = _engine(settings)
     try:
-        with engine.begin() as conn:
-            revoke_device(conn, device_id)
+        _write(settings, lambda conn: revoke_device(conn, device_id))
     except NotFoundError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"Revoked device {device_id}; the kiosk keeps its events until enrolled again.")

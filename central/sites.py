@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -153,15 +154,26 @@ def parse_site(text: str, source: str = "the site file") -> SiteDefinition:
     return definition
 
 
+def lowest_free_slot(taken: Iterable[int], capacity: int) -> int | None:
+    """The lowest ticket-number block 0..capacity-1 that no live kiosk holds, or None when live
+    kiosks hold every one (a revoked kiosk's block is free again)."""
+    held = set(taken)
+    return next((slot for slot in range(capacity) if slot not in held), None)
+
+
 def kiosk_config(definition: SiteDefinition, *, kiosk_id: str, slot: int) -> dict[str, Any]:
     """The config a kiosk gets at enrolment: the kiosk TOML's keys, with its own number ranges.
 
-    Raises SiteError when the site has no free block of numbers for another kiosk.
+    Raises SiteError when the kiosk's block is beyond the site's numbers (numbers_per_kiosk was
+    raised after the kiosk was enrolled).
     """
     if slot >= definition.kiosk_slots:
+        block = definition.site.numbers_per_kiosk
         raise SiteError(
-            f"Site {definition.site.id} has numbers for {definition.kiosk_slots} kiosks only; "
-            "lower numbers_per_kiosk in its site file and run `hymy-central site add` again."
+            f"This kiosk holds ticket-number block {slot + 1} of site {definition.site.id}, but "
+            f"with numbers_per_kiosk = {block} the site has blocks for "
+            f"{definition.kiosk_slots} kiosks only: lower numbers_per_kiosk in its site file and "
+            "run `hymy-central site add` again, or revoke this kiosk and enrol it again."
         )
     block = definition.site.numbers_per_kiosk
     first, last = 1 + slot * block, (slot + 1) * block
