@@ -220,6 +220,7 @@ def report_command(
     import json
 
     from central.enrollment import NotFoundError
+    from central.limits import LimitError
     from central.reports import ReportError, report, to_csv, to_table
 
     engine = _engine(settings)
@@ -235,7 +236,7 @@ def report_command(
                 include_misuse,
                 service_point,
             )
-    except (ReportError, NotFoundError) as err:
+    except (ReportError, LimitError, NotFoundError) as err:
         raise click.ClickException(str(err)) from None
     if fmt == "json":
         click.echo(json.dumps(answer, ensure_ascii=False, indent=2))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, literal, select
 
 from central.enrollment import load_site
+from central.limits import check_id, check_paging, check_period, check_sites
 from central.report_math import BUCKETS, summarize, utc_bounds
 from central.rollups import COUNTS
 from central.tables import daily_reason_rollups, daily_rollups, rollups
@@ -76,17 +77,15 @@ def report(
 ) -> dict[str, Any]:
     """A feedback or check-in report over the local days first..last of the sites.
 
-    Raises ReportError for an unknown bucket or kind, a reversed period, or no site;
+    Raises ReportError for an unknown bucket or kind or a reversed period;
+    central.limits.LimitError for a request beyond the limits (period, sites, ids);
     central.enrollment.NotFoundError for an unknown site.
     """
     if kind not in KINDS:
         raise ReportError(f"A report is one of {', '.join(KINDS)}, not {kind!r}.")
     if by not in BUCKETS:
         raise ReportError(f"Bucket by one of {', '.join(BUCKETS)}, not {by!r}.")
-    if not sites:
-        raise ReportError("Name at least one site.")
-    if last < first:
-        raise ReportError(f"The period ends ({last}) before it starts ({first}).")
+    sites = _checked(sites, first, last, by, service_point)
     tz_of = {site: ZoneInfo(load_site(conn, site).site.timezone) for site in sites}
     rows = _rows(conn, by, tz_of, first, last, service_point)
     reason_counts: dict[str, int] = {}
@@ -119,6 +118,19 @@ def report(
         top = sorted(reason_counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_REASONS]
         answer["top_reasons"] = [{"reason": r, "count": n} for r, n in top]
     return answer
+
+
+def _checked(
+    sites: list[str], first: date, last: date, by: str, service_point: str | None
+) -> list[str]:
+    """The sites once each; raises ReportError or LimitError for what no query should run."""
+    sites = check_sites(sites)
+    if last < first:
+        raise ReportError(f"The period ends ({last}) before it starts ({first}).")
+    check_period(first, last, by)
+    if service_point is not None:
+        check_id("service_point", service_point)
+    return sites
 
 
 def to_csv(answer: dict[str, Any]) -> str:
@@ -177,10 +189,13 @@ def list_comments(
 ) -> dict[str, Any]:
     """A page of comments of the sites' local days first..last, newest first, misuse left out.
 
-    Raises central.enrollment.NotFoundError for an unknown site.
+    Raises ReportError, central.limits.LimitError (period, paging, sites) and
+    central.enrollment.NotFoundError for an unknown site.
     """
     from central.tables import events
 
+    sites = _checked(sites, first, last, "day", None)
+    check_paging(limit, offset)
     items: list[dict[str, Any]] = []
     for site in sites:
         start, end = utc_bounds(first, last, ZoneInfo(load_site(conn, site).site.timezone))

@@ -107,6 +107,24 @@ def test_commands_explain_their_mistakes(tmp_path: Path):
     )
     assert wrong_db.returncode == 1 and "postgresql://" in wrong_db.stderr
     assert "Traceback" not in wrong_db.stderr
+    assert run(tmp_path, "site", "add", str(EXAMPLE_SITE)).returncode == 0
+    typo = run(tmp_path, "api-key", "create", "--role", "manager", "--site", "kalva")
+    assert typo.returncode == 1 and "No site 'kalva'" in typo.stderr, typo.stderr
+    assert "Traceback" not in typo.stderr
+    far = run(
+        tmp_path,
+        "report",
+        "feedback",
+        "--site",
+        "kaleva",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "9999-12-31",
+        "--by",
+        "hour",
+    )
+    assert far.returncode == 1 and "to=9999-12-31 is outside" in far.stderr, far.stderr
 
 
 def _enrol(url: str, data_dir: Path, kiosk_id: str) -> dict:
@@ -168,3 +186,24 @@ def test_a_heartbeat_is_stored_before_it_is_answered(server):
             assert _heartbeat(url, token, f"1.{n}") == 204
             (kiosk,) = it.get(f"{url}/api/v1/devices").json()
             assert kiosk["heartbeat"]["version"] == f"1.{n}"
+
+
+def test_far_dates_and_deep_pages_answer_422_over_http(server):
+    url, data_dir = server
+    assert run(data_dir, "site", "add", str(EXAMPLE_SITE)).returncode == 0
+    key = run(data_dir, "api-key", "create", "--role", "admin").stdout.split()[0]
+    base = {"site": "kaleva", "from": "2026-01-01", "to": "2026-01-31"}
+    asks = [
+        ("feedback", {"to": "9999-12-31", "by": "hour"}),
+        ("checkins", {"from": "0001-01-01"}),
+        ("feedback", {"from": "2000-01-01", "to": "2199-12-31", "by": "month"}),
+        ("comments", {"offset": str(2**63)}),
+        ("comments", {"limit": "-1"}),
+    ]
+    with httpx.Client(
+        base_url=f"{url}/api/v1/reports", headers={"Authorization": f"Bearer {key}"}
+    ) as admin:
+        for path, params in asks:
+            answer = admin.get(f"/{path}", params={**base, **params})
+            assert answer.status_code == 422, (path, params, answer.text)
+            assert answer.headers["content-type"] == "application/problem+json"
