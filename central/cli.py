@@ -107,8 +107,15 @@ def db_upgrade(settings: Settings) -> None:
 
     Example: hymy-central --db postgresql://hymy@localhost/hymy db upgrade
     """
-    _engine(settings).dispose()
+    from central.enrollment import sites_in_unsupported_zones
+
+    engine = _engine(settings)
+    with engine.connect() as conn:
+        unsupported = sites_in_unsupported_zones(conn)
+    engine.dispose()
     click.echo(f"The database {settings.database_url.split('@')[-1]} is up to date.")
+    for site, problem in unsupported.items():
+        click.echo(f"Site {site} is not reported until its time zone changes: {problem}.")
 
 
 @main.group()
@@ -195,6 +202,11 @@ def api_key_create(settings: Settings, role: str, sites: tuple[str, ...]) -> Non
 @click.option("--service-point", help="Only this service point.")
 @click.option("--include-misuse", is_flag=True, help="Count ratings flagged as misuse too.")
 @click.option(
+    "--include-implausible",
+    is_flag=True,
+    help="Count events whose kiosk time was implausible (at the time they reached the central).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "json"]),
@@ -211,6 +223,7 @@ def report_command(
     by: str,
     service_point: str | None,
     include_misuse: bool,
+    include_implausible: bool,
     fmt: str,
 ) -> None:
     """Print a feedback or check-in report of local days FROM..TO.
@@ -235,6 +248,7 @@ def report_command(
                 by,
                 include_misuse,
                 service_point,
+                include_implausible,
             )
     except (ReportError, LimitError, NotFoundError) as err:
         raise click.ClickException(str(err)) from None
@@ -244,11 +258,6 @@ def report_command(
         click.echo(to_csv(answer), nl=False)
     else:
         click.echo(to_table(answer))
-        if kind == "feedback" and answer["top_reasons"]:
-            click.echo(
-                "top reasons: "
-                + ", ".join(f"{r['reason']} {r['count']}" for r in answer["top_reasons"])
-            )
 
 
 @main.command("devices")

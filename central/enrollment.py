@@ -32,7 +32,13 @@ from sqlalchemy.exc import IntegrityError
 from central.db import in_write_transaction
 from central.limits import FailureLimit, wait_in_words
 from central.secrets import digest, new_enroll_code, new_token
-from central.sites import SiteDefinition, kiosk_config, lowest_free_slot, valid_kiosk_id
+from central.sites import (
+    SiteDefinition,
+    kiosk_config,
+    lowest_free_slot,
+    valid_kiosk_id,
+    zone_problem,
+)
 from central.tables import devices, enroll_codes, enroll_failures, sites
 
 log = logging.getLogger(__name__)
@@ -111,9 +117,11 @@ def missing_sites(conn: Connection, site_ids: list[str]) -> list[str]:
     return [site for site in site_ids if site not in known]
 
 
-def site_zones(conn: Connection) -> dict[str, str]:
-    """Every site's time zone name, by site id."""
-    return dict(conn.execute(select(sites.c.id, sites.c.timezone)).tuples().all())
+def sites_in_unsupported_zones(conn: Connection) -> dict[str, str]:
+    """Sites whose time zone the rollups cannot serve (added before such zones were refused at
+    `site add`), each with why; their reports are refused until the zone is changed."""
+    zones = conn.execute(select(sites.c.id, sites.c.timezone)).all()
+    return {site: problem for site, zone in zones if (problem := zone_problem(zone))}
 
 
 def create_enroll_code(

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,6 +45,37 @@ def _zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{value!r} is not a time zone such as 'Europe/Helsinki'") from None
     return value
+
+
+# The days on which a zone's offset is checked: from the earliest plausible event on.
+ZONE_CHECK_FROM = datetime(2024, 1, 1, 12, tzinfo=UTC)
+ZONE_CHECK_DAYS = 76 * 365
+
+
+@lru_cache(maxsize=64)
+def zone_problem(name: str) -> str | None:
+    """Why the central cannot report in this time zone, or None when it can.
+
+    Rollups count per UTC hour, so local hours and days are exact only where the offset from
+    UTC is a whole number of hours; a zone with half- or quarter-hour offsets (Asia/Kolkata
+    +05:30, Australia/Adelaide +09:30/+10:30, Asia/Kathmandu +05:45) would have its events put
+    in the wrong local hours and days. The offset is checked at noon UTC of every day from 2024
+    to 2100 (an offset lasts months, not hours).
+    """
+    zone = ZoneInfo(name)
+    for day in range(ZONE_CHECK_DAYS):
+        moment = ZONE_CHECK_FROM + timedelta(days=day)
+        offset = moment.astimezone(zone).utcoffset() or timedelta(0)
+        if offset % timedelta(hours=1):
+            sign, size = ("-", -offset) if offset < timedelta(0) else ("+", offset)
+            minutes = int(size.total_seconds() // 60)
+            return (
+                f"{name!r} is UTC{sign}{minutes // 60:02d}:{minutes % 60:02d} on "
+                f"{moment.date().isoformat()}, not a whole number of hours from UTC; the "
+                "central counts events per UTC hour, so its local hours and days would be "
+                "wrong: use a zone with whole-hour offsets such as 'Europe/Helsinki'"
+            )
+    return None
 
 
 class _Model(BaseModel):
@@ -151,6 +184,9 @@ def parse_site(text: str, source: str = "the site file") -> SiteDefinition:
     ids = [p.id for p in definition.service_points]
     if len(set(ids)) != len(ids):
         raise SiteError(f"{source}: service_points: each id must be unique ({ids})")
+    problem = zone_problem(definition.site.timezone)
+    if problem:
+        raise SiteError(f"{source}: site.timezone: {problem}")
     return definition
 
 

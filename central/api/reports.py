@@ -46,11 +46,14 @@ def _report(
     by: str,
     include_misuse: bool,
     service_point: str | None,
+    include_implausible: bool,
     fmt: str,
 ) -> Any:
     require_reader(caller, site)
     try:
-        answer = report(db, kind, site, first, last, by, include_misuse, service_point)
+        answer = report(
+            db, kind, site, first, last, by, include_misuse, service_point, include_implausible
+        )
     except (ReportError, LimitError) as err:
         raise ProblemError(422, str(err)) from None
     except NotFoundError as err:
@@ -81,6 +84,13 @@ Format = Annotated[Literal["json", "csv"], Query(alias="format")]
 ServicePoint = Annotated[
     str | None, Query(max_length=64, description="Only this service point (its id).")
 ]
+IncludeImplausible = Annotated[
+    bool,
+    Query(
+        description="Count events whose kiosk time was implausible (left out and counted in "
+        "left_out otherwise), at the time they reached the central."
+    ),
+]
 
 
 @router.get("/feedback")
@@ -93,11 +103,22 @@ def feedback_report(
     by: By = "day",
     include_misuse: bool = False,
     service_point: ServicePoint = None,
+    include_implausible: IncludeImplausible = False,
     fmt: Format = "json",
 ) -> Any:
     """Feedback per bucket: n, the 1-4 distribution, the satisfaction score, the positive share."""
     return _report(
-        "feedback", db, caller, site, first, last, by, include_misuse, service_point, fmt
+        "feedback",
+        db,
+        caller,
+        site,
+        first,
+        last,
+        by,
+        include_misuse,
+        service_point,
+        include_implausible,
+        fmt,
     )
 
 
@@ -110,10 +131,23 @@ def checkins_report(
     last: To,
     by: By = "day",
     service_point: ServicePoint = None,
+    include_implausible: IncludeImplausible = False,
     fmt: Format = "json",
 ) -> Any:
     """Check-ins per bucket."""
-    return _report("checkins", db, caller, site, first, last, by, False, service_point, fmt)
+    return _report(
+        "checkins",
+        db,
+        caller,
+        site,
+        first,
+        last,
+        by,
+        False,
+        service_point,
+        include_implausible,
+        fmt,
+    )
 
 
 @router.get("/comments")
@@ -127,11 +161,20 @@ def comments(
     offset: Annotated[
         int, Query(ge=0, le=MAX_OFFSET, description="Deeper pages: narrow the period instead.")
     ] = 0,
+    include_implausible: IncludeImplausible = False,
 ) -> dict[str, Any]:
     """Comments (redacted on the kiosk), newest first, a page at a time."""
     require_reader(caller, site)
     try:
-        return list_comments(db, site, first, last, limit=limit, offset=offset)
+        return list_comments(
+            db,
+            site,
+            first,
+            last,
+            limit=limit,
+            offset=offset,
+            include_implausible=include_implausible,
+        )
     except (ReportError, LimitError) as err:
         raise ProblemError(422, str(err)) from None
     except NotFoundError as err:
