@@ -58,11 +58,14 @@ class NoFreeSlotError(Exception):
 
 
 class TooManyFailuresError(Exception):
-    """Too many failed enrolments lately; try again after `retry_after` seconds."""
+    """Too many failed enrolments lately; try again after `retry_after` seconds. `failure` is
+    the failed attempt this answers, when its code was looked at."""
 
-    def __init__(self, message: str, retry_after: int) -> None:
+    def __init__(
+        self, message: str, retry_after: int, failure: EnrollmentError | None = None
+    ) -> None:
         super().__init__(message)
-        self.retry_after = retry_after
+        self.retry_after, self.failure = retry_after, failure
 
 
 class NotFoundError(Exception):
@@ -316,17 +319,19 @@ def enroll_limited(
                     f"{err} Enrolments with codes of site {err.site_id} failed too often "
                     f"lately; try again in {wait_in_words(wait)}.",
                     wait,
+                    err,
                 )
             return err
 
     # The failure is recorded, so the transaction commits; the answer is raised only after.
     outcome = in_write_transaction(engine, attempt)
+    failure = outcome.failure if isinstance(outcome, TooManyFailuresError) else outcome
+    if isinstance(failure, EnrollmentError):
+        site = f" (site {failure.site_id})" if failure.site_id else ""
+        log.warning("enrolment from %s failed: %s%s", address, failure.reason, site)
     if isinstance(outcome, TooManyFailuresError):
         log.warning("enrolment from %s refused: %s", address, outcome)
-        raise outcome
-    if isinstance(outcome, EnrollmentError):
-        site = f" (site {outcome.site_id})" if outcome.site_id else ""
-        log.warning("enrolment from %s failed: %s%s", address, outcome.reason, site)
+    if isinstance(outcome, Exception):
         raise outcome
     log.info("enrolled kiosk %s of site %s from %s", kiosk_id, outcome.site, address)
     return outcome
