@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, insert, select
 
+from central.enrollment import missing_sites
 from central.secrets import digest, new_token
 from central.tables import api_keys
 
@@ -33,22 +34,34 @@ class Caller:
         return self.role in ("admin", "manager")
 
 
-def create_api_key(conn: Connection, role: str, sites: list[str]) -> tuple[str, str]:
+class ApiKeyError(ValueError):
+    """A key that cannot be made as asked; the message says what to change."""
+
+
+def create_api_key(conn: Connection, role: str, site_ids: list[str]) -> tuple[str, str]:
     """A new key (shown once) and its id.
 
-    Raises ValueError for an unknown role, or a manager key without sites.
+    Raises ApiKeyError for an unknown role, a manager key without sites, or a site that does
+    not exist (a typo would make a key that reads nothing).
     """
     if role not in ROLES:
-        raise ValueError(f"A role is one of {', '.join(ROLES)}, not {role!r}.")
-    if role == "manager" and not sites:
-        raise ValueError("A manager key needs the sites it may read: add --site S.")
+        raise ApiKeyError(f"A role is one of {', '.join(ROLES)}, not {role!r}.")
+    if role == "manager" and not site_ids:
+        raise ApiKeyError("A manager key needs the sites it may read: add --site S.")
+    scope = sorted(set(site_ids))
+    unknown = missing_sites(conn, scope)
+    if unknown:
+        raise ApiKeyError(
+            f"No site {', '.join(repr(s) for s in unknown)}: check the id, or add the site "
+            "first with `hymy-central site add`."
+        )
     key, key_id = f"hymy_{new_token()}", str(uuid.uuid4())
     conn.execute(
         insert(api_keys).values(
             id=key_id,
             key_hash=digest(key),
             role=role,
-            sites=json.dumps(sorted(set(sites))),
+            sites=json.dumps(scope),
             created_at=datetime.now(UTC),
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,7 +11,10 @@ from fastapi import FastAPI
 
 from central import db
 from central.api import enroll, events, fleet, health, problems, reports
+from central.enrollment import sites_in_unsupported_zones
 from central.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -20,6 +24,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = db.make_engine(settings.database_url)
         db.upgrade(engine)
+        with engine.connect() as conn:
+            for site, problem in sites_in_unsupported_zones(conn).items():
+                log.warning("site %s is not reported until its zone changes: %s", site, problem)
         app.state.engine = engine
         app.state.ingest_slots = asyncio.Semaphore(settings.max_concurrent_ingests)
         yield

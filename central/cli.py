@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
+from sqlalchemy import Connection
 
 from central import db
 from central.enrollment import NotFoundError, create_enroll_code, revoke_device, save_site
@@ -14,6 +17,7 @@ from central.settings import Settings
 from central.sites import SiteError, parse_site
 
 pass_settings = click.make_pass_decorator(Settings)
+T = TypeVar("T")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,6 +54,16 @@ def _engine(settings: Settings):  # -> Engine
         raise click.ClickException(str(err)) from None
     db.upgrade(engine)
     return engine
+
+
+def _write(settings: Settings, work: Callable[[Connection], T]) -> T:
+    """`work(conn)` in one write transaction that waits for a running central's writers
+    instead of failing (central.db.in_write_transaction)."""
+    engine = _engine(settings)
+    try:
+        return db.in_write_transaction(engine, work)
+    finally:
+        engine.dispose()
 
 
 @main.command()
@@ -106,8 +120,15 @@ def db_upgrade(settings: Settings) -> None:
 
     Example: hymy-central --db postgresql://hymy@localhost/hymy db upgrade
     """
-    _engine(settings).dispose()
+    from central.enrollment import sites_in_unsupported_zones
+
+    engine = _engine(settings)
+    with engine.connect() as conn:
+        unsupported = sites_in_unsupported_zones(conn)
+    engine.dispose()
     click.echo(f"The database {settings.database_url.split('@')[-1]} is up to date.")
+    for site, problem in unsupported.items():
+        click.echo(f"Site {site} is not reported until its time zone changes: {problem}.")
 
 
 @main.group()
@@ -127,9 +148,7 @@ def site_add(settings: Settings, site_file: Path) -> None:
         definition = parse_site(site_file.read_text(encoding="utf-8"), str(site_file))
     except SiteError as err:
         raise click.ClickException(str(err)) from None
-    engine = _engine(settings)
-    with engine.begin() as conn:
-        new = save_site(conn, definition)
+    new = _write(settings, lambda conn: save_site(conn, definition))
     points = ", ".join(f"{p.prefix} {p.id}" for p in definition.service_points)
     click.echo(
         f"{'Added' if new else 'Updated'} site {definition.site.id} "
@@ -145,10 +164,10 @@ def enroll_code(settings: Settings, site_id: str) -> None:
 
     Example: hymy-central enroll-code --site kaleva
     """
-    engine = _engine(settings)
     try:
-        with engine.begin() as conn:
-            code = create_enroll_code(conn, site_id, settings.enroll_code_ttl)
+        code = _write(
+            settings, lambda conn: create_enroll_code(conn, site_id, settings.enroll_code_ttl)
+        )
     except NotFoundError as err:
         raise click.ClickException(str(err)) from None
     hours = int(settings.enroll_code_ttl.total_seconds() // 3600)
@@ -172,13 +191,11 @@ def api_key_create(settings: Settings, role: str, sites: tuple[str, ...]) -> Non
 
     Example: hymy-central api-key create --role manager --site kaleva
     """
-    from central.access import create_api_key
+    from central.access import ApiKeyError, create_api_key
 
-    engine = _engine(settings)
     try:
-        with engine.begin() as conn:
-            key, key_id = create_api_key(conn, role, list(sites))
-    except ValueError as err:
+        key, key_id = _write(settings, lambda conn: create_api_key(conn, role, list(sites)))
+    except ApiKeyError as err:
         raise click.ClickException(str(err)) from None
     scope = ", ".join(sites) if sites else "every site"
     click.echo(f"{key}\n(key {key_id}, role {role}, {scope}; keep it safe: it is shown once)")
@@ -198,6 +215,11 @@ def api_key_create(settings: Settings, role: str, sites: tuple[str, ...]) -> Non
 @click.option("--service-point", help="Only this service point.")
 @click.option("--include-misuse", is_flag=True, help="Count ratings flagged as misuse too.")
 @click.option(
+    "--include-implausible",
+    is_flag=True,
+    help="Count events whose kiosk time was implausible (at the time they reached the central).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "json"]),
@@ -214,6 +236,7 @@ def report_command(
     by: str,
     service_point: str | None,
     include_misuse: bool,
+    include_implausible: bool,
     fmt: str,
 ) -> None:
     """Print a feedback or check-in report of local days FROM..TO.
@@ -223,6 +246,7 @@ def report_command(
     import json
 
     from central.enrollment import NotFoundError
+    from central.limits import LimitError
     from central.reports import ReportError, report, to_csv, to_table
 
     engine = _engine(settings)
@@ -237,8 +261,9 @@ def report_command(
                 by,
                 include_misuse,
                 service_point,
+                include_implausible,
             )
-    except (ReportError, NotFoundError) as err:
+    except (ReportError, LimitError, NotFoundError) as err:
         raise click.ClickException(str(err)) from None
     if fmt == "json":
         click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
@@ -246,11 +271,6 @@ def report_command(
         click.echo(to_csv(answer), nl=False)
     else:
         click.echo(to_table(answer))
-        if kind == "feedback" and answer["top_reasons"]:
-            click.echo(
-                "top reasons: "
-                + ", ".join(f"{r['reason']} {r['count']}" for r in answer["top_reasons"])
-            )
 
 
 @main.command("devices")
@@ -287,10 +307,8 @@ def device_revoke(settings: Settings, device_id: str) -> None:
 
     Example: hymy-central device revoke 4f0c2a9e-...
     """
-    engine = _engine(settings)
     try:
-        with engine.begin() as conn:
-            revoke_device(conn, device_id)
+        _write(settings, lambda conn: revoke_device(conn, device_id))
     except NotFoundError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"Revoked device {device_id}; the kiosk keeps its events until enrolled again.")

@@ -5,19 +5,33 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from collections import Counter
+from datetime import UTC, date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, literal, select
+from sqlalchemy import Connection, func, literal, or_, select
 
 from central.enrollment import load_site
-from central.report_math import BUCKETS, summarize, utc_bounds
+from central.limits import check_id, check_paging, check_period, check_sites
+from central.report_math import (
+    BUCKETS,
+    NO_POINT,
+    combined_state,
+    kept_apart_row,
+    label_words,
+    summarize,
+    utc_bounds,
+)
 from central.rollups import COUNTS
-from central.tables import daily_reason_rollups, daily_rollups, rollups
+from central.sites import SiteDefinition, zone_problem
+from central.tables import daily_reason_rollups, daily_rollups, events, rollups
 
 KINDS = ("feedback", "checkins")
 TOP_REASONS = 10
+# events.flag of an event whose kiosk time could not be corrected and is implausible (contract 5
+# of issue 10): kept out of the rollups by ingest, left out of reports unless asked for.
+TIME_IMPLAUSIBLE = "time-implausible"
 
 
 class ReportError(ValueError):
@@ -73,36 +87,40 @@ def report(
     by: str = "day",
     include_misuse: bool = False,
     service_point: str | None = None,
+    include_implausible: bool = False,
 ) -> dict[str, Any]:
     """A feedback or check-in report over the local days first..last of the sites.
 
-    Raises ReportError for an unknown bucket or kind, a reversed period, or no site;
-    central.enrollment.NotFoundError for an unknown site.
+    Events kept apart because their time is implausible are left out and counted in
+    `left_out.time_implausible`; with include_implausible they are counted, placed at the time
+    they reached the central. Service point buckets and top reasons carry their `state` in the
+    sites' definitions: active, retired or unknown.
+
+    Raises ReportError for an unknown bucket or kind, a reversed period, or a site in a time
+    zone the rollups cannot serve; central.limits.LimitError for a request beyond the limits
+    (period, sites, ids); central.enrollment.NotFoundError for an unknown site.
     """
     if kind not in KINDS:
         raise ReportError(f"A report is one of {', '.join(KINDS)}, not {kind!r}.")
     if by not in BUCKETS:
         raise ReportError(f"Bucket by one of {', '.join(BUCKETS)}, not {by!r}.")
-    if not sites:
-        raise ReportError("Name at least one site.")
-    if last < first:
-        raise ReportError(f"The period ends ({last}) before it starts ({first}).")
-    tz_of = {site: ZoneInfo(load_site(conn, site).site.timezone) for site in sites}
-    rows = _rows(conn, by, tz_of, first, last, service_point)
-    reason_counts: dict[str, int] = {}
-    if kind == "feedback":
-        reasons = daily_reason_rollups
-        rwhere = [reasons.c.site_id.in_(sites), reasons.c.day >= first, reasons.c.day <= last]
-        if service_point:
-            rwhere.append(reasons.c.service_point == service_point)
-        if not include_misuse:
-            rwhere.append(reasons.c.misuse.is_(False))
-        query = (
-            select(reasons.c.reason, func.sum(reasons.c.count))
-            .where(*rwhere)
-            .group_by(reasons.c.reason)
-        )
-        reason_counts = {reason: int(count) for reason, count in conn.execute(query)}
+    sites = _checked(sites, first, last, by, service_point)
+    definitions = _definitions(conn, sites)
+    tz_of = {site: ZoneInfo(d.site.timezone) for site, d in definitions.items()}
+    rows = list(_rows(conn, by, tz_of, first, last, service_point))
+    reason_counts = (
+        _reason_counts(conn, sites, first, last, service_point, include_misuse)
+        if kind == "feedback"
+        else Counter()
+    )
+    kept_apart = [
+        event
+        for event in _time_implausible(conn, kind, tz_of, first, last, service_point)
+        if include_misuse or not event["misuse"]
+    ]
+    if include_implausible:
+        rows += [kept_apart_row(event, tz_of[event["site_id"]]) for event in kept_apart]
+        reason_counts.update(event["reason"] for event in kept_apart if event["reason"])
     buckets, total = summarize(rows, by, include_misuse, tz_of)
     answer: dict[str, Any] = {
         "report": kind,
@@ -113,100 +131,262 @@ def report(
         "by": by,
         "buckets": [b.as_json(kind) for b in buckets],
         "total": total.as_json(kind),
+        "include_implausible": include_implausible,
+        "left_out": {"time_implausible": 0 if include_implausible else len(kept_apart)},
     }
+    if service_point is not None:
+        answer["service_point_state"] = _point_state(definitions, service_point)
+    if by == "service-point":
+        for bucket in answer["buckets"]:
+            point = bucket["bucket"]
+            bucket["state"] = None if point == NO_POINT else _point_state(definitions, point)
     if kind == "feedback":
         answer["include_misuse"] = include_misuse
         top = sorted(reason_counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_REASONS]
-        answer["top_reasons"] = [{"reason": r, "count": n} for r, n in top]
+        answer["top_reasons"] = [
+            {"reason": r, "count": n, "state": _reason_state(definitions, r)} for r, n in top
+        ]
     return answer
 
 
-def to_csv(answer: dict[str, Any]) -> str:
-    """The buckets and the total as CSV (one row each)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    rows = [*answer["buckets"], answer["total"]]
-    if answer["report"] == "checkins":
-        writer.writerow(["bucket", "checkins"])
-        writer.writerows([r["bucket"], r["checkins"]] for r in rows)
-    else:
-        writer.writerow(
-            [
-                "bucket",
-                "n",
-                "very_unhappy",
-                "unhappy",
-                "happy",
-                "very_happy",
-                "score",
-                "positive_share",
-            ]
-        )
-        for r in rows:
-            d = r["distribution"]
-            writer.writerow(
-                [
-                    r["bucket"],
-                    r["n"],
-                    d["1"],
-                    d["2"],
-                    d["3"],
-                    d["4"],
-                    "" if r["score"] is None else r["score"],
-                    "" if r["positive_share"] is None else r["positive_share"],
-                ]
+def _definitions(conn: Connection, sites: list[str]) -> dict[str, SiteDefinition]:
+    """Each site's definition. Raises NotFoundError for an unknown site, ReportError for one
+    whose time zone the rollups cannot serve (added before such zones were refused)."""
+    definitions = {site: load_site(conn, site) for site in sites}
+    for site, definition in definitions.items():
+        problem = zone_problem(definition.site.timezone)
+        if problem:
+            raise ReportError(
+                f"Site {site} cannot be reported: its time zone {problem}. Set it in the "
+                "site file and run `hymy-central site add` again."
             )
+    return definitions
+
+
+def _point_state(definitions: dict[str, SiteDefinition], point: str) -> str:
+    return combined_state(d.service_point_state(point) for d in definitions.values())
+
+
+def _reason_state(definitions: dict[str, SiteDefinition], reason: str) -> str:
+    found = (d.reason(reason) for d in definitions.values())
+    return combined_state(f[1] if f else None for f in found)
+
+
+def _reason_counts(
+    conn: Connection,
+    sites: list[str],
+    first: date,
+    last: date,
+    service_point: str | None,
+    include_misuse: bool,
+) -> Counter:
+    reasons = daily_reason_rollups
+    where = [reasons.c.site_id.in_(sites), reasons.c.day >= first, reasons.c.day <= last]
+    if service_point:
+        where.append(reasons.c.service_point == service_point)
+    if not include_misuse:
+        where.append(reasons.c.misuse.is_(False))
+    query = (
+        select(reasons.c.reason, func.sum(reasons.c.count)).where(*where).group_by(reasons.c.reason)
+    )
+    return Counter({reason: int(count) for reason, count in conn.execute(query)})
+
+
+def _time_implausible(
+    conn: Connection,
+    kind: str,
+    tz_of: dict[str, ZoneInfo],
+    first: date,
+    last: date,
+    service_point: str | None,
+) -> list[dict[str, Any]]:
+    """The events of the sites kept out of the rollups because their time is implausible that
+    reached the central within the sites' local days first..last (read from the events: there
+    are few, and the index events_by_flag finds them)."""
+    bounds = {site: utc_bounds(first, last, tz) for site, tz in tz_of.items()}
+    where = [
+        events.c.flag == TIME_IMPLAUSIBLE,
+        events.c.site_id.in_(list(tz_of)),
+        events.c.type == ("feedback" if kind == "feedback" else "checkin"),
+        events.c.received_at >= min(start for start, _ in bounds.values()),
+        events.c.received_at < max(end for _, end in bounds.values()),
+    ]
+    if service_point:
+        where.append(events.c.service_point == service_point)
+    query = select(
+        events.c.site_id,
+        events.c.type,
+        events.c.service_point,
+        events.c.rating,
+        events.c.reason,
+        events.c.misuse,
+        events.c.received_at,
+    ).where(*where)
+    kept = []
+    for row in conn.execute(query).mappings():
+        start, end = bounds[row["site_id"]]
+        received = row["received_at"]
+        received = received if received.tzinfo else received.replace(tzinfo=UTC)
+        if start <= received < end:
+            kept.append(dict(row))
+    return kept
+
+
+def _checked(
+    sites: list[str], first: date, last: date, by: str, service_point: str | None
+) -> list[str]:
+    """The sites once each; raises ReportError or LimitError for what no query should run."""
+    sites = check_sites(sites)
+    if last < first:
+        raise ReportError(f"The period ends ({last}) before it starts ({first}).")
+    check_period(first, last, by)
+    if service_point is not None:
+        check_id("service_point", service_point)
+    return sites
+
+
+FEEDBACK_COLUMNS = [
+    "n",
+    "very_unhappy",
+    "unhappy",
+    "happy",
+    "very_happy",
+    "score",
+    "positive_share",
+]
+
+
+def _cells(answer: dict[str, Any], *, for_people: bool) -> list[list[str]]:
+    """The header, the buckets and the total as rows of text. A service point's state is a
+    column of its own for programs, and words after its id for people."""
+    states = answer["by"] == "service-point"
+    columns = ["checkins"] if answer["report"] == "checkins" else FEEDBACK_COLUMNS
+    cells = [["bucket", *(["state"] if states and not for_people else []), *columns]]
+    for r in [*answer["buckets"], answer["total"]]:
+        state = r.get("state")
+        if answer["report"] == "checkins":
+            values = [r["checkins"]]
+        else:
+            d = r["distribution"]
+            values = [r["n"], d["1"], d["2"], d["3"], d["4"], r["score"], r["positive_share"]]
+        texts = ["" if v is None else str(v) for v in values]
+        if not states:
+            cells.append([r["bucket"], *texts])
+        elif for_people:
+            cells.append([label_words(r["bucket"], state), *texts])
+        else:
+            cells.append([r["bucket"], state or "", *texts])
+    return cells
+
+
+def to_csv(answer: dict[str, Any]) -> str:
+    """The buckets and the total as CSV (one row each; by service point with a state column)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(_cells(answer, for_people=False))
     return out.getvalue()
 
 
 def to_table(answer: dict[str, Any]) -> str:
-    """The report as an aligned text table for a terminal."""
-    lines = list(csv.reader(io.StringIO(to_csv(answer))))
+    """The report as an aligned text table for a terminal, with the top reasons and what was
+    left out under it."""
+    lines = _cells(answer, for_people=True)
     widths = [max(len(row[i]) for row in lines) for i in range(len(lines[0]))]
-    return "\n".join(
+    table = [
         "  ".join(
             c.rjust(w) if i else c.ljust(w)
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         )
         for row in lines
-    )
+    ]
+    if answer.get("top_reasons"):
+        table.append(
+            "top reasons: "
+            + ", ".join(
+                f"{label_words(r['reason'], r['state'])} {r['count']}"
+                for r in answer["top_reasons"]
+            )
+        )
+    left_out = answer["left_out"]["time_implausible"]
+    if left_out:
+        table.append(
+            f"left out: {left_out} event{'s' if left_out != 1 else ''} whose kiosk time was "
+            "implausible (received in this period); --include-implausible counts them"
+        )
+    return "\n".join(table)
 
 
 def list_comments(
-    conn: Connection, sites: list[str], first: date, last: date, *, limit: int = 50, offset: int = 0
+    conn: Connection,
+    sites: list[str],
+    first: date,
+    last: date,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    include_implausible: bool = False,
 ) -> dict[str, Any]:
     """A page of comments of the sites' local days first..last, newest first, misuse left out.
 
-    Raises central.enrollment.NotFoundError for an unknown site.
-    """
-    from central.tables import events
+    Comments of events whose time is implausible are left out and counted in `left_out`; with
+    include_implausible they are listed at the time they reached the central, marked
+    `"time_implausible": true`.
 
+    Raises ReportError, central.limits.LimitError (period, paging, sites) and
+    central.enrollment.NotFoundError for an unknown site.
+    """
+    sites = _checked(sites, first, last, "day", None)
+    check_paging(limit, offset)
+    definitions = _definitions(conn, sites)
+    columns = [
+        events.c.site_id,
+        events.c.service_point,
+        events.c.rating,
+        events.c.reason,
+        events.c.comment,
+    ]
+    commented = [events.c.comment.is_not(None), events.c.misuse.is_(False)]
     items: list[dict[str, Any]] = []
-    for site in sites:
-        start, end = utc_bounds(first, last, ZoneInfo(load_site(conn, site).site.timezone))
+    left_out = 0
+    for site, definition in definitions.items():
+        start, end = utc_bounds(first, last, ZoneInfo(definition.site.timezone))
         query = (
-            select(
-                events.c.site_id,
-                events.c.corrected_at,
-                events.c.service_point,
-                events.c.rating,
-                events.c.reason,
-                events.c.comment,
-            )
+            select(*columns, events.c.corrected_at.label("at"))
             .where(
                 events.c.site_id == site,
-                events.c.comment.is_not(None),
-                events.c.misuse.is_(False),
+                *commented,
+                or_(events.c.flag.is_(None), events.c.flag != TIME_IMPLAUSIBLE),
                 events.c.corrected_at >= start,
                 events.c.corrected_at < end,
             )
             .order_by(events.c.corrected_at.desc())
             .limit(limit + offset + 1)  # one more tells whether another page follows
         )
-        items += [dict(row._mapping) for row in conn.execute(query)]
-    items.sort(key=lambda item: str(item["corrected_at"]), reverse=True)
+        items += [{**row._mapping, "time_implausible": False} for row in conn.execute(query)]
+        apart = [
+            events.c.site_id == site,
+            *commented,
+            events.c.flag == TIME_IMPLAUSIBLE,
+            events.c.received_at >= start,
+            events.c.received_at < end,
+        ]
+        if include_implausible:
+            query = select(*columns, events.c.received_at.label("at")).where(*apart)
+            items += [{**row._mapping, "time_implausible": True} for row in conn.execute(query)]
+        else:
+            left_out += conn.execute(select(func.count()).where(*apart)).scalar_one()
+    for item in items:
+        at = item.pop("at")
+        item["at"] = at if at.tzinfo else at.replace(tzinfo=UTC)
+    items.sort(key=lambda item: item["at"], reverse=True)
     page = items[offset : offset + limit]
     for item in page:
-        item["occurred_at"] = str(item.pop("corrected_at"))
+        item["occurred_at"] = str(item.pop("at"))
         item["site"] = item.pop("site_id")
-    return {"comments": page, "limit": limit, "offset": offset, "more": len(items) > offset + limit}
+    return {
+        "comments": page,
+        "limit": limit,
+        "offset": offset,
+        "more": len(items) > offset + limit,
+        "include_implausible": include_implausible,
+        "left_out": {"time_implausible": left_out},
+    }

@@ -23,6 +23,10 @@ class Settings:
     enroll_code_ttl: timedelta = timedelta(hours=24)
     clock_tolerance: timedelta = timedelta(minutes=5)  # a kiosk clock this far off is "wrong"
     max_concurrent_ingests: int = 8  # more batches at once are answered 503 + Retry-After
+    # Failed enrolments (unknown, used or expired codes) allowed within the window, then 429.
+    enroll_failures_per_address: int = 10
+    enroll_failures_per_site: int = 30
+    enroll_failure_window: timedelta = timedelta(minutes=15)
 
     @property
     def database_url(self) -> str:

@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,6 +45,37 @@ def _zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{value!r} is not a time zone such as 'Europe/Helsinki'") from None
     return value
+
+
+# The days on which a zone's offset is checked: from the earliest plausible event on.
+ZONE_CHECK_FROM = datetime(2024, 1, 1, 12, tzinfo=UTC)
+ZONE_CHECK_DAYS = 76 * 365
+
+
+@lru_cache(maxsize=64)
+def zone_problem(name: str) -> str | None:
+    """Why the central cannot report in this time zone, or None when it can.
+
+    Rollups count per UTC hour, so local hours and days are exact only where the offset from
+    UTC is a whole number of hours; a zone with half- or quarter-hour offsets (Asia/Kolkata
+    +05:30, Australia/Adelaide +09:30/+10:30, Asia/Kathmandu +05:45) would have its events put
+    in the wrong local hours and days. The offset is checked at noon UTC of every day from 2024
+    to 2100 (an offset lasts months, not hours).
+    """
+    zone = ZoneInfo(name)
+    for day in range(ZONE_CHECK_DAYS):
+        moment = ZONE_CHECK_FROM + timedelta(days=day)
+        offset = moment.astimezone(zone).utcoffset() or timedelta(0)
+        if offset % timedelta(hours=1):
+            sign, size = ("-", -offset) if offset < timedelta(0) else ("+", offset)
+            minutes = int(size.total_seconds() // 60)
+            return (
+                f"{name!r} is UTC{sign}{minutes // 60:02d}:{minutes % 60:02d} on "
+                f"{moment.date().isoformat()}, not a whole number of hours from UTC; the "
+                "central counts events per UTC hour, so its local hours and days would be "
+                "wrong: use a zone with whole-hour offsets such as 'Europe/Helsinki'"
+            )
+    return None
 
 
 class _Model(BaseModel):
@@ -150,18 +184,32 @@ def parse_site(text: str, source: str = "the site file") -> SiteDefinition:
     ids = [p.id for p in definition.service_points]
     if len(set(ids)) != len(ids):
         raise SiteError(f"{source}: service_points: each id must be unique ({ids})")
+    problem = zone_problem(definition.site.timezone)
+    if problem:
+        raise SiteError(f"{source}: site.timezone: {problem}")
     return definition
+
+
+def lowest_free_slot(taken: Iterable[int], capacity: int) -> int | None:
+    """The lowest ticket-number block 0..capacity-1 that no live kiosk holds, or None when live
+    kiosks hold every one (a revoked kiosk's block is free again)."""
+    held = set(taken)
+    return next((slot for slot in range(capacity) if slot not in held), None)
 
 
 def kiosk_config(definition: SiteDefinition, *, kiosk_id: str, slot: int) -> dict[str, Any]:
     """The config a kiosk gets at enrolment: the kiosk TOML's keys, with its own number ranges.
 
-    Raises SiteError when the site has no free block of numbers for another kiosk.
+    Raises SiteError when the kiosk's block is beyond the site's numbers (numbers_per_kiosk was
+    raised after the kiosk was enrolled).
     """
     if slot >= definition.kiosk_slots:
+        block = definition.site.numbers_per_kiosk
         raise SiteError(
-            f"Site {definition.site.id} has numbers for {definition.kiosk_slots} kiosks only; "
-            "lower numbers_per_kiosk in its site file and run `hymy-central site add` again."
+            f"This kiosk holds ticket-number block {slot + 1} of site {definition.site.id}, but "
+            f"with numbers_per_kiosk = {block} the site has blocks for "
+            f"{definition.kiosk_slots} kiosks only: lower numbers_per_kiosk in its site file and "
+            "run `hymy-central site add` again, or revoke this kiosk and enrol it again."
         )
     block = definition.site.numbers_per_kiosk
     first, last = 1 + slot * block, (slot + 1) * block

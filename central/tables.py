@@ -168,3 +168,18 @@ daily_reason_rollups = Table(
     Column("misuse", Boolean, primary_key=True),
     Column("count", Integer, nullable=False),
 )
+
+# Failed enrolments (an unknown, used or expired code), kept for the rate limit's window so the
+# limit holds across worker processes and restarts. Never the code itself.
+enroll_failures = Table(
+    "enroll_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("address", String(64), nullable=False),  # the client's IP address
+    Column("site_id", String(64)),  # the code's site, when the code exists
+    Column("reason", String(32), nullable=False),  # EnrollmentError.reason
+)
+Index("enroll_failures_by_address", enroll_failures.c.address, enroll_failures.c.at)
+Index("enroll_failures_by_site", enroll_failures.c.site_id, enroll_failures.c.at)
+Index("enroll_failures_by_time", enroll_failures.c.at)

@@ -1,25 +1,45 @@
-"""Dependencies shared by the routers: a database connection, the calling device."""
+"""Dependencies shared by the routers: a connection for reading, the calling device or person,
+and `run_write` for every handler that writes.
+
+Why writes do not use a dependency: FastAPI ends a dependency with yield after the response is
+sent, so a transaction committed there is acknowledged before it is durable, and on SQLite its
+read-then-write upgrade fails at once ("database is locked") when another writer got in between.
+A handler that writes calls `await run_write(request, work)` instead: `work(conn)` runs off the
+event loop in one write transaction (the write lock taken at BEGIN on SQLite, waited for rather
+than failed; retried on a PostgreSQL deadlock), committed before the handler answers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Request
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from central.access import Caller, caller_for_key
 from central.api.problems import ProblemError
+from central.db import in_write_transaction
 from central.enrollment import Device, device_for_token
+
+T = TypeVar("T")
 
 
 def get_db(request: Request) -> Iterator[Connection]:
-    """One transaction per request: committed when the handler returns, rolled back on error."""
-    with request.app.state.engine.begin() as connection:
+    """A connection for reading: whatever the handler runs on it is rolled back at the end, so
+    a write belongs in `run_write`, never here."""
+    with request.app.state.engine.connect() as connection:
         yield connection
 
 
 Db = Annotated[Connection, Depends(get_db)]
+
+
+async def run_write(request: Request, work: Callable[[Connection], T]) -> T:
+    """`work(conn)` in one write transaction on a worker thread, committed before this returns
+    (see central.db.in_write_transaction). What `work` raises is raised here, nothing written."""
+    return await run_in_threadpool(in_write_transaction, request.app.state.engine, work)
 
 
 def bearer_token(authorization: str | None) -> str:

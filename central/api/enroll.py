@@ -6,11 +6,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from central.api.problems import ProblemError
-from central.db import writing
-from central.enrollment import EnrollmentError, enroll
-from central.sites import SiteError
+from central.enrollment import (
+    EnrollmentError,
+    NoFreeSlotError,
+    TooManyFailuresError,
+    enroll_limited,
+)
+from central.limits import FailureLimit
 
 router = APIRouter(prefix="/api/v1", tags=["enrolment"])
 
@@ -27,14 +32,34 @@ class EnrollResponse(BaseModel):
     config: dict[str, Any]
 
 
-@router.post("/enroll", response_model=EnrollResponse)
-def enroll_device(body: EnrollRequest, request: Request) -> EnrollResponse:
+@router.post(
+    "/enroll",
+    response_model=EnrollResponse,
+    responses={
+        400: {"description": "Unknown, used or expired code, or a bad kiosk id"},
+        409: {"description": "Every ticket-number block of the site is held by a live kiosk"},
+        429: {"description": "Too many failed enrolments: retry after Retry-After seconds"},
+    },
+)
+async def enroll_device(body: EnrollRequest, request: Request) -> EnrollResponse:
     """Trade a one-time enrolment code for a device id, a token and the kiosk's config."""
+    settings = request.app.state.settings
+    window = settings.enroll_failure_window
     try:
-        # Read the code, then claim it: on SQLite the transaction takes the write lock first.
-        with writing(request.app.state.engine) as conn, conn.begin():
-            enrolled = enroll(conn, body.code, body.kiosk_id)
-    except (EnrollmentError, SiteError) as err:
+        enrolled = await run_in_threadpool(
+            enroll_limited,
+            request.app.state.engine,
+            body.code,
+            body.kiosk_id,
+            address=request.client.host if request.client else "unknown",
+            per_address=FailureLimit(settings.enroll_failures_per_address, window),
+            per_site=FailureLimit(settings.enroll_failures_per_site, window),
+        )
+    except TooManyFailuresError as err:
+        raise ProblemError(429, str(err), {"Retry-After": str(err.retry_after)}) from None
+    except NoFreeSlotError as err:
+        raise ProblemError(409, str(err)) from None
+    except EnrollmentError as err:
         raise ProblemError(400, str(err)) from None
     return EnrollResponse(
         device_id=enrolled.device_id,

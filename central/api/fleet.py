@@ -8,22 +8,38 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
+from sqlalchemy import Connection
 
-from central.api.deps import CurrentCaller, CurrentDevice, Db
+from central.api.deps import (
+    CurrentCaller,
+    CurrentDevice,
+    Db,
+    authenticated_device,
+    bearer_token,
+    run_write,
+)
 from central.api.problems import ProblemError
 from central.enrollment import load_site
 from central.fleet import Heartbeat, fleet, record_heartbeat
-from central.sites import kiosk_config
+from central.sites import SiteError, kiosk_config
 from central.tables import devices
 
 router = APIRouter(prefix="/api/v1", tags=["fleet"])
 
 
 @router.post("/heartbeat", status_code=204)
-def heartbeat(beat: Heartbeat, device: CurrentDevice, db: Db) -> Response:
+async def heartbeat(
+    beat: Heartbeat, request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Response:
     """A kiosk's health: version, backlog, last upload, free disk, printer, clock."""
-    record_heartbeat(db, device.id, beat, datetime.now(UTC))
+    token = bearer_token(authorization)
+
+    def record(conn: Connection) -> None:
+        device = authenticated_device(conn, token)
+        record_heartbeat(conn, device.id, beat, datetime.now(UTC))
+
+    await run_write(request, record)  # committed before the 204 goes out
     return Response(status_code=204)
 
 
@@ -53,7 +69,10 @@ def get_config(
 ) -> Response:
     """The kiosk's config; send the ETag back in If-None-Match to get 304 when unchanged."""
     slot = db.execute(devices.select().where(devices.c.id == device.id)).one().range_slot
-    config = kiosk_config(load_site(db, device.site_id), kiosk_id=device.kiosk_id, slot=slot)
+    try:
+        config = kiosk_config(load_site(db, device.site_id), kiosk_id=device.kiosk_id, slot=slot)
+    except SiteError as err:  # the site's blocks were made smaller than this kiosk's slot
+        raise ProblemError(409, str(err)) from None
     body = json.dumps(config, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
     if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:

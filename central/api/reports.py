@@ -12,7 +12,17 @@ from central.access import Caller
 from central.api.deps import CurrentCaller, Db
 from central.api.problems import ProblemError
 from central.enrollment import NotFoundError
-from central.reports import ReportError, report, to_csv
+from central.limits import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    MAX_DAYS,
+    MAX_DAYS_BY_HOUR,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MAX_SITES,
+    LimitError,
+)
+from central.reports import ReportError, list_comments, report, to_csv
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -36,13 +46,16 @@ def _report(
     by: str,
     include_misuse: bool,
     service_point: str | None,
+    include_implausible: bool,
     fmt: str,
 ) -> Any:
     require_reader(caller, site)
     try:
-        answer = report(db, kind, site, first, last, by, include_misuse, service_point)
-    except ReportError as err:
-        raise ProblemError(400, str(err)) from None
+        answer = report(
+            db, kind, site, first, last, by, include_misuse, service_point, include_implausible
+        )
+    except (ReportError, LimitError) as err:
+        raise ProblemError(422, str(err)) from None
     except NotFoundError as err:
         raise ProblemError(404, str(err)) from None
     if fmt == "csv":
@@ -50,11 +63,34 @@ def _report(
     return answer
 
 
-Sites = Annotated[list[str], Query(min_length=1, description="Site id; repeat for several.")]
-From = Annotated[date, Query(alias="from", description="First local day, e.g. 2026-11-01.")]
+Sites = Annotated[
+    list[str],
+    Query(
+        min_length=1,
+        max_length=MAX_SITES,
+        description=f"Site id; repeat for several (at most {MAX_SITES}).",
+    ),
+]
+PERIOD = (
+    f"Days from {EARLIEST_DAY} to {LATEST_DAY}; a period of at most {MAX_DAYS_BY_HOUR} days by "
+    f"hour, {MAX_DAYS} otherwise."
+)
+From = Annotated[
+    date, Query(alias="from", description=f"First local day, e.g. 2026-11-01. {PERIOD}")
+]
 To = Annotated[date, Query(alias="to", description="Last local day (inclusive).")]
 By = Annotated[Literal["hour", "day", "week", "month", "service-point"], Query()]
 Format = Annotated[Literal["json", "csv"], Query(alias="format")]
+ServicePoint = Annotated[
+    str | None, Query(max_length=64, description="Only this service point (its id).")
+]
+IncludeImplausible = Annotated[
+    bool,
+    Query(
+        description="Count events whose kiosk time was implausible (left out and counted in "
+        "left_out otherwise), at the time they reached the central."
+    ),
+]
 
 
 @router.get("/feedback")
@@ -66,12 +102,23 @@ def feedback_report(
     last: To,
     by: By = "day",
     include_misuse: bool = False,
-    service_point: str | None = None,
+    service_point: ServicePoint = None,
+    include_implausible: IncludeImplausible = False,
     fmt: Format = "json",
 ) -> Any:
     """Feedback per bucket: n, the 1-4 distribution, the satisfaction score, the positive share."""
     return _report(
-        "feedback", db, caller, site, first, last, by, include_misuse, service_point, fmt
+        "feedback",
+        db,
+        caller,
+        site,
+        first,
+        last,
+        by,
+        include_misuse,
+        service_point,
+        include_implausible,
+        fmt,
     )
 
 
@@ -83,11 +130,24 @@ def checkins_report(
     first: From,
     last: To,
     by: By = "day",
-    service_point: str | None = None,
+    service_point: ServicePoint = None,
+    include_implausible: IncludeImplausible = False,
     fmt: Format = "json",
 ) -> Any:
     """Check-ins per bucket."""
-    return _report("checkins", db, caller, site, first, last, by, False, service_point, fmt)
+    return _report(
+        "checkins",
+        db,
+        caller,
+        site,
+        first,
+        last,
+        by,
+        False,
+        service_point,
+        include_implausible,
+        fmt,
+    )
 
 
 @router.get("/comments")
@@ -97,14 +157,25 @@ def comments(
     site: Sites,
     first: From,
     last: To,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="Deeper pages: narrow the period instead.")
+    ] = 0,
+    include_implausible: IncludeImplausible = False,
 ) -> dict[str, Any]:
     """Comments (redacted on the kiosk), newest first, a page at a time."""
-    from central.reports import list_comments
-
     require_reader(caller, site)
     try:
-        return list_comments(db, site, first, last, limit=limit, offset=offset)
+        return list_comments(
+            db,
+            site,
+            first,
+            last,
+            limit=limit,
+            offset=offset,
+            include_implausible=include_implausible,
+        )
+    except (ReportError, LimitError) as err:
+        raise ProblemError(422, str(err)) from None
     except NotFoundError as err:
         raise ProblemError(404, str(err)) from None

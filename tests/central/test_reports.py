@@ -110,14 +110,14 @@ def test_misuse_is_left_out_unless_asked_and_reasons_are_counted(client, kiosk):
     plain = get(client, "feedback", manager, site="kaleva", **period).json()
     assert plain["total"]["n"] == 2
     assert plain["top_reasons"] == [
-        {"reason": "friendly-staff", "count": 1},
-        {"reason": "waiting-time", "count": 1},
+        {"reason": "friendly-staff", "count": 1, "state": "active"},
+        {"reason": "waiting-time", "count": 1, "state": "active"},
     ]
     everything = get(
         client, "feedback", manager, site="kaleva", include_misuse="true", **period
     ).json()
     assert everything["total"]["n"] == 3
-    assert everything["top_reasons"][0] == {"reason": "waiting-time", "count": 2}
+    assert everything["top_reasons"][0] == {"reason": "waiting-time", "count": 2, "state": "active"}
     csv_text = get(client, "feedback", manager, site="kaleva", format="csv", **period).text
     assert csv_text.splitlines()[0].startswith("bucket,n,very_unhappy")
     assert csv_text.splitlines()[-1].startswith("total,2,1,0,0,1,50.0,0.5")
@@ -155,8 +155,8 @@ def test_checkins_by_service_point(client, kiosk):
         },
     ).json()
     assert answer["buckets"] == [
-        {"bucket": "laboratorio", "checkins": 2},
-        {"bucket": "neuvola", "checkins": 1},
+        {"bucket": "laboratorio", "checkins": 2, "state": "active"},
+        {"bucket": "neuvola", "checkins": 1, "state": "active"},
     ]
 
 
@@ -184,7 +184,7 @@ def test_managers_read_only_their_own_sites_and_devices_read_none(client, kiosk)
         site="kaleva",
         **{"from": "2026-11-30", "to": "2026-11-01"},
     )
-    assert backwards.status_code == 400 and "before it starts" in backwards.json()["detail"]
+    assert backwards.status_code == 422 and "before it starts" in backwards.json()["detail"]
 
 
 def test_reports_read_rollups_that_match_the_raw_events(client, kiosk):
