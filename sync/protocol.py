@@ -278,7 +278,8 @@ def encode_batch(
     boot_id: str,
     monotonic_ms: int,
 ) -> bytes:
-    """The gzip body of POST /api/v1/events.
+    """The gzip body of POST /api/v1/events. Text that has no UTF-8 (a lone surrogate) is sent
+    \\u-escaped, so the central rejects that one event with its reason.
 
     Raises ProtocolError for more than MAX_EVENTS events.
     """
@@ -292,7 +293,10 @@ def encode_batch(
         "version": VERSION,
         "events": list(events),
     }
-    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    try:
+        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate: sent escaped, for the central to reject
+        raw = json.dumps(body, separators=(",", ":")).encode()
     return gzip.compress(raw, compresslevel=9, mtime=0)  # 9: fewer bytes on a metered line
 
 
