@@ -1,9 +1,11 @@
 """Many rows in one statement, on SQLite and on PostgreSQL: how ingest writes a batch.
 
-PostgreSQL gets one statement per table whatever the number of rows: the values travel as one
-array per column and `unnest` turns them back into rows. (A multi-row VALUES list of 19,000
-placeholders costs the driver more to parse than the server needs to store the rows.) SQLite,
-in-process, gets one prepared statement run for every row (executemany), its fastest path.
+PostgreSQL gets one statement per table whatever the number of rows. New events are COPYed into
+a temporary table and moved by one INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING; the
+rollup upserts send one array per column, which `unnest` turns back into rows. (A multi-row
+VALUES list of 19,000 placeholders costs the driver more to parse than the server needs to store
+the rows.) SQLite, in-process, gets one prepared statement run for every row (executemany), its
+fastest path.
 
 Rows are written in the order of their key, so that concurrent writers take row locks in one
 global order and never deadlock on each other.
@@ -16,6 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Boolean, Column, Connection, Date, DateTime, Integer, Table
+from sqlalchemy.exc import DBAPIError
 
 Combine = Literal["add", "min", "max"]
 
@@ -36,6 +39,8 @@ def _postgresql_array(column: Column) -> str:
 
 
 def _sqlite_time(value: datetime) -> str:
+    if value.tzinfo is UTC:  # most are: cut "+00:00" off the text rather than convert
+        return value.isoformat(" ", "microseconds")[:-6]
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(" ", "microseconds")
@@ -74,26 +79,62 @@ def _values_clause(conn: Connection, columns: list[Column], rows: Sequence[Mappi
     return f"VALUES ({marks})", list(zip(*values, strict=True))
 
 
-def insert_new(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: str) -> set:
-    """Insert the rows; returns the keys of the rows this statement stored.
+Rows = Sequence[Mapping[str, Any]]
 
-    On PostgreSQL a row whose key exists already is skipped (ON CONFLICT DO NOTHING, RETURNING
-    tells which were stored), as concurrent writers may have stored it. On SQLite the caller
-    must know that none exists: it holds the write lock since it looked (central.db.writing).
-    Raises what the driver raises for a value it refuses.
+
+def _postgresql_insert_new(
+    conn: Connection, table: Table, columns: list[Column], rows: Rows, key: str
+) -> set:
+    """COPY into a temporary table of the same columns, then one INSERT ... SELECT in key order
+    that skips keys already there: the least work for driver and server alike."""
+    import psycopg  # only where PostgreSQL is used
+
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c.name) for c in columns)
+    staging = quote(f"{table.name}_in")
+    steps = [
+        f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {quote(table.name)}) "
+        "ON COMMIT DELETE ROWS",
+        f"COPY {staging} ({names}) FROM STDIN",
+        f"WITH moved AS (DELETE FROM {staging} RETURNING {names}) "
+        f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} FROM moved "
+        f"ORDER BY {quote(key)} ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(key)}",
+    ]
+    cursor = conn.connection.driver_connection.cursor()
+    step = steps[0]
+    try:
+        cursor.execute(step)
+        step = steps[1]
+        with cursor.copy(step) as copy:
+            for row in rows:
+                copy.write_row([row[c.name] for c in columns])
+        step = steps[2]
+        cursor.execute(step)
+        return {found[0] for found in cursor.fetchall()}
+    except psycopg.Error as err:  # as SQLAlchemy would raise it: DataError, OperationalError...
+        raise DBAPIError.instance(step, None, err, psycopg.Error) from err
+    finally:
+        cursor.close()
+
+
+def insert_new(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: str) -> set:
+    """Insert the rows in key order; returns the keys of the rows this call stored.
+
+    On PostgreSQL a row whose key exists already is skipped (concurrent writers may have stored
+    it meanwhile). On SQLite the caller must know that none exists: it holds the write lock
+    since it looked (central.db.writing). Raises what the driver raises for a value it refuses
+    (as SQLAlchemy's DBAPIError subclasses, or UnicodeError and OverflowError).
     """
     if not rows:
         return set()
     rows = _sorted(rows, [key])
     columns = _columns(table, rows)
+    if conn.dialect.name == "postgresql":
+        return _postgresql_insert_new(conn, table, columns, rows, key)
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(c.name) for c in columns)
     source, params = _values_clause(conn, columns, rows)
-    statement = f"INSERT INTO {quote(table.name)} ({names}) {source}"
-    if conn.dialect.name == "postgresql":
-        statement += f" ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(key)}"
-        return set(conn.exec_driver_sql(statement, params).scalars().all())
-    conn.exec_driver_sql(statement, params)
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) {source}", params)
     return {row[key] for row in rows}
 
 

@@ -165,8 +165,9 @@ class _Event(_Wire):
     monotonic_ms: Monotonic
     language: Language
     service_point: Id | None = None
-    outbox_id: Uuid | None = None
-    seq: Annotated[int, Field(ge=1, le=MAX_SEQ)] | None = None
+    # Transport metadata, not content: never dumped, so never part of canonical().
+    outbox_id: Annotated[Uuid | None, Field(exclude=True)] = None
+    seq: Annotated[Annotated[int, Field(ge=1, le=MAX_SEQ)] | None, Field(exclude=True)] = None
 
     @model_validator(mode="after")
     def _outbox_and_seq_together(self) -> _Event:
@@ -267,7 +268,7 @@ def canonical(event: FeedbackEvent | CheckinEvent) -> str:
     """The event's content as compact JSON in the model's field order, without the transport
     fields (outbox_id, seq): equal content gives equal text, whatever the key order, spacing or
     offset spelling it arrived with."""
-    return event.model_dump_json(exclude=TRANSPORT_FIELDS)
+    return event.model_dump_json()  # the transport fields are excluded by the model
 
 
 def encode_batch(
