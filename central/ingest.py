@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -67,8 +67,7 @@ class IngestResult:
         }
 
 
-@dataclass(frozen=True)
-class CheckedEvent:
+class CheckedEvent(NamedTuple):  # a tuple: a thousand are made per batch
     """An event that keeps the wire format's rules, its comment redacted again."""
 
     event: WireEvent
