@@ -27,7 +27,7 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class OutboxState(_Part):
+class OutboxReport(_Part):
     """The kiosk's outbox: its id, the first seq the central should get, the last one made."""
 
     id: str = Field(min_length=1, max_length=64)
@@ -56,7 +56,7 @@ class Heartbeat(_Part):
     free_disk_bytes: int = Field(ge=0)
     printer: Literal["none", "ok", "paper_near_end", "paper_out", "offline"] = "none"
     device_clock: AwareDatetime
-    outbox: OutboxState | None = None
+    outbox: OutboxReport | None = None
     refused: Refusal | None = None
     storage: Literal["ok", "read_only", "full", "error"] = "ok"
 

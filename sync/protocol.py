@@ -2,7 +2,8 @@
 
 The sync agent builds gzip batches with `encode_batch`; the central reads them with
 `decode_batch` and validates each event on its own with `parse_event`, so one bad event is
-rejected with its reason while the rest are stored.
+rejected with its reason while the rest are stored. The central's 200 answer is an
+`IngestAnswer`, which the agent reads with `parse_ingest_answer`.
 
 JSON types are strict: a number is never written as a string ("3"), a rating never as a boolean
 (true), a flag never as a number or a word ("yes"), a time never as a Unix number. Times are
@@ -346,3 +347,38 @@ def decode_batch(body: bytes) -> tuple[BatchEnvelope, list[Any]]:
     except ValidationError as err:
         raise ProtocolError(f"The batch envelope is malformed: {_explain(err)}.") from None
     return envelope, events
+
+
+class RejectedEvent(BaseModel):
+    """One event of a batch the central did not store, with its reason."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    id: str
+    error: str
+
+
+class IngestAnswer(BaseModel):
+    """The central's 200 answer to a batch (POST /api/v1/events). Every event not listed as a
+    conflict or rejected is stored, so `accepted + duplicates + conflicts + rejected` is the
+    batch's size. Strict: the sync agent marks nothing sent on an answer that is not exactly
+    this (numbers as strings, a list, a page from a proxy). Unknown keys are ignored, so a newer
+    central may say more."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+
+    accepted: Annotated[int, Field(ge=0)]
+    duplicates: Annotated[int, Field(ge=0)]
+    conflicts: list[str]
+    rejected: list[RejectedEvent]
+
+
+def parse_ingest_answer(raw: Any) -> IngestAnswer:
+    """The central's answer to a batch, decoded from JSON.
+
+    Raises ProtocolError with what is wrong, e.g. "accepted: Input should be a valid integer".
+    """
+    try:
+        return IngestAnswer.model_validate(raw)
+    except ValidationError as err:
+        raise ProtocolError(_explain(err)) from None

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
-from pydantic import BaseModel
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
@@ -16,22 +15,16 @@ from central.api.problems import ProblemError
 from central.db import in_write_transaction
 from central.enrollment import load_site
 from central.ingest import IngestResult, check_events, ingest
-from sync.protocol import MAX_BODY_BYTES, BatchEnvelope, ProtocolError, decode_batch
+from sync.protocol import (
+    MAX_BODY_BYTES,
+    BatchEnvelope,
+    IngestAnswer,
+    ProtocolError,
+    decode_batch,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 RETRY_AFTER_S = 5
-
-
-class Rejected(BaseModel):
-    id: str
-    error: str
-
-
-class BatchResult(BaseModel):
-    accepted: int
-    duplicates: int
-    conflicts: list[str]
-    rejected: list[Rejected]
 
 
 async def _read_body(request: Request) -> bytes:
@@ -74,7 +67,7 @@ def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> 
 
 @router.post(
     "/events",
-    response_model=BatchResult,
+    response_model=IngestAnswer,
     responses={
         413: {"description": "Body over 1 MiB"},
         503: {"description": "Busy: retry after Retry-After seconds"},
@@ -88,7 +81,7 @@ def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> 
 )
 async def post_events(
     request: Request, authorization: Annotated[str | None, Header()] = None
-) -> BatchResult:
+) -> IngestAnswer:
     """Store a batch of events (gzip JSON, wire format v1); each event succeeds or fails alone."""
     token = bearer_token(authorization)
     body = await _read_body(request)
@@ -105,4 +98,4 @@ async def post_events(
         )
     async with slots:
         result = await run_in_threadpool(_store, request, token, envelope, raw_events)
-    return BatchResult.model_validate(result.as_json())
+    return IngestAnswer.model_validate(result.as_json())  # the answer the agent parses
