@@ -299,11 +299,10 @@ def ingest(
         first[checked.id] = checked.content
         try:
             time = clock.place(checked.event)
-        except OverflowError as err:  # the protocol's ranges rule this out; the net stays
+            flag = drift_flag(checked.event, terms)
+            rows.append(_row(checked, device, time, flag, received_at, batch_id))
+        except (OverflowError, ValueError) as err:  # the protocol's ranges rule these out
             result.rejected.append({"id": checked.id, "error": f"cannot be placed in time: {err}"})
-            continue
-        flag = drift_flag(checked.event, terms)
-        rows.append(_row(checked, device, time, flag, received_at, batch_id))
 
     zones = {device.site_id: ZoneInfo(site.site.timezone)}
     stored = event_store.store(conn, rows, zones)

@@ -147,3 +147,69 @@ def test_concurrent_overlapping_batches_never_answer_5xx_and_count_exactly(serve
     assert outcomes["accepted"] == held <= distinct
     assert sum(counted) == held  # every stored event counted once in the rollups
     assert progress == 0  # these kiosks send no outbox fields
+
+
+def test_a_deadlock_in_ingest_is_retried_inside_the_central(served_on_postgresql, postgres):
+    url, db_url, data_dir = served_on_postgresql
+    code = _central(data_dir, db_url, "enroll-code", "--site", "kaleva").split()[0]
+    kiosk = httpx.post(f"{url}/api/v1/enroll", json={"code": code, "kiosk_id": "aula-1"}).json()
+    headers = {"Authorization": f"Bearer {kiosk['token']}", "Content-Type": "application/gzip"}
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+
+    def post(items: list[dict]) -> httpx.Response:
+        now = datetime.now(UTC)
+        body = encode_batch(
+            items, batch_id=str(uuid.uuid4()), sent_at=now, boot_id="b", monotonic_ms=1
+        )
+        return httpx.post(f"{url}/api/v1/events", content=body, headers=headers, timeout=120)
+
+    def at_hour(minute: int) -> dict:
+        moment = hour + timedelta(minutes=minute)
+        return feedback(1, boot_id="old", occurred_at=moment.isoformat())
+
+    assert post([at_hour(0)]).json()["accepted"] == 1  # makes the rollup row
+    server_log = postgres.dir / "log"
+    logged_before = server_log.stat().st_size
+    batch = [at_hour(m) for m in (10, 20, 30)]
+    engine = make_engine(db_url)
+    answers: list[httpx.Response] = []
+    try:
+        with engine.connect() as other:
+            # One transaction (begun by the first statement); the central is the deadlock's victim.
+            other.exec_driver_sql("SET deadlock_timeout = '60s'")
+            other.exec_driver_sql(  # another writer holds the rollup row the batch adds to
+                "UPDATE rollups SET r1 = r1 WHERE site_id = 'kaleva' AND service_point = ''"
+            )
+            sender = threading.Thread(target=lambda: answers.append(post(batch)))
+            sender.start()
+            waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            while not other.exec_driver_sql(waiting).scalar():  # the batch's events are in
+                time.sleep(0.05)
+            row = {"site_id": "kaleva", "device_id": kiosk["device_id"], "type": "feedback"}
+            now = datetime.now(UTC)
+            other.execute(  # ... and then wants one of the batch's new events: a cycle
+                events.insert().values(
+                    id=batch[0]["id"],
+                    occurred_at=now,
+                    corrected_at=now,
+                    clock_suspect=False,
+                    content="{}",
+                    received_at=now,
+                    batch_id="other",
+                    **row,
+                )
+            )
+            other.rollback()
+            sender.join()
+    finally:
+        engine.dispose()
+    (answer,) = answers
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["accepted"] == 3
+    with server_log.open("rb") as log:
+        log.seek(logged_before)
+        assert b"deadlock detected" in log.read()  # it happened, and was retried inside
+    with make_engine(db_url).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(events)).scalar_one() == 4
+        counted = conn.execute(select(func.sum(rollups.c.r1))).scalar_one()
+    assert counted == 4
