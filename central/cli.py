@@ -277,7 +277,8 @@ def report_command(
 @click.option("--site", "sites", multiple=True, help="Only kiosks of this site (repeat).")
 @pass_settings
 def devices_command(settings: Settings, sites: tuple[str, ...]) -> None:
-    """List every kiosk with when it was last seen and its status in words.
+    """List every kiosk with when it was last seen, its status in words and, below, whether
+    all its events arrived ("all 1210 events received", "7 events missing (seq 1200-1206)").
 
     Example: hymy-central devices --site kaleva
     """
@@ -292,6 +293,8 @@ def devices_command(settings: Settings, sites: tuple[str, ...]) -> None:
     for d in kiosks:
         seen = d.last_seen.strftime("%Y-%m-%d %H:%M UTC") if d.last_seen else "never"
         click.echo(f"{d.site:<12} {d.kiosk_id:<20} {seen:<22} {d.status}   {d.device_id}")
+        if d.completeness:
+            click.echo(f"{'':<12} {d.completeness.words()}")
 
 
 @main.group()

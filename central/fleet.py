@@ -1,48 +1,52 @@
-"""The fleet view: each kiosk's last heartbeat and a status in words (pure rules + queries)."""
+"""The fleet view: each kiosk's last heartbeat, a status in words and whether all its events
+arrived (the rules here and in central.completeness are pure; `fleet` runs the queries)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
-from central.tables import devices
+from central.completeness import Completeness, OutboxTally, missing_words
+from central.tables import devices, events, outbox_progress
 
 LATE = timedelta(minutes=5)  # heartbeats come every minute
 SILENT = timedelta(hours=1)
 CLOCK_WRONG = timedelta(minutes=5)
 BACKLOG_OLD = timedelta(hours=1)
+GAPS_LISTED = 50  # missing seq ranges read per outbox; the count of missing events is exact
+STORAGE_WORDS = {"read_only": "storage read-only", "full": "storage full", "error": "storage error"}
 
 
-class OutboxReport(BaseModel):
-    """The kiosk's outbox: its id and the seq range that should all reach the central."""
-
+class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(max_length=64)
+
+class OutboxReport(_Part):
+    """The kiosk's outbox: its id, the first seq the central should get, the last one made."""
+
+    id: str = Field(min_length=1, max_length=64)
     first_seq: int = Field(ge=1)
     last_seq: int = Field(ge=0)
 
 
-class Refusal(BaseModel):
-    """The central refuses what the agent sends (a non-retryable 4xx other than 401)."""
+class Refusal(_Part):
+    """The central's last refusal of what the agent sends (a non-retryable 4xx but 401); the
+    agent clears it once a batch is taken again."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    status: int
+    status: int = Field(ge=100, le=599)
     error: str = Field(max_length=500)
     at: AwareDatetime
     events: int = Field(ge=0)
 
 
-class Heartbeat(BaseModel):
+class Heartbeat(_Part):
     """What a kiosk's sync agent reports every minute."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: str = Field(max_length=40)
     backlog: int = Field(ge=0)
@@ -66,6 +70,7 @@ class DeviceStatus:
     status: str
     heartbeat: dict[str, Any] | None
     revoked: bool
+    completeness: Completeness | None = None  # None: the kiosk sends no outbox_id/seq yet
 
 
 def status_words(
@@ -74,8 +79,9 @@ def status_words(
     beat: dict[str, Any] | None,
     beat_at: datetime | None,
     revoked: bool,
+    missing: int = 0,
 ) -> str:
-    """'ok', or what is wrong, e.g. 'late; printer needs paper; clock wrong'."""
+    """'ok', or what is wrong, e.g. 'late; printer needs paper; clock wrong; 7 events missing'."""
     if revoked:
         return "revoked"
     if last_seen is None:
@@ -96,6 +102,12 @@ def status_words(
         oldest = beat.get("oldest_pending")
         if oldest and beat_at and beat_at - datetime.fromisoformat(oldest) > BACKLOG_OLD:
             problems.append(f"backlog of {beat['backlog']} waiting")
+        if beat.get("refused"):
+            problems.append("refused events")
+        if beat.get("storage") in STORAGE_WORDS:
+            problems.append(STORAGE_WORDS[beat["storage"]])
+    if missing:
+        problems.append(missing_words(missing))
     return "; ".join(problems) or "ok"
 
 
@@ -113,18 +125,80 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _gaps(conn: Connection, device_id: str, tally: OutboxTally) -> tuple[list, bool]:
+    """The missing seq ranges of one outbox, from the events_by_outbox_seq index (read only
+    when there is a gap); and whether more ranges than GAPS_LISTED exist."""
+    held = (
+        select(events.c.seq)
+        .distinct()
+        .where(
+            events.c.device_id == device_id,
+            events.c.outbox_id == tally.outbox_id,
+            events.c.seq.between(tally.lowest, tally.max_seq),
+        )
+        .subquery()
+    )
+    steps = select(held.c.seq, func.lag(held.c.seq).over(order_by=held.c.seq).label("prev"))
+    steps = steps.subquery()
+    gaps = [
+        (row.prev + 1, row.seq - 1)
+        for row in conn.execute(
+            select(steps.c.seq, steps.c.prev)
+            .where(steps.c.seq - steps.c.prev > 1)
+            .order_by(steps.c.seq)
+            .limit(GAPS_LISTED + 1)
+        )
+    ]
+    if tally.lowest < tally.min_seq:  # the first ones never came (a first_seq below min_seq)
+        gaps.insert(0, (tally.lowest, tally.min_seq - 1))
+    return gaps[:GAPS_LISTED], len(gaps) > GAPS_LISTED
+
+
+def _completeness(
+    conn: Connection, device_id: str, rows: Sequence[Any], beat: dict[str, Any] | None
+) -> Completeness | None:
+    if not rows:
+        return None
+    current = (beat or {}).get("outbox") or {}  # the heartbeat's word on its outbox
+    current_id, first_seq = str(current.get("id", "")).lower(), current.get("first_seq")
+    tallies = tuple(
+        OutboxTally(
+            row.outbox_id,
+            row.received,
+            row.min_seq,
+            row.max_seq,
+            _aware(row.last_seen_at),
+            first_seq if row.outbox_id == current_id else None,
+        )
+        for row in rows
+    )
+    gaps, cut = {}, set()
+    for tally in tallies:
+        if tally.missing:
+            gaps[tally.outbox_id], more = _gaps(conn, device_id, tally)
+            if more:
+                cut.add(tally.outbox_id)
+    return Completeness(tallies, gaps, frozenset(cut))
+
+
 def fleet(
     conn: Connection, sites: tuple[str, ...] = (), now: datetime | None = None
 ) -> list[DeviceStatus]:
     """Every enrolled kiosk (of the sites, or all), by site and kiosk id."""
     now = now or datetime.now(UTC)
     query = select(devices).order_by(devices.c.site_id, devices.c.kiosk_id)
+    progress_query = select(outbox_progress).order_by(outbox_progress.c.first_seen_at)
     if sites:
         query = query.where(devices.c.site_id.in_(sites))
+        progress_query = progress_query.join(devices).where(devices.c.site_id.in_(sites))
+    progress: dict[str, list[Any]] = {}
+    for row in conn.execute(progress_query):
+        progress.setdefault(row.device_id, []).append(row)
     out = []
     for row in conn.execute(query):
         beat = json.loads(row.heartbeat) if row.heartbeat else None
         last_seen = _aware(row.last_seen_at)
+        completeness = _completeness(conn, row.id, progress.get(row.id, []), beat)
         out.append(
             DeviceStatus(
                 row.id,
@@ -132,10 +206,16 @@ def fleet(
                 row.kiosk_id,
                 last_seen,
                 status_words(
-                    now, last_seen, beat, _aware(row.heartbeat_at), row.revoked_at is not None
+                    now,
+                    last_seen,
+                    beat,
+                    _aware(row.heartbeat_at),
+                    row.revoked_at is not None,
+                    completeness.missing if completeness else 0,
                 ),
                 beat,
                 row.revoked_at is not None,
+                completeness,
             )
         )
     return out

@@ -1,23 +1,38 @@
-"""Ingest of a kiosk's batch: every event validated on its own, deduplicated by its id (the same
-content again is a duplicate, other content a conflict that never overwrites), clock-corrected,
-and stored in the caller's one transaction."""
+"""Ingest of a kiosk's batch: every event validated on its own, its comment redacted again,
+deduplicated by its id (the same content again is a duplicate, other content a conflict that
+never overwrites), clock-corrected, flagged when kept apart (central.flags), and stored with its
+rollups and its outbox's progress in the caller's one transaction.
+
+An event is rejected only for what it is: it breaks the wire format's rules (sync.protocol), or
+the database refuses one of its values (central.event_store's safety net). It is never rejected
+for drift between the kiosk's config and the central's: a service point or reason the site has
+retired is an ordinary event, one the site never had is stored and flagged.
+
+`check_events` is the part without a database (run before the write transaction); `ingest`
+the rest.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection
 
-from central import rollups
+from central import event_store
 from central.enrollment import Device
+from central.flags import (
+    REASON_NOT_FOR_RATING,
+    REASON_UNKNOWN,
+    SERVICE_POINT_UNKNOWN,
+    TIME_IMPLAUSIBLE,
+)
 from central.sites import SiteDefinition
-from central.tables import devices, events
+from hymy_domain.redaction import redact
 from sync.protocol import (
     BatchEnvelope,
     CheckinEvent,
@@ -29,7 +44,11 @@ from sync.protocol import (
 )
 
 EARLIEST_PLAUSIBLE = datetime(2024, 1, 1, tzinfo=UTC)  # a Pi without RTC boots into the past
-ID_CHUNK = 500
+# The longest a batch may plausibly be on its way (a proxy holding it, a slow line): a kiosk
+# clock behind arrival by more than this is a wrong clock, not a batch in transit.
+MAX_TRANSIT = timedelta(minutes=15)
+
+WireEvent = FeedbackEvent | CheckinEvent
 
 
 @dataclass
@@ -48,68 +67,202 @@ class IngestResult:
         }
 
 
+class CheckedEvent(NamedTuple):  # a tuple: a thousand are made per batch
+    """An event that keeps the wire format's rules, its comment redacted again."""
+
+    event: WireEvent
+    id: str
+    content: str  # canonical JSON (sync.protocol.canonical) of the redacted event
+
+
+@dataclass(frozen=True)
+class CheckedBatch:
+    events: list[CheckedEvent]
+    rejected: list[dict[str, str]]
+
+
+def redact_comment(text: str) -> str:
+    """A comment with personal data replaced by tokens, as the central stores it (an older
+    kiosk may have sent it with an older rule)."""
+    return redact(text).text
+
+
+def _redacted(event: WireEvent) -> WireEvent:
+    if isinstance(event, FeedbackEvent) and event.comment:
+        comment = redact_comment(event.comment)
+        if comment != event.comment:
+            return event.model_copy(update={"comment": comment})
+    return event
+
+
+def check_events(raw_events: Iterable[Any]) -> CheckedBatch:
+    """Each raw event validated, redacted and in canonical form, or rejected with its reason;
+    no database needed."""
+    checked, rejected = [], []
+    for raw in raw_events:
+        try:
+            event = _redacted(parse_event(raw))
+        except ProtocolError as err:
+            rejected.append({"id": event_id(raw), "error": str(err)})
+            continue
+        checked.append(CheckedEvent(event, str(event.id), canonical(event)))
+    return CheckedBatch(checked, rejected)
+
+
+def same_event(stored: str, received: str) -> bool:
+    """Whether a held event's content and a received one's are the same event: equal text, or
+    equal once the held comment is redacted by today's rule (it may have been stored under an
+    older one, and a resend is still a duplicate, not a conflict)."""
+    if stored == received:
+        return True
+    held, new = json.loads(stored), json.loads(received)
+    if isinstance(held.get("comment"), str):
+        held["comment"] = redact_comment(held["comment"])
+    return held == new
+
+
+class _SiteTerms:
+    """The site's service points and reasons, looked up once per batch."""
+
+    def __init__(self, site: SiteDefinition) -> None:
+        self.site = site
+        self._points: dict[str, str | None] = {}
+        self._reasons: dict[str, frozenset[int] | None] = {}
+
+    def point_known(self, point_id: str) -> bool:
+        if point_id not in self._points:
+            self._points[point_id] = self.site.service_point_state(point_id)
+        return self._points[point_id] is not None
+
+    def ratings_of(self, reason_id: str) -> frozenset[int] | None:
+        """The ratings the reason is offered for; None for a reason the site never had."""
+        if reason_id not in self._reasons:
+            found = self.site.reason(reason_id)
+            self._reasons[reason_id] = frozenset(found[0].ratings) if found else None
+        return self._reasons[reason_id]
+
+
+def drift_flag(event: WireEvent, terms: _SiteTerms) -> str | None:
+    """The flag for a service point or reason the site never had, or a reason it does not
+    offer for this rating; None when the site knows them (active or retired)."""
+    if event.service_point is not None and not terms.point_known(event.service_point):
+        return SERVICE_POINT_UNKNOWN
+    if isinstance(event, FeedbackEvent) and event.reason is not None:
+        ratings = terms.ratings_of(event.reason)
+        if ratings is None:
+            return REASON_UNKNOWN
+        if event.rating not in ratings:
+            return REASON_NOT_FOR_RATING
+    return None
+
+
+@dataclass(frozen=True)
+class EventTime:
+    at: datetime  # when it happened, as reports count it (events.corrected_at)
+    suspect: bool  # the kiosk's wall clock was wrong when it happened (events.clock_suspect)
+    implausible: bool  # not corrected and implausible: flagged time-implausible
+
+
+@dataclass(frozen=True)
+class BatchClock:
+    """A batch's moment on the central's clock, against which its events are placed.
+
+    The rule (docs/central.md, "Clock correction"):
+    1. The batch carries the kiosk's wall clock (`sent_at`) and monotonic clock
+       (`monotonic_ms`) of the moment it was built. When that wall clock looks right (no later
+       than arrival + tolerance, no earlier than arrival - MAX_TRANSIT), the batch was built at
+       `sent_at`: the difference to arrival is time in transit, not a wrong clock. Otherwise the
+       kiosk's clock is wrong, and the batch is taken as built when it arrived.
+    2. An event of the boot that built the batch, with a monotonic time no later than the
+       batch's, happened (batch monotonic - event monotonic) before that moment; it is
+       clock_suspect when its own wall-clock time is further off than the tolerance.
+    3. Any other event keeps its wall-clock time, which could not be corrected: an event of an
+       earlier boot (its monotonic clock counted from another start), or of this boot with a
+       monotonic time after the batch's (impossible for a working clock: clock_suspect). When
+       that time is implausible too (before 2024-01-01 or after arrival + tolerance) the event
+       is clock_suspect and flagged time-implausible.
+    """
+
+    boot_id: str
+    monotonic_ms: int
+    built_at: datetime
+    received_at: datetime
+    tolerance: timedelta
+
+    @classmethod
+    def of(
+        cls,
+        envelope: BatchEnvelope,
+        received_at: datetime,
+        tolerance: timedelta,
+        max_transit: timedelta = MAX_TRANSIT,
+    ) -> BatchClock:
+        sent_at = envelope.sent_at
+        clock_right = received_at - max_transit <= sent_at <= received_at + tolerance
+        return cls(
+            envelope.boot_id,
+            envelope.monotonic_ms,
+            sent_at.astimezone(UTC) if clock_right else received_at,
+            received_at,
+            tolerance,
+        )
+
+    def plausible(self, moment: datetime) -> bool:
+        return EARLIEST_PLAUSIBLE <= moment <= self.received_at + self.tolerance
+
+    def place(self, event: WireEvent) -> EventTime:
+        """Raises OverflowError only for times no wire event can have."""
+        if event.boot_id == self.boot_id and event.monotonic_ms <= self.monotonic_ms:
+            at = self.built_at - timedelta(milliseconds=self.monotonic_ms - event.monotonic_ms)
+            return EventTime(at, abs(at - event.occurred_at) > self.tolerance, False)
+        occurred = event.occurred_at.astimezone(UTC)
+        plausible = self.plausible(occurred)
+        same_boot = event.boot_id == self.boot_id  # yet later than the batch: a broken clock
+        return EventTime(occurred, same_boot or not plausible, not plausible)
+
+
 def corrected_time(
-    event: FeedbackEvent | CheckinEvent,
+    event: WireEvent,
     envelope: BatchEnvelope,
     received_at: datetime,
     tolerance: timedelta,
-) -> tuple[datetime, bool]:
-    """When the event really happened, and whether that time is suspect.
-
-    An event of the boot that sent the batch is placed by the monotonic clock: it happened
-    (batch monotonic - event monotonic) before the batch arrived, whatever the kiosk's wall clock
-    said. An event of an earlier boot keeps its wall-clock time, flagged when implausible.
-    """
-    if event.boot_id == envelope.boot_id and event.monotonic_ms <= envelope.monotonic_ms:
-        ago = timedelta(milliseconds=envelope.monotonic_ms - event.monotonic_ms)
-        corrected = received_at - ago
-        return corrected, abs(corrected - event.occurred_at) > tolerance
-    occurred = event.occurred_at.astimezone(UTC)
-    plausible = EARLIEST_PLAUSIBLE <= occurred <= received_at + tolerance
-    return occurred, not plausible
+    max_transit: timedelta = MAX_TRANSIT,
+) -> EventTime:
+    """When the event really happened, and whether that time is suspect or implausible: the
+    rule of BatchClock, for one event."""
+    return BatchClock.of(envelope, received_at, tolerance, max_transit).place(event)
 
 
-def _insert(conn: Connection):
-    return postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-
-
-def _sqlite_time(moment: datetime) -> str:
-    """A UTC moment as SQLAlchemy's SQLite DateTime stores it (no offset)."""
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _store_rows(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
-    """Insert event rows not stored yet; returns the ids this call stored.
-
-    On SQLite the write lock is taken at BEGIN (central.db.writing), so nothing can have stored
-    these ids since `_existing` looked: one plain executemany straight through the driver, which
-    is what makes ingest fast there. PostgreSQL writers run concurrently, so it keeps ON CONFLICT
-    DO NOTHING and learns from RETURNING which rows were its own.
-    """
-    if conn.dialect.name != "sqlite":
-        statement = _insert(conn)(events).on_conflict_do_nothing(index_elements=["id"])
-        return set(conn.execute(statement.returning(events.c.id), rows).scalars().all())
-    columns = [column.name for column in events.columns]
-    times = {"occurred_at", "corrected_at", "received_at"}
-    values = [
-        tuple(_sqlite_time(row[c]) if c in times else row[c] for c in columns) for row in rows
-    ]
-    conn.exec_driver_sql(
-        f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-        values,
-    )
-    return {row["id"] for row in rows}
-
-
-def _existing(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start : start + ID_CHUNK]
-        rows = conn.execute(select(events.c.id, events.c.content).where(events.c.id.in_(chunk)))
-        found.update({row.id: row.content for row in rows})
-    return found
+def _row(
+    checked: CheckedEvent,
+    device: Device,
+    time: EventTime,
+    flag: str | None,
+    received_at: datetime,
+    batch_id: str,
+) -> dict[str, Any]:
+    event = checked.event
+    return {
+        "id": checked.id,
+        "site_id": device.site_id,
+        "device_id": device.id,
+        "type": event.type,
+        "occurred_at": event.occurred_at.astimezone(UTC),  # SQLite keeps no offset
+        "corrected_at": time.at,
+        "clock_suspect": time.suspect,
+        "service_point": event.service_point,
+        "rating": getattr(event, "rating", None),
+        "reason": getattr(event, "reason", None),
+        "misuse": getattr(event, "misuse", None),
+        "comment": getattr(event, "comment", None),
+        "content": checked.content,
+        "received_at": received_at,
+        "batch_id": batch_id,
+        "outbox_id": str(event.outbox_id) if event.outbox_id else None,
+        "seq": event.seq,
+        "language": event.language,
+        "flag": TIME_IMPLAUSIBLE if time.implausible else flag,
+    }
 
 
 def ingest(
@@ -117,79 +270,57 @@ def ingest(
     device: Device,
     site: SiteDefinition,
     envelope: BatchEnvelope,
-    raw_events: Iterable[Any],
+    raw_events: CheckedBatch | Iterable[Any],
     *,
     received_at: datetime,
     tolerance: timedelta = timedelta(minutes=5),
+    max_transit: timedelta = MAX_TRANSIT,
 ) -> IngestResult:
-    """Store a batch's events; returns what became of each. Runs in the caller's transaction."""
-    result = IngestResult()
-    points = {point.id for point in site.service_points}
-    valid: list[tuple[FeedbackEvent | CheckinEvent, str, str]] = []
-    for raw in raw_events:
-        try:
-            event = parse_event(raw)
-        except ProtocolError as err:
-            result.rejected.append({"id": event_id(raw), "error": str(err)})
-            continue
-        if event.service_point is not None and event.service_point not in points:
-            result.rejected.append(
-                {
-                    "id": str(event.id),
-                    "error": f"service_point: {event.service_point!r} is not a service point of "
-                    f"site {site.site.id}",
-                }
-            )
-            continue
-        valid.append((event, str(event.id), canonical(event)))
+    """Store a batch's events; returns what became of each. Runs in the caller's transaction
+    and changes nothing outside it (central.db.in_write_transaction may run it again).
 
-    stored = _existing(conn, [key for _, key, _ in valid])
-    rows: list[dict[str, Any]] = []
+    `raw_events` are the batch's events as decoded, or as `check_events` left them. Raises
+    what the database raises when it could store nothing at all.
+    """
+    batch = raw_events if isinstance(raw_events, CheckedBatch) else check_events(raw_events)
+    result = IngestResult(rejected=list(batch.rejected))
+    clock = BatchClock.of(envelope, received_at, tolerance, max_transit)
+    terms = _SiteTerms(site)
     batch_id = str(envelope.batch_id)
-    for event, key, content in valid:
-        if key in stored:
-            if stored[key] == content:
+    rows: list[dict[str, Any]] = []
+    first: dict[str, str] = {}  # id -> content, for a repeat within this batch
+    for checked in batch.events:
+        if checked.id in first:
+            if same_event(first[checked.id], checked.content):
                 result.duplicates += 1
             else:
-                result.conflicts.append(key)
+                result.conflicts.append(checked.id)
             continue
-        stored[key] = content  # a repeat later in this same batch is judged against this one
-        corrected, suspect = corrected_time(event, envelope, received_at, tolerance)
-        rows.append(
-            {
-                "id": key,
-                "site_id": device.site_id,
-                "device_id": device.id,
-                "type": event.type,
-                "occurred_at": event.occurred_at.astimezone(UTC),  # SQLite keeps no offset
-                "corrected_at": corrected,
-                "clock_suspect": suspect,
-                "service_point": event.service_point,
-                "rating": getattr(event, "rating", None),
-                "reason": getattr(event, "reason", None),
-                "misuse": getattr(event, "misuse", None),
-                "comment": getattr(event, "comment", None),
-                "content": content,
-                "received_at": received_at,
-                "batch_id": batch_id,
-                "outbox_id": None,
-                "seq": None,
-                "language": event.language,
-                "flag": None,
-            }
-        )
-    if rows:
-        fresh = _store_rows(conn, rows)
-        result.accepted = len(fresh)
-        zones = {device.site_id: ZoneInfo(site.site.timezone)}
-        rollups.add(conn, [row for row in rows if row["id"] in fresh], zones)
-        raced = [row for row in rows if row["id"] not in fresh]
-        if raced:  # stored by a concurrent batch between our read and our insert
-            now_stored = _existing(conn, [row["id"] for row in raced])
-            for row in raced:
-                if now_stored.get(row["id"]) == row["content"]:
-                    result.duplicates += 1
-                else:
-                    result.conflicts.append(row["id"])
-    conn.execute(update(devices).where(devices.c.id == device.id).values(last_seen_at=received_at))
+        first[checked.id] = checked.content
+        try:
+            time = clock.place(checked.event)
+            flag = drift_flag(checked.event, terms)
+            rows.append(_row(checked, device, time, flag, received_at, batch_id))
+        except (OverflowError, ValueError) as err:  # the protocol's ranges rule these out
+            result.rejected.append({"id": checked.id, "error": f"cannot be placed in time: {err}"})
+
+    zones = {device.site_id: ZoneInfo(site.site.timezone)}
+    stored = event_store.store(conn, rows, zones)
+    result.accepted = len(stored.fresh)
+    result.rejected.extend({"id": i, "error": reason} for i, reason in stored.refused.items())
+    fresh = {row["id"] for row in stored.fresh}
+    resent = []
+    for row in rows:
+        if row["id"] in fresh or row["id"] in stored.refused:
+            continue
+        held = stored.known.get(row["id"])
+        if held is not None and same_event(held.content, row["content"]):
+            result.duplicates += 1
+            if held.outbox_id is None and row["outbox_id"] is not None:
+                resent.append(row)
+        else:
+            result.conflicts.append(row["id"])
+    adopted = event_store.adopt_outbox(conn, resent) if resent else []
+    event_store.record_progress(conn, device.id, [*stored.fresh, *adopted], received_at)
+    event_store.touch_device(conn, device.id, received_at)
     return result

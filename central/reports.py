@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, literal, or_, select
 
 from central.enrollment import load_site
+from central.flags import TIME_IMPLAUSIBLE
 from central.limits import check_id, check_paging, check_period, check_sites
 from central.report_math import (
     BUCKETS,
@@ -29,9 +30,6 @@ from central.tables import daily_reason_rollups, daily_rollups, events, rollups
 
 KINDS = ("feedback", "checkins")
 TOP_REASONS = 10
-# events.flag of an event whose kiosk time could not be corrected and is implausible (contract 5
-# of issue 10): kept out of the rollups by ingest, left out of reports unless asked for.
-TIME_IMPLAUSIBLE = "time-implausible"
 
 
 class ReportError(ValueError):

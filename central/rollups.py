@@ -1,5 +1,8 @@
 """Rollups, updated in the same transaction as the events they count: per site x service point x
-UTC hour, and per site x service point x local day (in the site's own time zone)."""
+UTC hour, and per site x service point x local day (in the site's own time zone).
+
+Each rollup table gets one upsert statement per batch, its rows in key order (central.bulk), so
+concurrent batches that count into the same hours lock them in one order."""
 
 from __future__ import annotations
 
@@ -10,9 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from central import bulk
 from central.tables import daily_reason_rollups, daily_rollups, reason_rollups, rollups
 
 COUNTS = ("r1", "r2", "r3", "r4", "m1", "m2", "m3", "m4", "checkins")
@@ -57,38 +59,28 @@ def _upsert_counts(conn: Connection, table: Table, time_key: str, counts: Counte
     cells: dict[tuple, dict[str, int]] = {}
     for (site, point, when, column), n in counts.items():
         cells.setdefault((site, point, when), dict.fromkeys(COUNTS, 0))[column] += n
-    if not cells:
-        return
-    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=["site_id", "service_point", time_key],
-        set_={c: getattr(table.c, c) + getattr(statement.excluded, c) for c in COUNTS},
-    )
-    conn.execute(
-        statement,
+    bulk.upsert(
+        conn,
+        table,
         [
             {"site_id": s, "service_point": p, time_key: w, **values}
             for (s, p, w), values in cells.items()
         ],
+        ["site_id", "service_point", time_key],
+        dict.fromkeys(COUNTS, "add"),
     )
 
 
 def _upsert_reasons(conn: Connection, table: Table, time_key: str, counts: Counter) -> None:
-    if not counts:
-        return
-    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=["site_id", "service_point", time_key, "reason", "misuse"],
-        set_={"count": table.c.count + statement.excluded.count},
-    )
-    conn.execute(
-        statement,
+    bulk.upsert(
+        conn,
+        table,
         [
             {"site_id": s, "service_point": p, time_key: w, "reason": r, "misuse": m, "count": n}
             for (s, p, w, r, m), n in counts.items()
         ],
+        ["site_id", "service_point", time_key, "reason", "misuse"],
+        {"count": "add"},
     )
 
 
@@ -96,7 +88,8 @@ def add(
     conn: Connection, stored_rows: Iterable[Mapping[str, Any]], zones: Mapping[str, ZoneInfo]
 ) -> None:
     """Add newly stored events to every rollup (upserts that add to what is there); `zones`
-    gives each site's time zone for the daily rollups."""
+    gives each site's time zone for the daily rollups. The caller leaves out events the
+    rollups do not count (central.flags.counted_in_rollups)."""
     counts = tally(stored_rows, zones)
     _upsert_counts(conn, rollups, "hour", counts["hourly"])
     _upsert_counts(conn, daily_rollups, "day", counts["daily"])

@@ -2,79 +2,195 @@
 
 The sync agent builds gzip batches with `encode_batch`; the central reads them with
 `decode_batch` and validates each event on its own with `parse_event`, so one bad event is
-rejected with its reason while the rest are stored.
+rejected with its reason while the rest are stored. The central's 200 answer is an
+`IngestAnswer`, which the agent reads with `parse_ingest_answer`.
+
+JSON types are strict: a number is never written as a string ("3"), a rating never as a boolean
+(true), a flag never as a number or a word ("yes"), a time never as a Unix number. Times are
+ISO 8601 texts with their UTC offset ("2026-11-23T08:15:00.123+02:00"); ids are UUID texts.
+
+Every event: `id` (UUID), `type` ("feedback" | "checkin"), `occurred_at` (the kiosk's wall clock),
+`boot_id` and `monotonic_ms` (the kiosk's boot and its monotonic clock, for clock correction),
+`language`, `service_point` (optional for feedback), and for completeness `outbox_id` with
+`seq` (see below). Feedback adds `rating` (1..4), `reason`, `comment` and `misuse`; a check-in
+adds `ticket`, `method` and `printed`.
+
+Completeness, `outbox_id` and `seq`: `outbox_id` is the UUID made when the kiosk's outbox was
+created, `seq` (an integer from 1) the event's sequence number in that outbox, never reused.
+Both or neither: batches of kiosks that do not send them yet stay accepted. They are transport
+metadata, not content: `canonical()` leaves them out, so the same event sent once without them
+and again with them is a duplicate, not a conflict. The uploader adds them to the stored
+payload when it builds a batch; from them the central tells whether any event of a kiosk is
+missing.
+
+Plausible ranges, chosen so that every value that passes can be stored, bucketed and corrected
+on both databases (anything outside is a per-event rejection with its reason):
+- `occurred_at` and the batch's `sent_at` lie in [1970-01-01, 2200-01-01) UTC. 1970 is where a
+  Pi without a real-time clock starts counting; a kiosk clock that wrong still records real
+  visits, which the central corrects by the monotonic clock or keeps apart as
+  'time-implausible' (so narrower ranges here, e.g. "after 2000", would lose them for good).
+  2200 keeps every moment and its local day in any time zone far from the calendar's end
+  (9999-12-31), where date arithmetic overflows.
+- `monotonic_ms` (event and batch) lies in [0, 10 years]: the time since the kiosk booted; a
+  larger value is a broken clock, and it keeps the batch's minus the event's monotonic time a
+  span every clock correction can take.
+- `seq` lies in [1, 2**31 - 1], the database's integer (68 years at an event a second).
+
+Text: a `comment` may hold newlines and tabs but no other control character (NUL, escape, C1
+codes) and no lone surrogate; a carriage return (CR LF from some keyboards) becomes a newline.
+`boot_id` is printable ASCII. `language` is an ISO 639-1 code or one of the Sámi codes `smn`,
+`sms` (`se` is ISO 639-1), optionally with a script and a region subtag ("sv-FI", "sr-Latn",
+"zh-Hant-TW"), each in its canonical case. Ids of service points and reasons are lowercase
+words joined by hyphens.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     TypeAdapter,
     ValidationError,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 VERSION = 1
 MAX_EVENTS = 1000
 MAX_BODY_BYTES = 1024 * 1024  # the gzip body as sent
 MAX_JSON_BYTES = 16 * MAX_BODY_BYTES  # what it may inflate to (a guard against gzip bombs)
 MAX_COMMENT_CHARS = 2000
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(2200, 1, 1, tzinfo=UTC)  # exclusive
+MAX_MONOTONIC_MS = 10 * 366 * 24 * 3600 * 1000
+MAX_SEQ = 2**31 - 1
+TRANSPORT_FIELDS = frozenset({"outbox_id", "seq"})
 
-Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-Language = Annotated[str, Field(min_length=2, max_length=8, pattern=r"^[a-z]{2,3}(-[A-Za-z]+)?$")]
+# ISO 639-1 (183 codes), and the Sámi languages of Finland that have no two-letter code
+# (Inari smn, Skolt sms; Northern Sámi is se).
+_ISO_639_1 = """
+    aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv
+    cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho
+    hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku
+    kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn
+    no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm
+    sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi
+    vo wa wo xh yi yo za zh zu
+"""
+LANGUAGES = frozenset(_ISO_639_1.split()) | {"smn", "sms"}
+
+_UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+_TIME_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")  # the start of one
+# A known language, then optionally a script (Latn) and a region (FI, 419), in canonical case.
+_LANGUAGE_TAG = rf"^({'|'.join(sorted(LANGUAGES))})(-[A-Z][a-z]{{3}})?(-([A-Z]{{2}}|[0-9]{{3}}))?$"
+# Control characters but tab (09) and newline (0a), and lone surrogates (no UTF-8 for them).
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class ProtocolError(ValueError):
     """A body or envelope that is not wire format v1; the message says what is wrong."""
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _uuid_text(value: Any) -> Any:
+    if not isinstance(value, str) or not _UUID_TEXT.fullmatch(value):
+        raise PydanticCustomError(
+            "uuid_text",
+            "Input should be a UUID text such as '3f2504e0-4f89-41d3-9a0c-0305e82c3301'",
+        )
+    return value
 
-    id: UUID
-    occurred_at: AwareDatetime
-    boot_id: Annotated[str, Field(min_length=1, max_length=64)]
-    monotonic_ms: Annotated[int, Field(ge=0)]
+
+def _time_text(value: Any) -> Any:
+    if not isinstance(value, str) or not _TIME_TEXT.match(value):
+        raise PydanticCustomError(
+            "time_text",
+            "Input should be an ISO 8601 text with its UTC offset, "
+            "e.g. '2026-11-23T08:15:00+02:00'",
+        )
+    return value
+
+
+def _comment_text(value: str) -> str:
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    found = _NOT_TEXT.search(value)
+    if found:
+        raise PydanticCustomError(
+            "text_character",
+            "Input should hold no control character but newline and tab, and no lone "
+            "surrogate; found {code} at position {position}",
+            {"code": f"U+{ord(found.group()):04X}", "position": found.start()},
+        )
+    return value
+
+
+def _not_boolean(value: Any) -> Any:
+    if isinstance(value, bool):  # Literal[1] takes true, as 1 == True in Python
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Uuid = Annotated[UUID, Field(strict=False), BeforeValidator(_uuid_text)]
+WireTime = Annotated[
+    AwareDatetime,
+    Field(strict=False, ge=EARLIEST_TIME, lt=LATEST_TIME),
+    BeforeValidator(_time_text),
+]
+Monotonic = Annotated[int, Field(ge=0, le=MAX_MONOTONIC_MS)]
+BootId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[!-~]+$")]
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Language = Annotated[str, Field(min_length=2, max_length=16, pattern=_LANGUAGE_TAG)]
+Comment = Annotated[str, Field(max_length=MAX_COMMENT_CHARS), AfterValidator(_comment_text)]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class _Event(_Wire):
+    id: Uuid
+    occurred_at: WireTime
+    boot_id: BootId
+    monotonic_ms: Monotonic
     language: Language
     service_point: Id | None = None
-    # Transport metadata for completeness (both or neither; older kiosks send neither): the
-    # kiosk's outbox and the event's number in it. Not part of the content (see canonical).
-    outbox_id: UUID | None = None
-    seq: Annotated[int, Field(ge=1)] | None = None
+    # Transport metadata, not content: never dumped, so never part of canonical().
+    outbox_id: Annotated[Uuid | None, Field(exclude=True)] = None
+    seq: Annotated[Annotated[int, Field(ge=1, le=MAX_SEQ)] | None, Field(exclude=True)] = None
 
     @model_validator(mode="after")
-    def _outbox_id_and_seq_together(self) -> _Event:
+    def _outbox_and_seq_together(self) -> _Event:
         if (self.outbox_id is None) != (self.seq is None):
-            raise ValueError("outbox_id and seq come together: send both or neither")
+            raise PydanticCustomError(
+                "outbox_seq", "outbox_id and seq come together: send both or neither"
+            )
         return self
-
-
-TRANSPORT_FIELDS = {"outbox_id", "seq"}
 
 
 class FeedbackEvent(_Event):
     type: Literal["feedback"]
     rating: Annotated[int, Field(ge=1, le=4)]
     reason: Id | None = None
-    comment: Annotated[str, Field(max_length=MAX_COMMENT_CHARS)] | None = None
+    comment: Comment | None = None
     misuse: bool = False
 
 
 class CheckinEvent(_Event):
     type: Literal["checkin"]
     service_point: Id
-    ticket: Annotated[str, Field(pattern=r"^[A-Z]\d{3,}$")]
+    ticket: Annotated[str, Field(max_length=16, pattern=r"^[A-Z][0-9]{3,}$")]
     method: Literal["touch", "barcode"]
     printed: bool
 
@@ -83,16 +199,36 @@ Event = Annotated[FeedbackEvent | CheckinEvent, Field(discriminator="type")]
 _EVENT = TypeAdapter(Event)
 
 
-class BatchEnvelope(BaseModel):
+class BatchEnvelope(_Wire):
     """The batch without its events, which are validated one by one."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    batch_id: Uuid
+    sent_at: WireTime
+    boot_id: BootId
+    monotonic_ms: Monotonic
+    version: Annotated[Literal[1], BeforeValidator(_not_boolean)] = 1
 
-    batch_id: UUID
-    sent_at: AwareDatetime
-    boot_id: Annotated[str, Field(min_length=1, max_length=64)]
-    monotonic_ms: Annotated[int, Field(ge=0)]
-    version: Literal[1] = 1
+
+_JSON_KINDS = {
+    str: "a string",
+    bool: "true or false",
+    int: "a number",
+    float: "a decimal number",
+    list: "a list",
+    dict: "an object",
+    type(None): "null",
+}
+
+
+# What a field's pattern asks for, in words (a pattern mismatch shows the regex otherwise).
+_PATTERN_WORDS = {
+    "language": "a known language code (ISO 639-1, or smn or sms), optionally with a script and "
+    "a region, e.g. 'fi', 'sv-FI', 'sr-Latn'",
+    "boot_id": "printable ASCII without spaces",
+    "service_point": "lowercase letters and digits, words joined by hyphens",
+    "reason": "lowercase letters and digits, words joined by hyphens",
+    "ticket": "a capital letter and at least three digits, e.g. 'L023'",
+}
 
 
 def _explain(err: ValidationError) -> str:
@@ -102,7 +238,13 @@ def _explain(err: ValidationError) -> str:
         if location and location[0] in ("feedback", "checkin"):  # the union's tag, not a field
             location = location[1:]
         where = ".".join(location)
-        parts.append(f"{where}: {problem['msg']}" if where else problem["msg"])
+        message = problem["msg"]
+        if problem["type"] == "string_pattern_mismatch" and location[-1:][0] in _PATTERN_WORDS:
+            given = str(problem["input"])[:40]
+            message = f"Input should be {_PATTERN_WORDS[location[-1]]}, not {given!r}"
+        elif problem["type"].endswith("_type") or problem["type"] in ("uuid_text", "time_text"):
+            message += f", not {_JSON_KINDS.get(type(problem['input']), 'that')}"
+        parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
 
 
@@ -118,15 +260,16 @@ def parse_event(raw: Any) -> FeedbackEvent | CheckinEvent:
 
 
 def event_id(raw: Any) -> str:
-    """The id of a raw event as given (for rejecting it by id), or '' when it has none."""
-    return str(raw.get("id", "")) if isinstance(raw, Mapping) else ""
+    """The id of a raw event as given (for rejecting it by id), or '' when it has no text id."""
+    given = raw.get("id") if isinstance(raw, Mapping) else None
+    return given[:64] if isinstance(given, str) else ""
 
 
 def canonical(event: FeedbackEvent | CheckinEvent) -> str:
-    """The event as compact JSON in the model's field order: equal content gives equal text,
-    whatever the key order or spacing it arrived with. The transport fields are left out: an
-    event sent once without them and again with them is a duplicate, not a conflict."""
-    return event.model_dump_json(exclude=TRANSPORT_FIELDS)
+    """The event's content as compact JSON in the model's field order, without the transport
+    fields (outbox_id, seq): equal content gives equal text, whatever the key order, spacing or
+    offset spelling it arrived with."""
+    return event.model_dump_json()  # the transport fields are excluded by the model
 
 
 def encode_batch(
@@ -137,7 +280,8 @@ def encode_batch(
     boot_id: str,
     monotonic_ms: int,
 ) -> bytes:
-    """The gzip body of POST /api/v1/events.
+    """The gzip body of POST /api/v1/events. Text that has no UTF-8 (a lone surrogate) is sent
+    \\u-escaped, so the central rejects that one event with its reason.
 
     Raises ProtocolError for more than MAX_EVENTS events.
     """
@@ -151,15 +295,37 @@ def encode_batch(
         "version": VERSION,
         "events": list(events),
     }
-    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    try:
+        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate: sent escaped, for the central to reject
+        raw = json.dumps(body, separators=(",", ":")).encode()
     return gzip.compress(raw, compresslevel=9, mtime=0)  # 9: fewer bytes on a metered line
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json(raw: bytes) -> Any:
+    """Raises ProtocolError for anything but strict UTF-8 JSON that Python can hold."""
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except RecursionError:
+        raise ProtocolError("The batch is nested too deeply to be a batch of events.") from None
+    except UnicodeDecodeError as err:
+        raise ProtocolError(f"The batch is not UTF-8 text: {err}.") from None
+    except json.JSONDecodeError as err:
+        raise ProtocolError(f"The batch is not JSON: {err}.") from None
+    except ValueError as err:  # NaN, Infinity, or an integer of thousands of digits
+        what = str(err).split(";")[0]
+        raise ProtocolError(f"The batch holds a value no field can take: {what}.") from None
 
 
 def decode_batch(body: bytes) -> tuple[BatchEnvelope, list[Any]]:
     """The envelope and the raw events of a gzip batch body.
 
-    Raises ProtocolError when the body is not gzip, not JSON, too large inflated, or its
-    envelope is malformed.
+    Raises ProtocolError when the body is not gzip, not JSON, too large inflated, nested too
+    deeply, or its envelope is malformed.
     """
     try:
         inflater = zlib.decompressobj(wbits=31)  # gzip only
@@ -168,10 +334,7 @@ def decode_batch(body: bytes) -> tuple[BatchEnvelope, list[Any]]:
             raise ProtocolError(f"The batch inflates to more than {MAX_JSON_BYTES} bytes.")
     except zlib.error:
         raise ProtocolError("The body is not gzip; send the batch gzip-compressed.") from None
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ProtocolError(f"The batch is not JSON: {err}.") from None
+    data = _json(raw)
     if not isinstance(data, dict):
         raise ProtocolError("The batch must be a JSON object.")
     events = data.pop("events", None)

@@ -7,30 +7,24 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
-from pydantic import BaseModel
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from central.api.deps import authenticated_device, bearer_token
 from central.api.problems import ProblemError
-from central.db import writing
+from central.db import in_write_transaction
 from central.enrollment import load_site
-from central.ingest import IngestResult, ingest
-from sync.protocol import MAX_BODY_BYTES, BatchEnvelope, ProtocolError, decode_batch
+from central.ingest import IngestResult, check_events, ingest
+from sync.protocol import (
+    MAX_BODY_BYTES,
+    BatchEnvelope,
+    IngestAnswer,
+    ProtocolError,
+    decode_batch,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 RETRY_AFTER_S = 5
-
-
-class Rejected(BaseModel):
-    id: str
-    error: str
-
-
-class BatchResult(BaseModel):
-    accepted: int
-    duplicates: int
-    conflicts: list[str]
-    rejected: list[Rejected]
 
 
 async def _read_body(request: Request) -> bytes:
@@ -50,24 +44,30 @@ async def _read_body(request: Request) -> bytes:
 
 def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> IngestResult:
     settings = request.app.state.settings
-    # The token check and the whole batch in one transaction, on one worker thread: a batch
-    # costs one hop off the event loop, which is most of the fixed cost of a request.
-    with writing(request.app.state.engine) as conn, conn.begin():
+    received_at = datetime.now(UTC)
+    checked = check_events(raw)  # no database needed: done before the write lock is taken
+
+    def work(conn: Connection) -> IngestResult:
+        # The token check and the whole batch in one transaction, on one worker thread: a batch
+        # costs one hop off the event loop, which is most of the fixed cost of a request.
         device = authenticated_device(conn, token)
         return ingest(
             conn,
             device,
             load_site(conn, device.site_id),
             envelope,
-            raw,
-            received_at=datetime.now(UTC),
+            checked,
+            received_at=received_at,
             tolerance=settings.clock_tolerance,
         )
+
+    # A deadlock or serialization failure is run again here, never answered 500.
+    return in_write_transaction(request.app.state.engine, work)
 
 
 @router.post(
     "/events",
-    response_model=BatchResult,
+    response_model=IngestAnswer,
     responses={
         413: {"description": "Body over 1 MiB"},
         503: {"description": "Busy: retry after Retry-After seconds"},
@@ -81,7 +81,7 @@ def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> 
 )
 async def post_events(
     request: Request, authorization: Annotated[str | None, Header()] = None
-) -> BatchResult:
+) -> IngestAnswer:
     """Store a batch of events (gzip JSON, wire format v1); each event succeeds or fails alone."""
     token = bearer_token(authorization)
     body = await _read_body(request)
@@ -98,4 +98,4 @@ async def post_events(
         )
     async with slots:
         result = await run_in_threadpool(_store, request, token, envelope, raw_events)
-    return BatchResult.model_validate(result.as_json())
+    return IngestAnswer.model_validate(result.as_json())  # the answer the agent parses

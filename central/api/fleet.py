@@ -45,7 +45,7 @@ async def heartbeat(
 
 @router.get("/devices")
 def list_devices(caller: CurrentCaller, db: Db) -> list[dict[str, Any]]:
-    """Every kiosk the key may see, with last seen and a status in words."""
+    """Every kiosk the key may see: last seen, a status in words, whether all events arrived."""
     if caller.role == "manager":
         raise ProblemError(403, "The fleet view is for IT staff and admins.")
     scope = caller.sites if caller.role == "it" else ()
@@ -58,6 +58,8 @@ def list_devices(caller: CurrentCaller, db: Db) -> list[dict[str, Any]]:
             "status": d.status,
             "revoked": d.revoked,
             "heartbeat": d.heartbeat,
+            "completeness": d.completeness.words() if d.completeness else None,
+            "events": d.completeness.as_json() if d.completeness else None,
         }
         for d in fleet(db, scope)
     ]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
+from click.testing import CliRunner
+
+from central import cli
 from central.fleet import status_words
 from tests.central.conftest import feedback
 from tests.central.test_ingest import send
@@ -98,3 +102,121 @@ def test_comments_are_listed_newest_first_a_page_at_a_time(client, kiosk):
     ).json()
     assert [c["comment"] for c in rest["comments"]] == ["kommentti 2", "kommentti 3", "kommentti 4"]
     assert rest["more"] is False
+
+
+def test_status_words_for_refusals_storage_and_missing_events():
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    fine = {"printer": "ok", "device_clock": now.isoformat(), "oldest_pending": None, "backlog": 0}
+    refused = {**fine, "refused": {"status": 403, "error": "x", "at": now.isoformat(), "events": 3}}
+    assert status_words(now, now, refused, now, False) == "refused events"
+    assert status_words(now, now, {**fine, "storage": "read_only"}, now, False) == (
+        "storage read-only"
+    )
+    assert status_words(now, now, {**fine, "storage": "full"}, now, False) == "storage full"
+    assert status_words(now, now, {**fine, "storage": "ok"}, now, False) == "ok"
+    assert status_words(now, now, fine, now, False, missing=7) == "7 events missing"
+    assert status_words(now, now, None, None, False, missing=1) == "1 event missing"
+
+
+def test_heartbeats_carry_outbox_refusals_and_storage(client, kiosk):
+    device = {"Authorization": f"Bearer {kiosk['token']}"}
+    now = datetime.now(UTC).isoformat()
+    full = beat(
+        outbox={"id": str(uuid.uuid4()), "first_seq": 1, "last_seq": 0},
+        refused={"status": 404, "error": "Not Found", "at": now, "events": 12},
+        storage="full",
+    )
+    assert client.post("/api/v1/heartbeat", json=full, headers=device).status_code == 204
+    assert client.post("/api/v1/heartbeat", json=beat(), headers=device).status_code == 204
+    for wrong in (
+        {"storage": "wet"},
+        {"outbox": {"id": "x", "first_seq": 0, "last_seq": 0}},
+        {"refused": {"status": 403, "error": "x" * 501, "at": now, "events": 1}},
+        {"refused": {"status": 403, "error": "x", "at": "2026-11-23T10:00:00", "events": 1}},
+    ):
+        answer = client.post("/api/v1/heartbeat", json=beat(**wrong), headers=device)
+        assert answer.status_code == 422, wrong
+
+
+def numbered(outbox: str, seqs) -> list[dict]:
+    return [{**feedback(3), "outbox_id": outbox, "seq": s} for s in seqs]
+
+
+def test_the_fleet_view_says_whether_every_event_arrived(client, kiosk, db_url, tmp_path):
+    device = {"Authorization": f"Bearer {kiosk['token']}"}
+    outbox = str(uuid.uuid4())
+    held = [s for s in range(1, 1311) if not (1200 <= s <= 1206 or s == 1300)]
+    sent = numbered(outbox, held)
+    for start in range(0, len(sent), 1000):
+        assert send(client, kiosk["token"], sent[start : start + 1000]).status_code == 200
+    now = datetime.now(UTC).isoformat()
+    client.post(
+        "/api/v1/heartbeat",
+        headers=device,
+        json=beat(
+            outbox={"id": outbox, "first_seq": 1, "last_seq": 1315},
+            refused={"status": 403, "error": "Forbidden", "at": now, "events": 4},
+            storage="read_only",
+        ),
+    )
+    it = key(client, "it", ["kaleva"])
+    (row,) = client.get("/api/v1/devices", headers=it).json()
+    assert row["completeness"].startswith("8 events missing (seq 1200-1206, 1300), last seen ")
+    assert row["status"] == "refused events; storage read-only; 8 events missing"
+    assert row["events"]["received"] == 1302 and row["events"]["missing"] == 8
+    assert row["events"]["outboxes"][0]["missing_seq"] == [[1200, 1206], [1300, 1300]]
+
+    database = client.app.state.settings.database_url
+    shown = CliRunner().invoke(cli.main, ["--data-dir", str(tmp_path), "--db", database, "devices"])
+    assert shown.exit_code == 0, shown.output
+    assert "refused events; storage read-only; 8 events missing" in shown.output
+    assert "8 events missing (seq 1200-1206, 1300), last seen" in shown.output
+
+    late = numbered(outbox, [*range(1200, 1207), 1300])
+    for event, again in zip(late, late, strict=True):
+        event["id"] = again["id"]
+    assert send(client, kiosk["token"], late).json()["accepted"] == 8
+    client.post(
+        "/api/v1/heartbeat",
+        headers=device,
+        json=beat(outbox={"id": outbox, "first_seq": 1, "last_seq": 1315}),
+    )
+    (row,) = client.get("/api/v1/devices", headers=it).json()
+    assert row["completeness"] == "all 1310 events received" and row["status"] == "ok"
+
+
+def test_a_migrated_outbox_counts_from_its_first_seq_and_a_new_one_is_no_false_alarm(client, kiosk):
+    device = {"Authorization": f"Bearer {kiosk['token']}"}
+    migrated = str(uuid.uuid4())
+    send(client, kiosk["token"], numbered(migrated, range(500, 510)))
+    client.post(
+        "/api/v1/heartbeat",
+        headers=device,
+        json=beat(outbox={"id": migrated, "first_seq": 500, "last_seq": 509}),
+    )
+    it = key(client, "it", ["kaleva"])
+    assert client.get("/api/v1/devices", headers=it).json()[0]["completeness"] == (
+        "all 10 events received"
+    )
+    client.post(  # the heartbeat says the central should hold seq 498 on
+        "/api/v1/heartbeat",
+        headers=device,
+        json=beat(outbox={"id": migrated.upper(), "first_seq": 498, "last_seq": 509}),
+    )
+    (row,) = client.get("/api/v1/devices", headers=it).json()
+    assert row["completeness"].startswith("2 events missing (seq 498-499)")
+    replaced = str(uuid.uuid4())  # the outbox was replaced: seq starts at 1 again
+    send(client, kiosk["token"], numbered(replaced, range(1, 4)))
+    client.post(
+        "/api/v1/heartbeat",
+        headers=device,
+        json=beat(outbox={"id": replaced, "first_seq": 1, "last_seq": 3}),
+    )
+    (row,) = client.get("/api/v1/devices", headers=it).json()
+    assert row["completeness"] == "all 13 events received" and row["status"] == "ok"
+
+
+def test_a_kiosk_that_sends_no_seq_has_no_completeness_line(client, kiosk):
+    send(client, kiosk["token"], [feedback(2)])
+    (row,) = client.get("/api/v1/devices", headers=key(client, "it", [])).json()
+    assert row["completeness"] is None and row["events"] is None

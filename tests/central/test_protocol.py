@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from sync.protocol import (
     MAX_EVENTS,
+    MAX_MONOTONIC_MS,
+    MAX_SEQ,
     ProtocolError,
     canonical,
     decode_batch,
@@ -89,3 +91,214 @@ def test_bodies_that_are_not_batches():
         )
     with pytest.raises(ProtocolError, match="events"):
         decode_batch(gzip.compress(json.dumps({"batch_id": "x"}).encode()))
+
+
+# Strict JSON types (contract 1): each of these is a per-event rejection that names the field.
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"rating": True}, "rating: Input should be a valid integer, not true or false"),
+        ({"rating": "3"}, "rating: Input should be a valid integer, not a string"),
+        ({"rating": 3.0}, "rating: Input should be a valid integer, not a decimal number"),
+        ({"misuse": "yes"}, "misuse: Input should be a valid boolean, not a string"),
+        ({"misuse": 1}, "misuse: Input should be a valid boolean, not a number"),
+        ({"occurred_at": 1764000000}, "occurred_at: Input should be an ISO 8601 text"),
+        ({"occurred_at": "1764000000"}, "occurred_at: Input should be an ISO 8601 text"),
+        ({"monotonic_ms": "1000"}, "monotonic_ms: Input should be a valid integer"),
+        ({"id": 12345}, "id: Input should be a UUID text"),
+        ({"id": uuid.uuid4().hex}, "id: Input should be a UUID text"),
+        ({"comment": 5}, "comment: Input should be a valid string, not a number"),
+        ({"reason": ["waiting-time"]}, "reason: Input should be a valid string, not a list"),
+        ({"boot_id": None}, "boot_id: Input should be a valid string, not null"),
+    ],
+)
+def test_json_types_are_strict(change, says):
+    with pytest.raises(ProtocolError) as caught:
+        parse_event({**feedback(3), **change})
+    assert str(caught.value).startswith(says)
+
+
+def test_strict_checkins_and_texts_that_must_still_parse():
+    with pytest.raises(ProtocolError, match="printed: Input should be a valid boolean"):
+        parse_event(checkin(printed=1))
+    with pytest.raises(ProtocolError, match="ticket"):
+        parse_event(checkin(ticket="L٠٢٣"))  # Arabic-Indic digits are digits to a regex
+    # ISO texts for times and UUID texts for ids are what the wire carries: they parse.
+    event = parse_event(
+        feedback(
+            2,
+            id="3F2504E0-4F89-41D3-9A0C-0305E82C3301",
+            occurred_at="2026-11-23T08:15:00.123Z",
+        )
+    )
+    assert str(event.id) == "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
+    assert event.occurred_at == datetime(2026, 11, 23, 8, 15, 0, 123000, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("change", "ok"),
+    [
+        ({"occurred_at": "9999-12-31T23:59:59+00:00"}, False),  # its local day overflows
+        ({"occurred_at": "0001-01-01T00:00:00+00:00"}, False),
+        ({"occurred_at": "1969-12-31T23:59:59+00:00"}, False),
+        ({"occurred_at": "1970-01-01T01:59:59+02:00"}, False),  # 1969 in UTC
+        ({"occurred_at": "2199-12-31T23:00:00-02:00"}, False),  # 2200 in UTC
+        ({"occurred_at": "1970-01-01T00:00:00+00:00"}, True),  # a Pi without a real-time clock
+        ({"occurred_at": "2100-06-01T12:00:00+00:00"}, True),  # kept apart at the central
+        ({"monotonic_ms": -1}, False),
+        ({"monotonic_ms": MAX_MONOTONIC_MS}, True),
+        ({"monotonic_ms": MAX_MONOTONIC_MS + 1}, False),
+        ({"outbox_id": str(uuid.uuid4()), "seq": 0}, False),
+        ({"outbox_id": str(uuid.uuid4()), "seq": MAX_SEQ}, True),
+        ({"outbox_id": str(uuid.uuid4()), "seq": MAX_SEQ + 1}, False),  # over the database's int
+    ],
+)
+def test_time_and_number_ranges(change, ok):
+    if ok:
+        parse_event(feedback(1, **change))
+    else:
+        with pytest.raises(ProtocolError, match=list(change)[-1]):
+            parse_event(feedback(1, **change))
+
+
+@pytest.mark.parametrize(
+    ("comment", "stored"),
+    [
+        ("Hyvä palvelu\nKiitos\tpaljon", "Hyvä palvelu\nKiitos\tpaljon"),
+        ("rivi\r\ntoinen\rkolmas", "rivi\ntoinen\nkolmas"),  # CR LF and CR become newlines
+        ("a\x00b", None),  # PostgreSQL text cannot hold NUL
+        ("väri\x1b[31m", None),
+        ("del\x7f", None),
+        ("c1\x85", None),
+        ("puolikas \ud83d", None),  # a lone surrogate: no UTF-8 for it
+    ],
+)
+def test_comment_text_rules(comment, stored):
+    if stored is None:
+        with pytest.raises(ProtocolError, match="comment"):
+            parse_event(feedback(2, comment=comment))
+    else:
+        assert parse_event(feedback(2, comment=comment)).comment == stored
+
+
+@pytest.mark.parametrize(
+    ("language", "ok"),
+    [
+        ("fi", True),
+        ("sv-FI", True),
+        ("se", True),  # Northern Sámi
+        ("smn", True),  # Inari Sámi
+        ("sms", True),  # Skolt Sámi
+        ("sr-Latn", True),
+        ("zh-Hant-TW", True),
+        ("es-419", True),
+        ("xx", False),
+        ("fin", False),  # ISO 639-2: the wire has the two-letter code
+        ("klingon", False),
+        ("FI", False),  # canonical case only
+        ("sv-fi", False),
+        ("fi-FI-x-selko", False),
+    ],
+)
+def test_languages_from_the_known_list(language, ok):
+    if ok:
+        assert parse_event(feedback(3, language=language)).language == language
+    else:
+        with pytest.raises(ProtocolError, match="language: Input should be a known language"):
+            parse_event(feedback(3, language=language))
+
+
+def test_outbox_id_and_seq_come_together_and_are_not_content():
+    outbox = str(uuid.uuid4())
+    plain = feedback(4, comment="Kiitos")
+    with pytest.raises(ProtocolError, match="both or neither"):
+        parse_event({**plain, "outbox_id": outbox})
+    with pytest.raises(ProtocolError, match="both or neither"):
+        parse_event({**plain, "seq": 7})
+    numbered = parse_event({**plain, "outbox_id": outbox, "seq": 7})
+    assert (str(numbered.outbox_id), numbered.seq) == (outbox, 7)
+    assert canonical(numbered) == canonical(parse_event(plain))
+    assert parse_event({**plain, "outbox_id": None, "seq": None}).seq is None
+
+
+def test_the_canonical_text_is_what_earlier_centrals_stored():
+    # Events stored before this version must stay duplicates when they are sent again.
+    event = {
+        **feedback(3, occurred_at="2026-11-23T08:15:00.123+02:00", comment="Hyvä"),
+        "id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+        "reason": "waiting-time",
+        "outbox_id": "0b5e0a55-8d8b-4b7e-9c55-0d3c0e5e8f11",
+        "seq": 12,
+    }
+    assert canonical(parse_event(event)) == (
+        '{"id":"3f2504e0-4f89-41d3-9a0c-0305e82c3301","occurred_at":"2026-11-23T08:15:00.123000'
+        '+02:00","boot_id":"boot-1","monotonic_ms":1000,"language":"fi","service_point":null,'
+        '"type":"feedback","rating":3,"reason":"waiting-time","comment":"Hyvä","misuse":false}'
+    )
+
+
+def _body(text: str | bytes) -> bytes:
+    return gzip.compress(text.encode() if isinstance(text, str) else text)
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"events": [], "monotonic_ms": ' + "9" * 5000 + "}", "thousands|digits"),
+        ('{"events": [], "monotonic_ms": NaN}', "NaN"),
+        ('{"events": [], "monotonic_ms": Infinity}', "Infinity"),
+        ('{"events": [{"rating": -Infinity}]}', "Infinity"),
+        ('{"events": []}'.encode("utf-16"), "UTF-8"),
+        (b'{"events": [], "x": "\xff"}', "UTF-8"),
+    ],
+)
+def test_bodies_python_could_not_read_are_protocol_errors(body, says):
+    with pytest.raises(ProtocolError, match=says):
+        decode_batch(_body(body))
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"version": True}, "version"),
+        ({"sent_at": 1764000000}, "sent_at"),
+        ({"sent_at": "9999-12-31T23:59:59+00:00"}, "sent_at"),
+        ({"monotonic_ms": "5"}, "monotonic_ms"),
+        ({"batch_id": 7}, "batch_id"),
+        ({"boot_id": "a\x00b"}, "boot_id"),
+    ],
+)
+def test_the_envelope_is_strict_too(change, says):
+    envelope = {
+        "batch_id": str(uuid.uuid4()),
+        "sent_at": "1970-01-01T00:00:05+00:00",  # a kiosk clock that wrong still sends
+        "boot_id": "b",
+        "monotonic_ms": 5,
+        "events": [],
+    }
+    decode_batch(_body(json.dumps(envelope)))
+    with pytest.raises(ProtocolError, match=f"envelope is malformed: {says}"):
+        decode_batch(_body(json.dumps({**envelope, **change})))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+FIELDS = [
+    "id", "type", "occurred_at", "boot_id", "monotonic_ms", "language", "service_point",
+    "outbox_id", "seq", "rating", "reason", "comment", "misuse", "ticket", "method", "printed",
+]  # fmt: skip
+
+
+@given(st.sampled_from(FIELDS), JSON, st.booleans())
+def test_any_json_in_any_field_is_an_event_or_a_protocol_error(name, value, as_checkin):
+    raw = {**(checkin() if as_checkin else feedback(2)), name: value}
+    try:
+        event = parse_event(raw)
+    except ProtocolError as err:
+        assert str(err)
+        return
+    assert canonical(event)  # what passes can be put in canonical form
