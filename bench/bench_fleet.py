@@ -55,7 +55,7 @@ from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, _postgres_bin,
 log = logging.getLogger("bench_fleet")
 KIOSKS_PER_SITE = 50
 BUSY = {429, 503}
-ENROL_THREADS = 1  # enrolments at once, as an IT person's fleet tool would
+ENROL_THREADS = 8  # enrolments at once, as an IT person's fleet tool would
 
 
 @dataclass
