@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +10,7 @@ from fastapi import FastAPI
 
 from central import db
 from central.api import enroll, events, fleet, health, problems, reports
+from central.api.admission import IngestGate
 from central.enrollment import sites_in_unsupported_zones
 from central.settings import Settings
 
@@ -28,7 +28,7 @@ def create_app(settings: Settings) -> FastAPI:
             for site, problem in sites_in_unsupported_zones(conn).items():
                 log.warning("site %s is not reported until its zone changes: %s", site, problem)
         app.state.engine = engine
-        app.state.ingest_slots = asyncio.Semaphore(settings.max_concurrent_ingests)
+        app.state.ingest_gate = IngestGate(settings.max_concurrent_ingests, settings.ingest_wait_s)
         yield
         engine.dispose()
 

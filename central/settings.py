@@ -22,7 +22,8 @@ class Settings:
     port: int = 8080
     enroll_code_ttl: timedelta = timedelta(hours=24)
     clock_tolerance: timedelta = timedelta(minutes=5)  # a kiosk clock this far off is "wrong"
-    max_concurrent_ingests: int = 8  # more batches at once are answered 503 + Retry-After
+    max_concurrent_ingests: int = 8  # batches stored at once per worker; more wait their turn
+    ingest_wait_s: float = 10.0  # then 429 + Retry-After (well under the agent's 30 s timeout)
     # Failed enrolments (unknown, used or expired codes) allowed within the window, then 429.
     enroll_failures_per_address: int = 10
     enroll_failures_per_site: int = 30

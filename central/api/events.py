@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Header, Request
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
+from central.api.admission import BusyError, IngestGate
 from central.api.deps import authenticated_device, bearer_token
 from central.api.problems import ProblemError
 from central.db import in_write_transaction
@@ -24,7 +24,6 @@ from sync.protocol import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
-RETRY_AFTER_S = 5
 
 
 async def _read_body(request: Request) -> bytes:
@@ -70,7 +69,7 @@ def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> 
     response_model=IngestAnswer,
     responses={
         413: {"description": "Body over 1 MiB"},
-        503: {"description": "Busy: retry after Retry-After seconds"},
+        429: {"description": "Busy: send the batch again after Retry-After seconds"},
     },
     openapi_extra={
         "requestBody": {
@@ -89,13 +88,15 @@ async def post_events(
         envelope, raw_events = decode_batch(body)
     except ProtocolError as err:
         raise ProblemError(422, str(err)) from None
-    slots: asyncio.Semaphore = request.app.state.ingest_slots
-    if slots.locked():  # every writer busy: the agent backs off instead of piling up
+    gate: IngestGate = request.app.state.ingest_gate
+    try:
+        async with gate.turn():
+            result = await run_in_threadpool(_store, request, token, envelope, raw_events)
+    except BusyError as busy:  # the agent keeps the batch and backs off instead of piling up
         raise ProblemError(
-            503,
-            "The central is busy; send this batch again later.",
-            {"Retry-After": str(RETRY_AFTER_S)},
-        )
-    async with slots:
-        result = await run_in_threadpool(_store, request, token, envelope, raw_events)
+            429,
+            "The central is taking batches from many kiosks at once; send this batch again "
+            f"after {busy.retry_after_s} s (nothing of it was stored).",
+            {"Retry-After": str(busy.retry_after_s)},
+        ) from None
     return IngestAnswer.model_validate(result.as_json())  # the answer the agent parses

@@ -65,6 +65,11 @@ class PostgresCluster:
             "-E",
             "UTF8",
         )
+        self.start_server()
+
+    def start_server(self) -> None:
+        """Start the server of the initialised cluster (again, after stop_server)."""
+        data = self.dir / "data"
         options = (
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
             f"-c max_connections={self.max_connections}"
@@ -96,6 +101,12 @@ class PostgresCluster:
             name,
         )
         return f"postgresql://hymy@127.0.0.1:{self.port}/{name}"
+
+    def stop_server(self) -> None:
+        """Stop the server at once, keeping the cluster's files (a database outage)."""
+        self._run(
+            str(self.bin_dir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "stop"
+        )
 
     def stop(self) -> None:
         subprocess.run(

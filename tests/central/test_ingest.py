@@ -184,7 +184,7 @@ def test_health_and_openapi(client):
     assert {"/api/v1/events", "/api/v1/enroll", "/healthz"} <= set(spec["paths"])
 
 
-def test_a_busy_central_answers_503_with_retry_after(tmp_path):
+def test_a_busy_central_answers_429_with_retry_after(tmp_path):
     from fastapi.testclient import TestClient
 
     from central.app import create_app
@@ -198,8 +198,9 @@ def test_a_busy_central_answers_503_with_retry_after(tmp_path):
             "/api/v1/enroll", json={"code": make_code(client), "kiosk_id": "aula-1"}
         ).json()
         answer = send(client, enrolled["token"], [feedback()])
-        assert answer.status_code == 503
+        assert answer.status_code == 429
         assert answer.headers["retry-after"] == "5"
+        assert "nothing of it was stored" in answer.json()["detail"]
         assert stored(client) == {}
 
 
