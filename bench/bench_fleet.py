@@ -250,7 +250,8 @@ def main() -> None:
     parser.add_argument("--give-up", type=float, default=900.0, help="seconds without progress")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    logging.getLogger("sync").setLevel(logging.WARNING)  # one line per enrolment otherwise
+    for noisy in ("sync", "httpx"):  # a line per enrolment or request otherwise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     if not _postgres_bin():
         sys.exit("bench_fleet needs PostgreSQL (scripts/setup.sh installs it as root).")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
