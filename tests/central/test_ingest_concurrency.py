@@ -4,9 +4,7 @@ locked in one global order and a deadlock is retried inside the central: no 5xx,
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -19,11 +17,11 @@ import pytest
 from sqlalchemy import func, select
 
 from central.db import make_engine
+from central.local import LocalCentral
 from central.rollups import COUNTS
 from central.tables import events, outbox_progress, rollups
 from sync.protocol import encode_batch
-from tests.central.conftest import EXAMPLE_SITE, feedback, free_port
-from tests.conftest import ROOT
+from tests.central.conftest import EXAMPLE_SITE, feedback
 
 CENTRAL = [sys.executable, "-m", "central.cli"]
 KIOSKS = 6
@@ -32,52 +30,19 @@ BATCH = 200
 POOL = 1500
 
 
-def _central(data_dir, db_url: str, *args: str) -> str:
-    done = subprocess.run(
-        [*CENTRAL, "--data-dir", str(data_dir), "--db", db_url, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 @pytest.fixture
 def served_on_postgresql(postgres, tmp_path):
-    db_url = postgres.create_database()
-    _central(tmp_path, db_url, "site", "add", str(EXAMPLE_SITE))
-    port = free_port()
-    process = subprocess.Popen(
-        [*CENTRAL, "--data-dir", str(tmp_path), "--db", db_url, "serve", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail(f"hymy-central did not start:\n{process.communicate()[1][-3000:]}")
-    yield url, db_url, tmp_path
-    process.terminate()
-    process.wait(timeout=20)
+    with LocalCentral(tmp_path, db_url=postgres.create_database()) as central:
+        central.add_site(EXAMPLE_SITE)
+        yield central
 
 
 def test_concurrent_overlapping_batches_never_answer_5xx_and_count_exactly(served_on_postgresql):
-    url, db_url, data_dir = served_on_postgresql
+    central = served_on_postgresql
+    url, db_url = central.url, central.db_url
     tokens = []
     for n in range(KIOSKS):
-        code = _central(data_dir, db_url, "enroll-code", "--site", "kaleva").split()[0]
+        code = central.enroll_code("kaleva")
         answer = httpx.post(f"{url}/api/v1/enroll", json={"code": code, "kiosk_id": f"aula-{n}"})
         tokens.append(answer.json()["token"])
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=4)
@@ -150,8 +115,9 @@ def test_concurrent_overlapping_batches_never_answer_5xx_and_count_exactly(serve
 
 
 def test_a_deadlock_in_ingest_is_retried_inside_the_central(served_on_postgresql, postgres):
-    url, db_url, data_dir = served_on_postgresql
-    code = _central(data_dir, db_url, "enroll-code", "--site", "kaleva").split()[0]
+    central = served_on_postgresql
+    url, db_url = central.url, central.db_url
+    code = central.enroll_code("kaleva")
     kiosk = httpx.post(f"{url}/api/v1/enroll", json={"code": code, "kiosk_id": "aula-1"}).json()
     headers = {"Authorization": f"Bearer {kiosk['token']}", "Content-Type": "application/gzip"}
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
