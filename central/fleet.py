@@ -7,13 +7,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, func, select, update
 
 from central.completeness import Completeness, OutboxTally, missing_words
 from central.tables import devices, events, outbox_progress
+from sync.protocol import MAX_SEQ, WireTime
 
 LATE = timedelta(minutes=5)  # heartbeats come every minute
 SILENT = timedelta(hours=1)
@@ -23,16 +24,23 @@ GAPS_LISTED = 50  # missing seq ranges read per outbox; the count of missing eve
 STORAGE_WORDS = {"read_only": "storage read-only", "full": "storage full", "error": "storage error"}
 
 
+# Counts a kiosk reports: an integer a database column and JSON reader anywhere can hold.
+Count = Annotated[int, Field(ge=0, le=2**63 - 1)]
+
+
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Strict JSON types, as the events' wire format (sync.protocol): a count is never "3" or
+    true, a time never a Unix number; times lie in the wire format's plausible range."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class OutboxReport(_Part):
     """The kiosk's outbox: its id, the first seq the central should get, the last one made."""
 
     id: str = Field(min_length=1, max_length=64)
-    first_seq: int = Field(ge=1)
-    last_seq: int = Field(ge=0)
+    first_seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
+    last_seq: Annotated[int, Field(ge=0, le=MAX_SEQ)]
 
 
 class Refusal(_Part):
@@ -41,21 +49,21 @@ class Refusal(_Part):
 
     status: int = Field(ge=100, le=599)
     error: str = Field(max_length=500)
-    at: AwareDatetime
-    events: int = Field(ge=0)
+    at: WireTime
+    events: Count
 
 
 class Heartbeat(_Part):
     """What a kiosk's sync agent reports every minute."""
 
     version: str = Field(max_length=40)
-    backlog: int = Field(ge=0)
-    oldest_pending: AwareDatetime | None = None
-    last_upload: AwareDatetime | None = None
-    quarantined: int = Field(0, ge=0)
-    free_disk_bytes: int = Field(ge=0)
+    backlog: Count
+    oldest_pending: WireTime | None = None
+    last_upload: WireTime | None = None
+    quarantined: Count = 0
+    free_disk_bytes: Count
     printer: Literal["none", "ok", "paper_near_end", "paper_out", "offline"] = "none"
-    device_clock: AwareDatetime
+    device_clock: WireTime
     outbox: OutboxReport | None = None
     refused: Refusal | None = None
     storage: Literal["ok", "read_only", "full", "error"] = "ok"

@@ -220,3 +220,34 @@ def test_a_kiosk_that_sends_no_seq_has_no_completeness_line(client, kiosk):
     send(client, kiosk["token"], [feedback(2)])
     (row,) = client.get("/api/v1/devices", headers=key(client, "it", [])).json()
     assert row["completeness"] is None and row["events"] is None
+
+
+def test_heartbeats_take_strict_json_types_and_plausible_times(client, kiosk):
+    # Class 5 of issue 10 on the heartbeat: on main "3" was stored as a backlog, a Unix number
+    # as the kiosk's clock, year 1 as a time, and a 100-digit number as free disk.
+    device = {"Authorization": f"Bearer {kiosk['token']}"}
+    for wrong in (
+        {"backlog": "3"},
+        {"backlog": True},
+        {"quarantined": 1.0},
+        {"free_disk_bytes": 10**100},
+        {"device_clock": 1700000000},
+        {"device_clock": "0001-01-01T00:00:00+01:00"},
+        {"oldest_pending": "9999-12-31T23:59:59-12:00"},
+        {"outbox": {"id": "x", "first_seq": "1", "last_seq": 0}},
+        {"outbox": {"id": "x", "first_seq": 1, "last_seq": 2**40}},
+        {
+            "refused": {
+                "status": "404",
+                "error": "x",
+                "at": datetime.now(UTC).isoformat(),
+                "events": 1,
+            }
+        },
+    ):
+        answer = client.post("/api/v1/heartbeat", json=beat(**wrong), headers=device)
+        assert answer.status_code == 422, wrong
+        assert next(iter(wrong)) in answer.json()["detail"]
+    # What the sync agent sends, a kiosk clock of 1970 included (a Pi without RTC), is taken.
+    booted = beat(device_clock="1970-01-01T00:02:00+00:00", oldest_pending=None)
+    assert client.post("/api/v1/heartbeat", json=booted, headers=device).status_code == 204
