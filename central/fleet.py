@@ -133,14 +133,15 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _gaps(conn: Connection, device_id: str, tally: OutboxTally) -> tuple[list, bool]:
+def _gaps(conn: Connection, holders: Sequence[str], tally: OutboxTally) -> tuple[list, bool]:
     """The missing seq ranges of one outbox, from the events_by_outbox_seq index (read only
-    when there is a gap); and whether more ranges than GAPS_LISTED exist."""
+    when there is a gap), over the devices that hold events of it; and whether more ranges
+    than GAPS_LISTED exist."""
     held = (
         select(events.c.seq)
         .distinct()
         .where(
-            events.c.device_id == device_id,
+            events.c.device_id.in_(holders),
             events.c.outbox_id == tally.outbox_id,
             events.c.seq.between(tally.lowest, tally.max_seq),
         )
@@ -163,30 +164,39 @@ def _gaps(conn: Connection, device_id: str, tally: OutboxTally) -> tuple[list, b
 
 
 def _completeness(
-    conn: Connection, device_id: str, rows: Sequence[Any], beat: dict[str, Any] | None
+    conn: Connection,
+    rows: Sequence[Any],
+    shared: dict[tuple[str, str], list[Any]],
+    beat: dict[str, Any] | None,
 ) -> Completeness | None:
+    """A device's completeness from its outbox_progress rows. An outbox is counted with what
+    every device of the site holds of it: a kiosk revoked and enrolled again keeps its outbox,
+    and the events its old device delivered are not missing from the new one."""
     if not rows:
         return None
     current = (beat or {}).get("outbox") or {}  # the heartbeat's word on its outbox
     current_id, first_seq = str(current.get("id", "")).lower(), current.get("first_seq")
-    tallies = tuple(
-        OutboxTally(
-            row.outbox_id,
-            row.received,
-            row.min_seq,
-            row.max_seq,
-            _aware(row.last_seen_at),
-            first_seq if row.outbox_id == current_id else None,
+    tallies, holders = [], {}
+    for row in rows:
+        every = shared[(row.site_id, row.outbox_id)]
+        holders[row.outbox_id] = [r.device_id for r in every]
+        tallies.append(
+            OutboxTally(
+                row.outbox_id,
+                sum(r.received for r in every),
+                min(r.min_seq for r in every),
+                max(r.max_seq for r in every),
+                max(_aware(r.last_seen_at) for r in every),
+                first_seq if row.outbox_id == current_id else None,
+            )
         )
-        for row in rows
-    )
     gaps, cut = {}, set()
     for tally in tallies:
         if tally.missing:
-            gaps[tally.outbox_id], more = _gaps(conn, device_id, tally)
+            gaps[tally.outbox_id], more = _gaps(conn, holders[tally.outbox_id], tally)
             if more:
                 cut.add(tally.outbox_id)
-    return Completeness(tallies, gaps, frozenset(cut))
+    return Completeness(tuple(tallies), gaps, frozenset(cut))
 
 
 def fleet(
@@ -195,18 +205,24 @@ def fleet(
     """Every enrolled kiosk (of the sites, or all), by site and kiosk id."""
     now = now or datetime.now(UTC)
     query = select(devices).order_by(devices.c.site_id, devices.c.kiosk_id)
-    progress_query = select(outbox_progress).order_by(outbox_progress.c.first_seen_at)
+    progress_query = (
+        select(outbox_progress, devices.c.site_id)
+        .join(devices)
+        .order_by(outbox_progress.c.first_seen_at)
+    )
     if sites:
         query = query.where(devices.c.site_id.in_(sites))
-        progress_query = progress_query.join(devices).where(devices.c.site_id.in_(sites))
+        progress_query = progress_query.where(devices.c.site_id.in_(sites))
     progress: dict[str, list[Any]] = {}
+    shared: dict[tuple[str, str], list[Any]] = {}  # (site, outbox) -> rows of every device
     for row in conn.execute(progress_query):
         progress.setdefault(row.device_id, []).append(row)
+        shared.setdefault((row.site_id, row.outbox_id), []).append(row)
     out = []
     for row in conn.execute(query):
         beat = json.loads(row.heartbeat) if row.heartbeat else None
         last_seen = _aware(row.last_seen_at)
-        completeness = _completeness(conn, row.id, progress.get(row.id, []), beat)
+        completeness = _completeness(conn, progress.get(row.id, []), shared, beat)
         out.append(
             DeviceStatus(
                 row.id,
