@@ -308,3 +308,13 @@ def test_a_kiosk_enrolled_again_with_its_outbox_is_no_false_alarm(client, kiosk)
     }
     assert rows[("kaleva", False)]["completeness"].startswith("1 event missing (seq 13)")
     assert rows[("hervanta", False)]["completeness"] == "1 event received, none missing"
+
+
+def test_the_devices_command_refuses_a_site_that_does_not_exist(client, kiosk, tmp_path):
+    # Like `api-key create --site`: on main a typo answered "No kiosks enrolled yet".
+    database = client.app.state.settings.database_url
+    base = ["--data-dir", str(tmp_path), "--db", database, "devices"]
+    shown = CliRunner().invoke(cli.main, [*base, "--site", "kalvea"])
+    assert shown.exit_code == 1 and "No site 'kalvea'" in shown.output
+    shown = CliRunner().invoke(cli.main, [*base, "--site", "kaleva"])
+    assert shown.exit_code == 0 and "aula-1" in shown.output
