@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from central import db
 from central.api import enroll, events, fleet, health, problems, reports
 from central.api.admission import IngestGate
+from central.api.body_limit import BodyLimit
 from central.enrollment import sites_in_unsupported_zones
 from central.settings import Settings
 
@@ -35,6 +36,10 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Hymy central", version="1", lifespan=lifespan)
     app.state.settings = settings
     problems.install(app)
+    # Every body is bounded while it is read; a batch may be larger than the rest.
+    app.add_middleware(
+        BodyLimit, limits={"/api/v1/events": (events.MAX_BODY_BYTES, events.TOO_LARGE)}
+    )
     for module in (health, enroll, events, fleet, reports):
         app.include_router(module.router)
     return app

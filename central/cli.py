@@ -282,11 +282,18 @@ def devices_command(settings: Settings, sites: tuple[str, ...]) -> None:
 
     Example: hymy-central devices --site kaleva
     """
+    from central.enrollment import missing_sites
     from central.fleet import fleet
 
     engine = _engine(settings)
     with engine.connect() as conn:
+        unknown = missing_sites(conn, list(sites))
         kiosks = fleet(conn, sites)
+    if unknown:  # a typo would read as "no kiosks enrolled yet"
+        raise click.ClickException(
+            f"No site {', '.join(repr(s) for s in unknown)}: check the id "
+            "(`hymy-central devices` lists every site's kiosks)."
+        )
     if not kiosks:
         click.echo("No kiosks enrolled yet: make a code with `hymy-central enroll-code`.")
         return

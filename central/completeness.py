@@ -1,8 +1,9 @@
 """Whether every event of a kiosk reached the central, in words (pure: no database).
 
 Each kiosk's outbox has a random `outbox_id` and numbers its events 1, 2, 3, ... (`seq`, never
-reused). The central keeps per device and outbox how many distinct events it holds and their
-lowest and highest seq (`outbox_progress`). No gap is cheap to see: `received == max_seq -
+reused). The central keeps per device and outbox how many distinct seqs it holds (an event
+with a seq held already, from an outbox restored from a backup, is not counted again) and their
+lowest and highest (`outbox_progress`). No gap is cheap to see: `received == max_seq -
 lo + 1`, where `lo` is the lowest seq the central should hold: the outbox's `first_seq` from the
 heartbeat when it has one (an outbox migrated from before seq numbers starts there; a gap at the
 start is seen only this way), otherwise the lowest held. Events above `max_seq` are still on

@@ -12,16 +12,18 @@ deadlock to retry) is raised as it is: then nothing of the batch is stored.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.exc import DataError, DBAPIError
 
 from central import bulk, rollups
+from central.completeness import describe_ranges, seq_ranges
 from central.flags import counted_in_rollups
 from central.tables import devices, events, outbox_progress
 
@@ -132,31 +134,58 @@ def adopt_outbox(conn: Connection, rows: Sequence[Row]) -> list[Row]:
     return adopted
 
 
+def _held_before(conn: Connection, device_id: str, outbox_id: str, seqs: Counter[int]) -> set[int]:
+    """Which of these seqs (counted among the rows just stored) the device's outbox held under
+    other events already: an outbox restored from a backup numbers new events again. Reads
+    only the seqs now held more than once (events_by_outbox_seq), so it is cheap when none is."""
+    query = (
+        select(events.c.seq, func.count())
+        .where(
+            events.c.device_id == device_id,
+            events.c.outbox_id == outbox_id,
+            events.c.seq.between(min(seqs), max(seqs)),
+        )
+        .group_by(events.c.seq)
+        .having(func.count() > 1)
+    )
+    return {seq for seq, held in conn.execute(query) if seq in seqs and held > seqs[seq]}
+
+
 def record_progress(conn: Connection, device_id: str, rows: Sequence[Row], at: datetime) -> None:
-    """Count newly held events into outbox_progress: per outbox, how many and their seq range."""
-    progress: dict[str, dict[str, Any]] = {}
+    """Count newly held events into outbox_progress: per outbox, how many distinct seqs the
+    central holds and their range. A seq held already (under another event id) is not counted
+    again, so it can never hide a missing one."""
+    seqs: dict[str, Counter[int]] = {}
     for row in rows:
-        if row["outbox_id"] is None:
-            continue
-        seen = progress.get(row["outbox_id"])
-        if seen is None:
-            progress[row["outbox_id"]] = {
+        if row["outbox_id"] is not None:
+            seqs.setdefault(row["outbox_id"], Counter())[row["seq"]] += 1
+    progress = []
+    for outbox_id, counted in seqs.items():
+        repeated = [seq for seq, n in counted.items() if n > 1]
+        held = _held_before(conn, device_id, outbox_id, counted)
+        if repeated or held:
+            log.warning(
+                "device %s sent new events with seqs its outbox %s used already (%s): an outbox "
+                "restored from a backup?",
+                device_id,
+                outbox_id,
+                describe_ranges(seq_ranges([*repeated, *held])),
+            )
+        progress.append(
+            {
                 "device_id": device_id,
-                "outbox_id": row["outbox_id"],
-                "received": 1,
-                "min_seq": row["seq"],
-                "max_seq": row["seq"],
+                "outbox_id": outbox_id,
+                "received": len(counted.keys() - held),
+                "min_seq": min(counted),
+                "max_seq": max(counted),
                 "first_seen_at": at,
                 "last_seen_at": at,
             }
-        else:
-            seen["received"] += 1
-            seen["min_seq"] = min(seen["min_seq"], row["seq"])
-            seen["max_seq"] = max(seen["max_seq"], row["seq"])
+        )
     bulk.upsert(
         conn,
         outbox_progress,
-        list(progress.values()),
+        progress,
         ["device_id", "outbox_id"],
         {"received": "add", "min_seq": "min", "max_seq": "max", "last_seen_at": "max"},
     )

@@ -2,7 +2,8 @@
 
 An event has at most one flag, the first that applies in this order:
 - `time-implausible`: its time could not be corrected (an earlier boot, or a monotonic time
-  after the batch's) and is implausible (before 2024 or after its arrival). It is stored but NOT
+  after the batch's) and is implausible (before 2024 or after its arrival), or the correction
+  itself gives a time before 2024 (a batch's monotonic clock of years). It is stored but NOT
   counted in the rollups; reports leave it out unless asked.
 - `service-point-unknown`: a service point the site never had (neither active nor retired).
 - `reason-unknown`: a follow-up reason the site never had.

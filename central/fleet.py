@@ -7,13 +7,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, func, select, update
 
 from central.completeness import Completeness, OutboxTally, missing_words
 from central.tables import devices, events, outbox_progress
+from sync.protocol import MAX_SEQ, WireTime
 
 LATE = timedelta(minutes=5)  # heartbeats come every minute
 SILENT = timedelta(hours=1)
@@ -23,16 +24,23 @@ GAPS_LISTED = 50  # missing seq ranges read per outbox; the count of missing eve
 STORAGE_WORDS = {"read_only": "storage read-only", "full": "storage full", "error": "storage error"}
 
 
+# Counts a kiosk reports: an integer a database column and JSON reader anywhere can hold.
+Count = Annotated[int, Field(ge=0, le=2**63 - 1)]
+
+
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Strict JSON types, as the events' wire format (sync.protocol): a count is never "3" or
+    true, a time never a Unix number; times lie in the wire format's plausible range."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class OutboxReport(_Part):
     """The kiosk's outbox: its id, the first seq the central should get, the last one made."""
 
     id: str = Field(min_length=1, max_length=64)
-    first_seq: int = Field(ge=1)
-    last_seq: int = Field(ge=0)
+    first_seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
+    last_seq: Annotated[int, Field(ge=0, le=MAX_SEQ)]
 
 
 class Refusal(_Part):
@@ -41,21 +49,21 @@ class Refusal(_Part):
 
     status: int = Field(ge=100, le=599)
     error: str = Field(max_length=500)
-    at: AwareDatetime
-    events: int = Field(ge=0)
+    at: WireTime
+    events: Count
 
 
 class Heartbeat(_Part):
     """What a kiosk's sync agent reports every minute."""
 
     version: str = Field(max_length=40)
-    backlog: int = Field(ge=0)
-    oldest_pending: AwareDatetime | None = None
-    last_upload: AwareDatetime | None = None
-    quarantined: int = Field(0, ge=0)
-    free_disk_bytes: int = Field(ge=0)
+    backlog: Count
+    oldest_pending: WireTime | None = None
+    last_upload: WireTime | None = None
+    quarantined: Count = 0
+    free_disk_bytes: Count
     printer: Literal["none", "ok", "paper_near_end", "paper_out", "offline"] = "none"
-    device_clock: AwareDatetime
+    device_clock: WireTime
     outbox: OutboxReport | None = None
     refused: Refusal | None = None
     storage: Literal["ok", "read_only", "full", "error"] = "ok"
@@ -125,14 +133,15 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _gaps(conn: Connection, device_id: str, tally: OutboxTally) -> tuple[list, bool]:
+def _gaps(conn: Connection, holders: Sequence[str], tally: OutboxTally) -> tuple[list, bool]:
     """The missing seq ranges of one outbox, from the events_by_outbox_seq index (read only
-    when there is a gap); and whether more ranges than GAPS_LISTED exist."""
+    when there is a gap), over the devices that hold events of it; and whether more ranges
+    than GAPS_LISTED exist."""
     held = (
         select(events.c.seq)
         .distinct()
         .where(
-            events.c.device_id == device_id,
+            events.c.device_id.in_(holders),
             events.c.outbox_id == tally.outbox_id,
             events.c.seq.between(tally.lowest, tally.max_seq),
         )
@@ -155,30 +164,39 @@ def _gaps(conn: Connection, device_id: str, tally: OutboxTally) -> tuple[list, b
 
 
 def _completeness(
-    conn: Connection, device_id: str, rows: Sequence[Any], beat: dict[str, Any] | None
+    conn: Connection,
+    rows: Sequence[Any],
+    shared: dict[tuple[str, str], list[Any]],
+    beat: dict[str, Any] | None,
 ) -> Completeness | None:
+    """A device's completeness from its outbox_progress rows. An outbox is counted with what
+    every device of the site holds of it: a kiosk revoked and enrolled again keeps its outbox,
+    and the events its old device delivered are not missing from the new one."""
     if not rows:
         return None
     current = (beat or {}).get("outbox") or {}  # the heartbeat's word on its outbox
     current_id, first_seq = str(current.get("id", "")).lower(), current.get("first_seq")
-    tallies = tuple(
-        OutboxTally(
-            row.outbox_id,
-            row.received,
-            row.min_seq,
-            row.max_seq,
-            _aware(row.last_seen_at),
-            first_seq if row.outbox_id == current_id else None,
+    tallies, holders = [], {}
+    for row in rows:
+        every = shared[(row.site_id, row.outbox_id)]
+        holders[row.outbox_id] = [r.device_id for r in every]
+        tallies.append(
+            OutboxTally(
+                row.outbox_id,
+                sum(r.received for r in every),
+                min(r.min_seq for r in every),
+                max(r.max_seq for r in every),
+                max(_aware(r.last_seen_at) for r in every),
+                first_seq if row.outbox_id == current_id else None,
+            )
         )
-        for row in rows
-    )
     gaps, cut = {}, set()
     for tally in tallies:
         if tally.missing:
-            gaps[tally.outbox_id], more = _gaps(conn, device_id, tally)
+            gaps[tally.outbox_id], more = _gaps(conn, holders[tally.outbox_id], tally)
             if more:
                 cut.add(tally.outbox_id)
-    return Completeness(tallies, gaps, frozenset(cut))
+    return Completeness(tuple(tallies), gaps, frozenset(cut))
 
 
 def fleet(
@@ -187,18 +205,24 @@ def fleet(
     """Every enrolled kiosk (of the sites, or all), by site and kiosk id."""
     now = now or datetime.now(UTC)
     query = select(devices).order_by(devices.c.site_id, devices.c.kiosk_id)
-    progress_query = select(outbox_progress).order_by(outbox_progress.c.first_seen_at)
+    progress_query = (
+        select(outbox_progress, devices.c.site_id)
+        .join(devices)
+        .order_by(outbox_progress.c.first_seen_at)
+    )
     if sites:
         query = query.where(devices.c.site_id.in_(sites))
-        progress_query = progress_query.join(devices).where(devices.c.site_id.in_(sites))
+        progress_query = progress_query.where(devices.c.site_id.in_(sites))
     progress: dict[str, list[Any]] = {}
+    shared: dict[tuple[str, str], list[Any]] = {}  # (site, outbox) -> rows of every device
     for row in conn.execute(progress_query):
         progress.setdefault(row.device_id, []).append(row)
+        shared.setdefault((row.site_id, row.outbox_id), []).append(row)
     out = []
     for row in conn.execute(query):
         beat = json.loads(row.heartbeat) if row.heartbeat else None
         last_seen = _aware(row.last_seen_at)
-        completeness = _completeness(conn, row.id, progress.get(row.id, []), beat)
+        completeness = _completeness(conn, progress.get(row.id, []), shared, beat)
         out.append(
             DeviceStatus(
                 row.id,

@@ -175,7 +175,9 @@ class BatchClock:
        kiosk's clock is wrong, and the batch is taken as built when it arrived.
     2. An event of the boot that built the batch, with a monotonic time no later than the
        batch's, happened (batch monotonic - event monotonic) before that moment; it is
-       clock_suspect when its own wall-clock time is further off than the tolerance.
+       clock_suspect when its own wall-clock time is further off than the tolerance. When that
+       moment is implausible (before 2024-01-01: the batch's monotonic clock counted years, so
+       it is broken) the event is clock_suspect and flagged time-implausible too.
     3. Any other event keeps its wall-clock time, which could not be corrected: an event of an
        earlier boot (its monotonic clock counted from another start), or of this boot with a
        monotonic time after the batch's (impossible for a working clock: clock_suspect). When
@@ -214,6 +216,8 @@ class BatchClock:
         """Raises OverflowError only for times no wire event can have."""
         if event.boot_id == self.boot_id and event.monotonic_ms <= self.monotonic_ms:
             at = self.built_at - timedelta(milliseconds=self.monotonic_ms - event.monotonic_ms)
+            if not self.plausible(at):  # a monotonic clock of years: it counted from nowhere
+                return EventTime(at, True, True)
             return EventTime(at, abs(at - event.occurred_at) > self.tolerance, False)
         occurred = event.occurred_at.astimezone(UTC)
         plausible = self.plausible(occurred)

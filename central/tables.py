@@ -95,7 +95,7 @@ Index("events_by_site_time", events.c.site_id, events.c.corrected_at)
 Index("events_by_outbox_seq", events.c.device_id, events.c.outbox_id, events.c.seq)
 Index("events_by_flag", events.c.flag, events.c.site_id)
 
-# Per device and outbox: how many distinct events of it the central holds and their seq range.
+# Per device and outbox: how many distinct seqs of it the central holds and their range.
 # Equal `received` and `max_seq - min_seq + 1` means no gap; otherwise the gaps are found in
 # events_by_outbox_seq. Updated in the same transaction as the events it counts.
 outbox_progress = Table(

@@ -78,6 +78,7 @@ LATEST_TIME = datetime(2200, 1, 1, tzinfo=UTC)  # exclusive
 MAX_MONOTONIC_MS = 10 * 366 * 24 * 3600 * 1000
 MAX_SEQ = 2**31 - 1
 TRANSPORT_FIELDS = frozenset({"outbox_id", "seq"})
+MAX_PROBLEM_CHARS = 200  # one problem's words in a rejection (they may quote the input)
 
 # ISO 639-1 (183 codes), and the Sámi languages of Finland that have no two-letter code
 # (Inari smn, Skolt sms; Northern Sámi is se).
@@ -244,6 +245,8 @@ def _explain(err: ValidationError) -> str:
             message = f"Input should be {_PATTERN_WORDS[location[-1]]}, not {given!r}"
         elif problem["type"].endswith("_type") or problem["type"] in ("uuid_text", "time_text"):
             message += f", not {_JSON_KINDS.get(type(problem['input']), 'that')}"
+        if len(message) > MAX_PROBLEM_CHARS:  # a message may quote the input: never all of it
+            message = message[: MAX_PROBLEM_CHARS - 3] + "..."
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
 

@@ -24,21 +24,7 @@ from sync.protocol import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
-
-
-async def _read_body(request: Request) -> bytes:
-    too_large = ProblemError(
-        413, f"A batch body may be at most {MAX_BODY_BYTES} bytes; send fewer events per batch."
-    )
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise too_large
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise too_large
-    return bytes(body)
+TOO_LARGE = f"A batch body may be at most {MAX_BODY_BYTES} bytes; send fewer events per batch."
 
 
 def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> IngestResult:
@@ -83,7 +69,7 @@ async def post_events(
 ) -> IngestAnswer:
     """Store a batch of events (gzip JSON, wire format v1); each event succeeds or fails alone."""
     token = bearer_token(authorization)
-    body = await _read_body(request)
+    body = await request.body()  # at most MAX_BODY_BYTES: central.api.body_limit
     try:
         envelope, raw_events = decode_batch(body)
     except ProtocolError as err:

@@ -109,3 +109,16 @@ def test_the_clock_of_a_batch_is_decided_once():
     assert clock.built_at == ARRIVAL - timedelta(seconds=400)
     wrong = BatchClock.of(envelope(datetime(2001, 1, 1, tzinfo=UTC)), ARRIVAL, TOLERANCE)
     assert wrong.built_at == ARRIVAL
+
+
+def test_a_same_boot_event_corrected_to_an_implausible_time_is_kept_apart():
+    # The batch's monotonic clock says the kiosk booted ten years ago: correcting by it places
+    # the event in 2016, which no Hymy kiosk saw; it must not count in 2016's reports.
+    years = 10 * 366 * 24 * 3600 * 1000
+    placed = place(event(ARRIVAL, monotonic_ms=0), envelope(ARRIVAL, monotonic_ms=years))
+    assert placed.at < datetime(2024, 1, 1, tzinfo=UTC)
+    assert placed.suspect and placed.implausible
+    # A plausible correction (uptime of a year) is an ordinary corrected event.
+    year = 366 * 24 * 3600 * 1000
+    placed = place(event(ARRIVAL - timedelta(days=366), monotonic_ms=0), envelope(ARRIVAL, year))
+    assert not placed.suspect and not placed.implausible

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from click.testing import CliRunner
 
 from central import cli
+from central.enrollment import revoke_device
 from central.fleet import status_words
-from tests.central.conftest import feedback
+from tests.central.conftest import add_site, feedback, make_code
 from tests.central.test_ingest import send
-from tests.central.test_reports import key
+from tests.central.test_reports import OTHER_SITE, key
 
 
 def beat(**extra) -> dict:
@@ -220,3 +221,100 @@ def test_a_kiosk_that_sends_no_seq_has_no_completeness_line(client, kiosk):
     send(client, kiosk["token"], [feedback(2)])
     (row,) = client.get("/api/v1/devices", headers=key(client, "it", [])).json()
     assert row["completeness"] is None and row["events"] is None
+
+
+def test_heartbeats_take_strict_json_types_and_plausible_times(client, kiosk):
+    # Class 5 of issue 10 on the heartbeat: on main "3" was stored as a backlog, a Unix number
+    # as the kiosk's clock, year 1 as a time, and a 100-digit number as free disk.
+    device = {"Authorization": f"Bearer {kiosk['token']}"}
+    for wrong in (
+        {"backlog": "3"},
+        {"backlog": True},
+        {"quarantined": 1.0},
+        {"free_disk_bytes": 10**100},
+        {"device_clock": 1700000000},
+        {"device_clock": "0001-01-01T00:00:00+01:00"},
+        {"oldest_pending": "9999-12-31T23:59:59-12:00"},
+        {"outbox": {"id": "x", "first_seq": "1", "last_seq": 0}},
+        {"outbox": {"id": "x", "first_seq": 1, "last_seq": 2**40}},
+        {
+            "refused": {
+                "status": "404",
+                "error": "x",
+                "at": datetime.now(UTC).isoformat(),
+                "events": 1,
+            }
+        },
+    ):
+        answer = client.post("/api/v1/heartbeat", json=beat(**wrong), headers=device)
+        assert answer.status_code == 422, wrong
+        assert next(iter(wrong)) in answer.json()["detail"]
+    # What the sync agent sends, a kiosk clock of 1970 included (a Pi without RTC), is taken.
+    booted = beat(device_clock="1970-01-01T00:02:00+00:00", oldest_pending=None)
+    assert client.post("/api/v1/heartbeat", json=booted, headers=device).status_code == 204
+
+
+def test_events_that_reuse_a_seq_never_hide_a_missing_one(client, kiosk):
+    # An outbox restored from a backup numbers new events again with seqs it used already. On
+    # main each such event counted as one more received, so seq 1, 2, 3, 5 and a second 2 read
+    # as "all 5 events received" while seq 4 never came.
+    device = {"Authorization": f"Bearer {kiosk['token']}"}
+    outbox = str(uuid.uuid4())
+    assert send(client, kiosk["token"], numbered(outbox, [1, 2, 3, 5, 2])).json()["accepted"] == 5
+    assert send(client, kiosk["token"], numbered(outbox, [3, 3])).json()["accepted"] == 2
+    client.post(
+        "/api/v1/heartbeat",
+        headers=device,
+        json=beat(outbox={"id": outbox, "first_seq": 1, "last_seq": 5}),
+    )
+    it = key(client, "it", ["kaleva"])
+    (row,) = client.get("/api/v1/devices", headers=it).json()
+    assert row["completeness"].startswith("1 event missing (seq 4), last seen ")
+    assert row["events"]["received"] == 4 and row["events"]["missing"] == 1
+    assert send(client, kiosk["token"], numbered(outbox, [4])).json()["accepted"] == 1
+    (row,) = client.get("/api/v1/devices", headers=it).json()
+    assert row["completeness"] == "all 5 events received" and row["status"] == "ok"
+
+
+def test_a_kiosk_enrolled_again_with_its_outbox_is_no_false_alarm(client, kiosk):
+    # Revoked and enrolled again, a kiosk keeps its outbox (the same outbox_id, seq going on).
+    # On main the new device counted from the heartbeat's first_seq 1 without the events its
+    # old device delivered: "10 events missing (seq 1-10)".
+    outbox = str(uuid.uuid4())
+    old = {"Authorization": f"Bearer {kiosk['token']}"}
+    ahead = beat(outbox={"id": outbox, "first_seq": 1, "last_seq": 14})
+    send(client, kiosk["token"], numbered(outbox, range(1, 11)))
+    client.post("/api/v1/heartbeat", headers=old, json=ahead)
+    with client.app.state.engine.begin() as conn:
+        revoke_device(conn, kiosk["device_id"])
+    again = client.post("/api/v1/enroll", json={"code": make_code(client), "kiosk_id": "aula-1"})
+    token = again.json()["token"]
+    send(client, token, numbered(outbox, [11, 12, 14]))
+    client.post("/api/v1/heartbeat", headers={"Authorization": f"Bearer {token}"}, json=ahead)
+    it = key(client, "it", ["kaleva"])
+    rows = {row["revoked"]: row for row in client.get("/api/v1/devices", headers=it).json()}
+    assert rows[False]["completeness"].startswith("1 event missing (seq 13), last seen ")
+    assert rows[False]["events"]["received"] == 13
+    assert rows[True]["status"] == "revoked"
+    # Another site's kiosk that sends the same outbox id fills no gap of this one.
+    add_site(client, OTHER_SITE)
+    other = client.post(
+        "/api/v1/enroll", json={"code": make_code(client, "hervanta"), "kiosk_id": "aula-1"}
+    ).json()
+    send(client, other["token"], numbered(outbox, [13]))
+    rows = {
+        (row["site"], row["revoked"]): row
+        for row in client.get("/api/v1/devices", headers=key(client, "admin", [])).json()
+    }
+    assert rows[("kaleva", False)]["completeness"].startswith("1 event missing (seq 13)")
+    assert rows[("hervanta", False)]["completeness"] == "1 event received, none missing"
+
+
+def test_the_devices_command_refuses_a_site_that_does_not_exist(client, kiosk, tmp_path):
+    # Like `api-key create --site`: on main a typo answered "No kiosks enrolled yet".
+    database = client.app.state.settings.database_url
+    base = ["--data-dir", str(tmp_path), "--db", database, "devices"]
+    shown = CliRunner().invoke(cli.main, [*base, "--site", "kalvea"])
+    assert shown.exit_code == 1 and "No site 'kalvea'" in shown.output
+    shown = CliRunner().invoke(cli.main, [*base, "--site", "kaleva"])
+    assert shown.exit_code == 0 and "aula-1" in shown.output

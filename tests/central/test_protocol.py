@@ -302,3 +302,18 @@ def test_any_json_in_any_field_is_an_event_or_a_protocol_error(name, value, as_c
         assert str(err)
         return
     assert canonical(event)  # what passes can be put in canonical form
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {**feedback(), "type": "x" * 100_000},  # pydantic quotes a union's tag in full
+        {**feedback(), "rating": "9" * 4000},
+        {**feedback(), "language": "x" * 100_000},
+    ],
+)
+def test_a_rejection_never_quotes_a_huge_input_in_full(event):
+    # On main a 100,000-character type came back whole in the batch's answer.
+    with pytest.raises(ProtocolError) as refused:
+        parse_event(event)
+    assert len(str(refused.value)) < 500

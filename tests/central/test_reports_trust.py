@@ -30,7 +30,7 @@ from central.reports import TIME_IMPLAUSIBLE, to_csv, to_table
 from central.settings import Settings
 from central.sites import SiteDefinition, SiteError, parse_site, zone_problem
 from central.tables import daily_reason_rollups, daily_rollups, events
-from tests.central.conftest import EXAMPLE_SITE, add_site
+from tests.central.conftest import EXAMPLE_SITE, add_site, feedback
 from tests.central.test_ingest import send
 from tests.central.test_reports import OTHER_SITE, at, get, key
 from tests.conftest import ROOT
@@ -431,3 +431,20 @@ def test_state_words():
     assert label_words("laboratorio", "retired") == "laboratorio (retired)"
     assert label_words("ghost", "unknown") == "ghost (unknown)"
     assert label_words("-", None) == "-"
+
+
+def test_an_event_corrected_into_the_past_by_a_broken_monotonic_clock_is_left_out(client, kiosk):
+    # Same boot, monotonic 0, batch monotonic ten years: corrected to 2016. On main it was
+    # counted in 2016's reports; it is kept apart like any implausible time.
+    years = 10 * 366 * 24 * 3600 * 1000
+    item = feedback(boot_id="boot-1", monotonic_ms=0)
+    answer = send(client, kiosk["token"], [item], boot_id="boot-1", monotonic_ms=years)
+    assert answer.status_code == 200 and answer.json()["accepted"] == 1
+    manager = key(client, "manager", ["kaleva"])
+    old = get(
+        client, "feedback", manager, site="kaleva", **{"from": "2010-01-01", "to": "2023-12-31"}
+    )
+    assert old.json()["total"]["n"] == 0
+    today = datetime.now(HELSINKI).date().isoformat()
+    now = get(client, "feedback", manager, site="kaleva", **{"from": today, "to": today}).json()
+    assert now["total"]["n"] == 0 and now["left_out"] == {"time_implausible": 1}
