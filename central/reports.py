@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, literal, or_, select
 
 from central.enrollment import load_site
-from central.flags import TIME_IMPLAUSIBLE
+from central.flags import REASON_NOT_FOR_RATING, TIME_IMPLAUSIBLE
 from central.limits import check_id, check_paging, check_period, check_sites
 from central.report_math import (
     BUCKETS,
@@ -141,10 +141,45 @@ def report(
     if kind == "feedback":
         answer["include_misuse"] = include_misuse
         top = sorted(reason_counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_REASONS]
+        off_rating = _not_for_rating(conn, tz_of, first, last, service_point, include_misuse)
         answer["top_reasons"] = [
-            {"reason": r, "count": n, "state": _reason_state(definitions, r)} for r, n in top
+            {
+                "reason": r,
+                "count": n,
+                "state": _reason_state(definitions, r),
+                "not_offered_for_rating": off_rating[r],
+            }
+            for r, n in top
         ]
     return answer
+
+
+def _not_for_rating(
+    conn: Connection,
+    tz_of: dict[str, ZoneInfo],
+    first: date,
+    last: date,
+    service_point: str | None,
+    include_misuse: bool,
+) -> Counter:
+    """Per reason, how many of its answers in the period came with a rating the site does not
+    offer it for (flagged at ingest; few, found by the index events_by_flag)."""
+    counts: Counter = Counter()
+    for site, tz in tz_of.items():
+        start, end = utc_bounds(first, last, tz)
+        where = [
+            events.c.flag == REASON_NOT_FOR_RATING,
+            events.c.site_id == site,
+            events.c.corrected_at >= start,
+            events.c.corrected_at < end,
+        ]
+        if service_point:
+            where.append(events.c.service_point == service_point)
+        if not include_misuse:
+            where.append(events.c.misuse.is_not(True))
+        query = select(events.c.reason, func.count()).where(*where).group_by(events.c.reason)
+        counts.update(dict(conn.execute(query).all()))
+    return counts
 
 
 def _definitions(conn: Connection, sites: list[str]) -> dict[str, SiteDefinition]:
@@ -301,6 +336,11 @@ def to_table(answer: dict[str, Any]) -> str:
             "top reasons: "
             + ", ".join(
                 f"{label_words(r['reason'], r['state'])} {r['count']}"
+                + (
+                    f" ({r['not_offered_for_rating']} with a rating it is not offered for)"
+                    if r.get("not_offered_for_rating")
+                    else ""
+                )
                 for r in answer["top_reasons"]
             )
         )

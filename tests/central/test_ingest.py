@@ -385,6 +385,26 @@ def test_service_points_and_reasons_the_site_never_had_are_stored_and_flagged(cl
         fine["id"]: None,
     }
     assert rollup_total(client) == 4  # counted as usual; reports label their state
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Helsinki")).date()
+    report = client.get(
+        "/api/v1/reports/feedback",
+        params={"site": "kaleva", "from": (today - timedelta(days=1)).isoformat(), "to": today},
+        headers=manager_key(client),
+    ).json()
+    assert {r["reason"]: r for r in report["top_reasons"]} == {
+        "waiting-time": {
+            "reason": "waiting-time",
+            "count": 2,
+            "state": "active",
+            "not_offered_for_rating": 1,
+        },
+        "parking": {
+            "reason": "parking",
+            "count": 1,
+            "state": "unknown",
+            "not_offered_for_rating": 0,
+        },
+    }
 
 
 def test_comments_are_redacted_again_at_ingest_and_a_resend_is_a_duplicate(client, kiosk):

@@ -110,14 +110,19 @@ def test_misuse_is_left_out_unless_asked_and_reasons_are_counted(client, kiosk):
     plain = get(client, "feedback", manager, site="kaleva", **period).json()
     assert plain["total"]["n"] == 2
     assert plain["top_reasons"] == [
-        {"reason": "friendly-staff", "count": 1, "state": "active"},
-        {"reason": "waiting-time", "count": 1, "state": "active"},
+        {"reason": "friendly-staff", "count": 1, "state": "active", "not_offered_for_rating": 0},
+        {"reason": "waiting-time", "count": 1, "state": "active", "not_offered_for_rating": 0},
     ]
     everything = get(
         client, "feedback", manager, site="kaleva", include_misuse="true", **period
     ).json()
     assert everything["total"]["n"] == 3
-    assert everything["top_reasons"][0] == {"reason": "waiting-time", "count": 2, "state": "active"}
+    assert everything["top_reasons"][0] == {
+        "reason": "waiting-time",
+        "count": 2,
+        "state": "active",
+        "not_offered_for_rating": 0,
+    }
     csv_text = get(client, "feedback", manager, site="kaleva", format="csv", **period).text
     assert csv_text.splitlines()[0].startswith("bucket,n,very_unhappy")
     assert csv_text.splitlines()[-1].startswith("total,2,1,0,0,1,50.0,0.5")

@@ -235,7 +235,9 @@ def test_time_implausible_events_are_left_out_counted_and_included_when_asked(cl
         ("2026-11-02", 1),
         ("2026-11-03", 2),  # the day they reached the central, in the site's time
     ]
-    assert asked["top_reasons"] == [{"reason": "waiting-time", "count": 1, "state": "active"}]
+    assert asked["top_reasons"] == [
+        {"reason": "waiting-time", "count": 1, "state": "active", "not_offered_for_rating": 0}
+    ]
     everything = get(
         client,
         "feedback",
@@ -400,9 +402,9 @@ def test_service_points_and_reasons_carry_their_state(client, kiosk, db_url):
     assert (no_point["bucket"], no_point["state"], no_point["n"]) == ("-", None, 3)
     reasons = get(client, "feedback", manager, site="kaleva", **NOVEMBER).json()["top_reasons"]
     assert reasons == [
-        {"reason": "waiting-time", "count": 2, "state": "retired"},
-        {"reason": "friendly-staff", "count": 1, "state": "active"},
-        {"reason": "mystery", "count": 1, "state": "unknown"},
+        {"reason": "waiting-time", "count": 2, "state": "retired", "not_offered_for_rating": 0},
+        {"reason": "friendly-staff", "count": 1, "state": "active", "not_offered_for_rating": 0},
+        {"reason": "mystery", "count": 1, "state": "unknown", "not_offered_for_rating": 0},
     ]
     one_point = get(
         client, "checkins", manager, site="kaleva", service_point="laboratorio", **NOVEMBER
