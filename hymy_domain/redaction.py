@@ -6,18 +6,23 @@ any of these (`contains_personal_data`); the central redacts every comment again
 
 The rules follow what people type, not only the textbook forms:
 - henkilötunnus: spaces or any dash around the century sign (`020390 - 526W`, `020390 – 526W`),
-  lower case, glued to a word (`hetu020390-526W`), or without the sign when its check character
-  is a letter (`020390526W`);
+  lower case, glued to a word (`hetu020390-526W`), or without the sign (or a space instead of
+  it: `131052 308T`) when its check character is a letter (`020390526W`);
 - phone numbers: glued to a label (`Puh:0457654321`, `p.0401234567`, `tel:+358401234567`),
   digit groups split by spaces (one or two), dots or dashes, `+358`, `00358`, `+358 (0)40`,
-  `(09) 123 456`;
+  `(09) 123 456`, and the country code without its plus (`358 40 123 4567`);
 - e-mail addresses: spaces around `@` or the dots (`matti @ example.fi`,
-  `matti . meikalainen @ example . fi`) and the usual disguises (`matti(at)example.fi`,
-  `matti [at] example [dot] fi`).
+  `matti . meikalainen @ example . fi`), the usual disguises (`matti(at)example.fi`,
+  `matti [at] example [dot] fi`) and the words alone (`matti at gmail dot com`,
+  `matti miukumauku gmail piste com`: the kiosk's keyboard has no `@`). A web address after
+  "at" (`book at omaolo.fi`) is taken for one too: an address left in is worse than a site's
+  name taken out.
 
-Ordinary numbers stay: dates (`01-12-2026`, `1.12.2026`), times and opening hours (`klo 14.30`,
-`08.00-16.00`), room and ticket numbers (`huone 214`, `L023`), years, prices and short numbers.
-A phone number starts with 0 (Finnish), `+` or `00`; that alone keeps most numbers apart.
+Ordinary numbers stay: dates (`01-12-2026`, `1.12.2026`, `01 12 2026`), times and opening
+hours (`klo 14.30`, `08.00-16.00`, `0930-1030`), room and ticket numbers (`huone 214`, `L023`,
+lists of them: `023 024 025`, `huone 0214 0215`), postcodes and their ranges (`00100-00990`),
+a number with its year (`lähete 0123/2026`), years, prices and short numbers. A phone number
+starts with 0 (Finnish, never 000), `+`, `00` or `358`; that alone keeps most numbers apart.
 """
 
 from __future__ import annotations
@@ -50,7 +55,9 @@ SPACE = "[ \u00a0\u202f]"  # a space, a no-break space, a narrow no-break space
 
 HETU = re.compile(
     rf"(?<!\d)(\d{{2}})(\d{{2}})(\d{{2}})"
-    rf"(?:{SPACE}{{0,2}}([-+{DASHES}A-FU-Ya-fu-y]){SPACE}{{0,2}})?"
+    # The sign, maybe with spaces around it; or a space in its place (then, as without a sign,
+    # only a letter for a check character makes it a henkilötunnus).
+    rf"(?:{SPACE}{{0,2}}([-+{DASHES}A-FU-Ya-fu-y]){SPACE}{{0,2}}|{SPACE}{{1,2}})?"
     r"(\d{3})([0-9A-Ya-y])(?!\d)"
 )
 
@@ -60,8 +67,22 @@ def _disguise(*words: str) -> str:
     return rf"{SPACE}{{0,2}}[(\[{{<]{SPACE}?(?:{'|'.join(words)}){SPACE}?[)\]}}>]{SPACE}{{0,2}}"
 
 
-_AT = rf"(?:{SPACE}{{0,2}}@{SPACE}{{0,2}}|{_disguise('at', 'ät', 'a', 'snabel-?a', 'miuku')})"
-_DOT = rf"(?:{SPACE}{{0,2}}\.{SPACE}{{0,2}}|{_disguise('dot', 'piste', 'punkt')})"
+def _spoken(*words: str) -> str:
+    """A word alone standing for a character, with spaces around it: " at ", " piste "."""
+    return rf"{SPACE}{{1,2}}(?:{'|'.join(words)}){SPACE}{{1,2}}"
+
+
+AT_WORDS = ("at", "ät", "snabel-?a", "miuku", "miukumauku", "kissanhäntä")
+DOT_WORDS = ("dot", "piste", "punkt")
+AT_SIGNS = "@\uff20\ufe6b"  # @, the full-width @ and the small one of some phone keyboards
+_AT = (
+    rf"(?:{SPACE}{{0,2}}[{AT_SIGNS}]{SPACE}{{0,2}}|{_disguise('a', *AT_WORDS)}"
+    rf"|(?P<spoken_at>{_spoken(*AT_WORDS)}))"
+)
+_DOT = (
+    rf"(?:{SPACE}{{0,2}}\.{SPACE}{{0,2}}|{_disguise(*DOT_WORDS)}"
+    rf"|{_spoken(*DOT_WORDS)})"
+)
 EMAIL = re.compile(
     # The local part, maybe "matti . meikalainen" (a dot with a space on both sides: "Kiitos.
     # matti@..." is a sentence before an address); it starts at its first word, never after
@@ -72,8 +93,8 @@ EMAIL = re.compile(
     re.IGNORECASE,
 )
 DISGUISED = re.compile(r"[\s(\[{<]")
-# A disguised address (spaces around its dots, "(dot)") must end in a top-level domain people
-# use here, so that "Moi @ kaikki. Kiitos" stays a sentence.
+# A disguised address (spaces around its dots, "(dot)", "at" as a word) must end in a top-level
+# domain people use here, so that "Moi @ kaikki. Kiitos" and "at the desk. Thanks" stay sentences.
 COMMON_TLDS = frozenset(
     {"fi", "ax", "se", "no", "dk", "is", "ee", "de", "eu", "uk", "nl", "fr", "es", "it", "ch"}
     | {"at", "be", "pl", "ru", "com", "net", "org", "info", "io", "me", "biz"}
@@ -88,6 +109,9 @@ DIGITS = re.compile(r"\d+")
 FIRST_ZERO = re.compile(r"(?<!\d)0")  # a group that starts with 0
 DATE_SEPARATORS = frozenset(".-/" + DASHES)
 TIME_SEPARATORS = frozenset(".:")
+RANGE_SEPARATORS = frozenset("-" + DASHES)
+COUNTRY_CODE = "358"  # Finland's, typed without its plus: "358 40 123 4567"
+BARE_COUNTRY_DIGITS = range(11, 14)  # 358 and the national number without its 0
 NATIONAL_DIGITS = range(7, 13)  # 0 and 6 to 11 more: 09 12345, 040 1234 5678
 INTERNATIONAL_DIGITS = range(7, 16)  # after + or 00: E.164 allows 15
 
@@ -131,7 +155,8 @@ def _is_date(year: int, month: str, day: str) -> bool:
 
 
 def _is_email(match: re.Match[str]) -> bool:
-    return not DISGUISED.search(match["domain"]) or match["tld"].lower() in COMMON_TLDS
+    disguised = match["spoken_at"] is not None or DISGUISED.search(match["domain"])
+    return not disguised or match["tld"].lower() in COMMON_TLDS
 
 
 # --- phone numbers ---------------------------------------------------------------------------
@@ -185,10 +210,14 @@ def _is_date_chain(groups: list[_Group]) -> bool:
     return (
         len(day) <= 2
         and len(month) <= 2
-        and (len(year) == 2 or (len(year) == 4 and 1900 <= int(year) <= 2099))
+        and (len(year) == 2 or _is_year(year))
         and 1 <= int(day) <= 31
         and 1 <= int(month) <= 12
     )
+
+
+def _is_year(digits: str) -> bool:
+    return len(digits) == 4 and 1900 <= int(digits) <= 2099
 
 
 def _is_time_chain(groups: list[_Group]) -> bool:
@@ -198,12 +227,44 @@ def _is_time_chain(groups: list[_Group]) -> bool:
     return len(hours) <= 2 and len(minutes) == 2 and int(hours) <= 24 and int(minutes) <= 59
 
 
+def _is_spaced_date_chain(groups: list[_Group]) -> bool:
+    """ "01 12 2026": a date with spaces only when its year has four digits."""
+    return _is_date_chain(groups) and len(groups[2].digits) == 4
+
+
+def _is_clock(digits: str) -> bool:
+    return len(digits) == 4 and int(digits[:2]) <= 24 and int(digits[2:]) <= 59
+
+
+def _is_clock_range(groups: list[_Group]) -> bool:
+    """ "0930-1030": two times of four digits each, from and to."""
+    return len(groups) == 2 and all(_is_clock(g.digits) for g in groups)
+
+
+def _is_number_list(groups: list[_Group]) -> bool:
+    """ "023 024 025", "00100-00990", "huone 0214 0215": numbers of one length, each too short to
+    be a phone number and each with its leading zero, are a list or a range of numbers."""
+    lengths = {len(g.digits) for g in groups}
+    return (
+        len(groups) >= 2
+        and len(lengths) == 1
+        and 3 <= lengths.pop() < NATIONAL_DIGITS.start
+        and all(g.digits.startswith("0") for g in groups)
+    )
+
+
 def _dates_and_times(groups: list[_Group]) -> set[int]:
-    """Indexes of the groups that are part of a date (1.12.2026) or a time (14.30)."""
+    """Indexes of the groups that are part of a date (1.12.2026, 01 12 2026), a time (14.30) or
+    a range of times (0930-1030), or that are a year after a slash ending the run (0123/2026)."""
     taken: set[int] = set()
+    last = groups[-1] if groups else None
+    if last and last.joiner.strip(" \u00a0\u202f") == "/" and _is_year(last.digits):
+        taken.add(len(groups) - 1)
     for separators, spaced, is_kind in (
         (DATE_SEPARATORS, True, _is_date_chain),
+        (frozenset(" "), False, _is_spaced_date_chain),
         (TIME_SEPARATORS, False, _is_time_chain),
+        (RANGE_SEPARATORS, True, _is_clock_range),
     ):
         for chain in _chains(groups, separators, spaced=spaced):
             if is_kind([groups[i] for i in chain]):
@@ -211,12 +272,13 @@ def _dates_and_times(groups: list[_Group]) -> set[int]:
     return taken
 
 
-def _phone_end(groups: list[_Group], i: int, international: bool, taken: set[int]) -> int | None:
+def _phone_end(
+    groups: list[_Group], i: int, international: bool, taken: set[int], allowed: range
+) -> int | None:
     """The last group of the longest phone number that starts at group i, if one does: enough
     digits (and not too many), no date or time in it, and no group of one digit (a list of
     small numbers) except the area code after a country code ("+358 9 123 4567") or a bracketed
     trunk zero ("+358 (0)40"). Looks only as far as a phone number's digits can reach."""
-    allowed = INTERNATIONAL_DIGITS if international else NATIONAL_DIGITS
     prefix = 2 if groups[i].digits.startswith("00") else 0  # 00 358 ... counts as +358 ...
     found, digits = None, 0
     for j in range(i, len(groups)):
@@ -242,14 +304,29 @@ def _phone_spans(run: re.Match[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(groups):
+        digits = groups[i].digits
         plus = i == 0 and run.group(0).startswith("+")
-        international = plus or groups[i].digits.startswith("00")
+        # "358 40 123 4567": the country code without its plus, at the start of a run.
+        bare = i == 0 and not plus and digits.startswith(COUNTRY_CODE) and digits[3:4] != "0"
+        international = plus or bare or digits.startswith("00")
+        allowed = (
+            BARE_COUNTRY_DIGITS
+            if bare
+            else INTERNATIONAL_DIGITS
+            if international
+            else NATIONAL_DIGITS
+        )
         # After a country code, "9-10-1900" is a Helsinki number, not a date.
         taken: set[int] = set() if international else dates_and_times
-        starts = groups[i].digits.startswith("0") or plus
+        # No country code starts with 0: "000..." is an order or customer number.
+        starts = (digits.startswith("0") and not digits.startswith("000")) or plus or bare
         # A number glued to the one before by a bare dot or dash ("12-0401") is not a new start.
         glued = i > 0 and groups[i].joiner in DATE_SEPARATORS
-        found = _phone_end(groups, i, international, taken) if starts and not glued else None
+        found = (
+            _phone_end(groups, i, international, taken, allowed) if starts and not glued else None
+        )
+        if found is not None and _is_number_list(groups[i : found + 1]):
+            found = None
         if found is None:
             i += 1
             continue
@@ -264,7 +341,7 @@ def _phone_spans(run: re.Match[str]) -> list[tuple[int, int]]:
 def _may_hold_a_phone(run: str) -> bool:
     """A quick look that leaves out most runs (a date, a time, a room number) at once."""
     return sum(map(str.isdigit, run)) >= NATIONAL_DIGITS.start and (
-        run[0] in "+(" or bool(FIRST_ZERO.search(run))
+        run[0] in "+(" or run.startswith(COUNTRY_CODE) or bool(FIRST_ZERO.search(run))
     )
 
 

@@ -26,20 +26,52 @@ CENTRAL_CONFIG_FILE = "central-config.json"  # in the data directory; the sync a
 CENTRAL_KIOSK_KEYS = ("site", "kiosk_id", "station_name", "timezone")
 
 
+def central_shape_problem(central: Any) -> str | None:
+    """What makes the central's config unusable before any key of it is looked at (pure): it
+    must be an object whose `kiosk` and `feedback` are objects, `service_points` a list of
+    objects and `feedback.reasons` a list, where given. None when it has that shape."""
+    if not isinstance(central, Mapping):
+        return f"it is not an object but {type(central).__name__}"
+    feedback = central.get("feedback", {})
+    points = central.get("service_points", [])
+    for key, ok in (
+        ("kiosk", isinstance(central.get("kiosk", {}), Mapping)),
+        ("feedback", isinstance(feedback, Mapping)),
+        ("service_points", isinstance(points, list)),
+        (
+            "feedback.reasons",
+            not isinstance(feedback, Mapping) or isinstance(feedback.get("reasons", []), list),
+        ),
+    ):
+        if not ok:
+            return f"its {key} has the wrong type"
+    if not all(isinstance(point, Mapping) for point in points):
+        return "one of its service_points is not an object"
+    return None
+
+
 def merge_central(local: Mapping[str, Any], central: Mapping[str, Any]) -> dict[str, Any]:
-    """The local config's data with the central's on top (pure; neither input changes)."""
+    """The local config's data with the central's on top (pure; neither input changes). The
+    central's must have its shape (`central_shape_problem`); a local part of the wrong type is
+    left as it is, for the config's validation to name."""
     merged = copy.deepcopy(dict(local))
     kiosk = merged.setdefault("kiosk", {})
     for key in CENTRAL_KIOSK_KEYS:
-        if key in central.get("kiosk", {}):
+        if key in central.get("kiosk", {}) and isinstance(kiosk, dict):
             kiosk[key] = central["kiosk"][key]
     if "service_points" in central:
-        own = {p.get("id"): p for p in local.get("service_points", []) if isinstance(p, Mapping)}
+        points = local.get("service_points")
+        own = {
+            p.get("id"): p
+            for p in (points if isinstance(points, list) else [])
+            if isinstance(p, Mapping)
+        }
         merged["service_points"] = [
             {**own.get(point.get("id"), {}), **point} for point in central["service_points"]
         ]
-    if "reasons" in central.get("feedback", {}):
-        merged.setdefault("feedback", {})["reasons"] = central["feedback"]["reasons"]
+    feedback = merged.setdefault("feedback", {})
+    if "reasons" in central.get("feedback", {}) and isinstance(feedback, dict):
+        feedback["reasons"] = central["feedback"]["reasons"]
     return merged
 
 
@@ -69,10 +101,14 @@ class ConfigSource:
             return None
         try:
             data = json.loads(self.central_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, RecursionError) as err:
             log.error("ignoring the central's config %s: %s", self.central_path, err)
             return None
-        return data if isinstance(data, Mapping) else None
+        problem = central_shape_problem(data)
+        if problem:
+            log.error("ignoring the central's config %s: %s", self.central_path, problem)
+            return None
+        return data
 
     def load(self) -> KioskConfig:
         """The config to run with. A central config that does not fit is logged and left out,

@@ -40,6 +40,7 @@ from sync.credentials import (
 )
 from sync.heartbeat import base_heartbeat, build_heartbeat, read_storage
 from sync.status import (
+    BEAT_REFUSED_META,
     CONFIG_ETAG_META,
     HEARTBEAT_META,
     LAST_ERROR_AT_META,
@@ -105,6 +106,7 @@ class SyncAgent:
             self._write_meta(REVOKED_META, "")
         # A refusal outlives a restart (its "since" stays) until a batch is taken again.
         self.refused = Refusal.from_json(self.outbox.get_meta(REFUSED_META))
+        self.beat_refused = Refusal.from_json(self.outbox.get_meta(BEAT_REFUSED_META))
 
     def stop(self) -> None:
         self._stop.set()
@@ -147,6 +149,21 @@ class SyncAgent:
             log.error("the central refuses the uploads (every event is kept): %s", err)
         self.refused = Refusal(err.status, str(err), since)
         self._write_meta(REFUSED_META, self.refused.to_json())
+
+    def _set_beat_refused(self, what: str, err: RefusedError | None) -> None:
+        """Remember that the central refuses the heartbeat or the config request (None: both
+        went through), for `hymy-sync status`."""
+        if err is None:
+            if self.beat_refused is not None:
+                log.info("the central takes the heartbeat and the config request again")
+                self.beat_refused = None
+                self._write_meta(BEAT_REFUSED_META, "")
+            return
+        since = self.beat_refused.since if self.beat_refused else self._now()
+        if self.beat_refused is None:
+            log.error("the central refuses %s: %s", what, err)
+        self.beat_refused = Refusal(err.status, f"{what}: {err}", since)
+        self._write_meta(BEAT_REFUSED_META, self.beat_refused.to_json())
 
     def _record_error(self, message: str) -> None:
         log.warning("%s", message)
@@ -216,14 +233,20 @@ class SyncAgent:
         )
 
     def heartbeat_step(self) -> None:
-        """Send the heartbeat and pull the config (logged, never fatal)."""
+        """Send the heartbeat and pull the config (logged, never fatal; a refusal of either is
+        kept for `status`)."""
+        what = "the heartbeat"
         try:
             self._send_heartbeat(self.heartbeat())
+            what = "the config request"
             self.pull_config()
+            self._set_beat_refused(what, None)
         except RevokedError as err:
             self._set_revoked(str(err))
         except AnswerError as err:
             log.warning("%s", err)
+        except RefusedError as err:
+            self._set_beat_refused(what, err)
         except CentralError as err:
             log.info("heartbeat or config pull not done: %s", err)
         except OSError as err:

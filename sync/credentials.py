@@ -81,6 +81,8 @@ def check_kiosk_config(config: Any, site: str) -> dict[str, Any]:
     """
     part = config if isinstance(config, dict) else {}
     kiosk, points, feedback = (part.get(k) for k in ("kiosk", "service_points", "feedback"))
+    # "feedback": null is not "no feedback section": the kiosk could not lay it over its own.
+    feedback = feedback if "feedback" in part else {}
     reasons = feedback.get("reasons", []) if isinstance(feedback, dict) else None
     if not (
         isinstance(kiosk, dict)
@@ -88,8 +90,8 @@ def check_kiosk_config(config: Any, site: str) -> dict[str, Any]:
         and isinstance(kiosk.get("kiosk_id"), str)
         and isinstance(points, list)
         and all(isinstance(p, dict) and _is_point(p) for p in points)
-        and (feedback is None or isinstance(reasons, list))
-        and all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in reasons or [])
+        and isinstance(reasons, list)
+        and all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in reasons)
     ):
         raise AnswerError(
             f"The central's answer is not a kiosk config of site {site} ({str(config)[:80]!r}); "

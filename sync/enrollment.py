@@ -4,8 +4,10 @@ and token (kept 0600 in the data directory) and the kiosk's first config."""
 from __future__ import annotations
 
 import logging
+import re
 import socket
 from pathlib import Path
+from typing import Any
 
 from sync.client import CentralClient, CentralError
 from sync.credentials import (
@@ -16,7 +18,15 @@ from sync.credentials import (
 )
 
 log = logging.getLogger(__name__)
-CREDENTIAL_KEYS = ("device_id", "token", "site")
+# What each credential may hold: the token goes into every request's Authorization header (an
+# RFC 6750 token: a control character, a space or a non-ASCII letter there would fail every
+# request after enrolment, and a line break would split the header), the device id and site
+# into logs and `status`.
+CREDENTIAL_RULES = {
+    "device_id": re.compile(r"[A-Za-z0-9._:-]{1,128}"),
+    "token": re.compile(r"[A-Za-z0-9._~+/=-]{16,512}"),
+    "site": re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,200}"),
+}
 
 
 class EnrollError(Exception):
@@ -45,16 +55,7 @@ def enroll_kiosk(
             client.close()
     except CentralError as err:
         raise EnrollError(f"Enrolment failed: {err}") from None
-    fields = [answer.get(k) if isinstance(answer, dict) else None for k in CREDENTIAL_KEYS]
-    if not all(isinstance(value, str) and value for value in fields):
-        # The answer itself is not shown: it may hold the token.
-        got = f"keys {sorted(answer)}" if isinstance(answer, dict) else type(answer).__name__
-        raise EnrollError(
-            "The central's enrolment answer is malformed: it needs a device_id, token and site "
-            f"as text, got {got}. Nothing was stored; is the URL that of a Hymy central? The "
-            "code may be used up now: make a new one with `hymy-central enroll-code`."
-        )
-    device_id, token, site = fields
+    device_id, token, site = _credentials(answer)
     try:
         config = check_kiosk_config(answer.get("config"), site)
     except CentralError as err:
@@ -72,3 +73,29 @@ def enroll_kiosk(
     save_credentials(data_dir, credentials)
     log.info("enrolled as %s (%s) at site %s", kiosk_id, credentials.device_id, credentials.site)
     return credentials
+
+
+def _credentials(answer: Any) -> tuple[str, str, str]:
+    """The device id, token and site of the central's enrolment answer.
+
+    Raises EnrollError when one is missing, not text, or holds what it may not.
+    """
+    bad = [
+        key
+        for key, rule in CREDENTIAL_RULES.items()
+        if not (
+            isinstance(answer, dict)
+            and isinstance(answer.get(key), str)
+            and rule.fullmatch(answer[key])
+        )
+    ]
+    if bad:
+        # The answer itself is not shown: it may hold the token.
+        got = f"keys {sorted(answer)}" if isinstance(answer, dict) else type(answer).__name__
+        raise EnrollError(
+            "The central's enrolment answer is malformed: it needs a device_id, token and site "
+            f"as text of their form ({', '.join(bad)} not; got {got}). Nothing was stored; is "
+            "the URL that of a Hymy central? The code may be used up now: make a new one with "
+            "`hymy-central enroll-code`."
+        )
+    return answer["device_id"], answer["token"], answer["site"]

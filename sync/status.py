@@ -15,6 +15,9 @@ LAST_ERROR_META = "sync_last_error"
 LAST_ERROR_AT_META = "sync_last_error_at"
 REVOKED_META = "sync_revoked"  # the refusal's message while the central refuses the token
 REFUSED_META = "sync_refused"  # JSON of a Refusal while the central refuses the uploads
+# JSON of a Refusal while the central refuses the heartbeat or the config request (uploads may
+# still flow, but the fleet view no longer sees the kiosk's health, or its config goes stale).
+BEAT_REFUSED_META = "sync_beat_refused"
 CONFIG_ETAG_META = "config_etag"
 HEARTBEAT_META = "sync_heartbeat_at"  # written every heartbeat: also proves the outbox writable
 REQUEUE_COMMAND = "hymy-sync requeue --all"
@@ -26,6 +29,10 @@ REFUSAL_HINTS = {
     "`hymy-central devices`, or enrol it again with `hymy-sync enroll --force`.",
     404: "the central's URL has no upload endpoint: check `central` in device.json (a proxy "
     "in between, or a central of another version?).",
+    405: "the central's URL answers, but not as Hymy's API does: check `central` in device.json "
+    "(a web server or proxy in between?).",
+    410: "the central says this device or endpoint is gone: check the device with "
+    "`hymy-central devices` and enrol it again with `hymy-sync enroll --force` if it was removed.",
 }
 REFUSAL_HINT = (
     "ask the central's IT staff to look at its log for this device (`hymy-central devices`)."
@@ -81,6 +88,7 @@ class SyncState:
     last_error_at: datetime | None
     revoked: str | None
     refused: Refusal | None = None
+    beat_refused: Refusal | None = None  # the heartbeat or the config request
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -97,6 +105,7 @@ def read_state(outbox: Outbox) -> SyncState:
         last_error_at=_moment(outbox.get_meta(LAST_ERROR_AT_META)),
         revoked=outbox.get_meta(REVOKED_META) or None,
         refused=Refusal.from_json(outbox.get_meta(REFUSED_META)),
+        beat_refused=Refusal.from_json(outbox.get_meta(BEAT_REFUSED_META)),
     )
 
 
@@ -126,6 +135,15 @@ def describe_refusal(refusal: Refusal, waiting: int, now: datetime) -> str:
         f"{_events(waiting).capitalize()} kept and offered again at least every "
         f"{REFUSED_CAP_S / 60:g} min, so a fix at the central is picked up by itself; to fix "
         "it, " + REFUSAL_HINTS.get(refusal.status, REFUSAL_HINT)
+    )
+
+
+def describe_beat_refusal(refusal: Refusal, now: datetime) -> str:
+    """The status line of a refused heartbeat or config request."""
+    return (
+        f"Heartbeat or config REFUSED since {_when(refusal.since, now)}: {refusal.error}. The "
+        "fleet view does not see this kiosk's health (or the kiosk keeps the config it has); "
+        "asked again every minute. To fix it, " + REFUSAL_HINTS.get(refusal.status, REFUSAL_HINT)
     )
 
 
@@ -175,6 +193,8 @@ def describe(
         lines = ["All events are uploaded."]
     else:
         lines = [f"Uploading: {_events(stats.pending)} waiting."]
+    if state.beat_refused:
+        lines.append(describe_beat_refusal(state.beat_refused, now))
     lines.append(
         f"Backlog: {_events(stats.pending)} waiting to upload"
         + ("" if stats.held == 0 else f", {stats.held} check-ins waiting for their ticket to print")

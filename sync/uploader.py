@@ -53,8 +53,9 @@ def settle(ids: Sequence[str], raw: Any) -> Settlement:
     """Sort the batch's event ids by the central's answer (decoded JSON): everything not
     listed as a conflict or rejected is stored.
 
-    Raises AnswerError when the answer is not an IngestAnswer, names events not in the batch,
-    or does not account for every event of it exactly once.
+    Raises AnswerError when the answer is not an IngestAnswer, names events not in the batch
+    or one event twice (as a conflict and rejected, or twice as either), or does not account
+    for every event of it exactly once.
     """
     try:
         answer = parse_ingest_answer(raw)
@@ -71,8 +72,15 @@ def settle(ids: Sequence[str], raw: Any) -> Settlement:
             f"The central's answer names {len(unknown)} events not in the batch (e.g. "
             f"{sorted(unknown)[0][:40]!r}); nothing was marked sent and the batch is sent again."
         )
-    counted = answer.accepted + answer.duplicates + len(answer.conflicts) + len(answer.rejected)
-    if counted != len(ids) or len(conflicts) + len(rejected) != len(conflicts | set(rejected)):
+    listed = [*answer.conflicts, *(r.id for r in answer.rejected)]
+    if len(listed) != len(set(listed)):
+        twice = next(i for i in listed if listed.count(i) > 1)
+        raise AnswerError(
+            f"The central's answer names the event {twice[:40]!r} more than once; nothing was "
+            "marked sent and the batch is sent again."
+        )
+    counted = answer.accepted + answer.duplicates + len(listed)
+    if counted != len(ids):
         raise AnswerError(
             f"The central's answer accounts for {counted} events, not the batch's {len(ids)}; "
             "nothing was marked sent and the batch is sent again."

@@ -93,3 +93,56 @@ def test_a_broken_local_file_still_stops_the_kiosk(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         ConfigSource(local, tmp_path / "central-config.json").load()
     assert "admin" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "central",
+    [
+        {**CENTRAL, "feedback": None},
+        {**CENTRAL, "feedback": "reasons"},
+        {**CENTRAL, "feedback": {"reasons": {"id": "other"}}},
+        {**CENTRAL, "kiosk": None},
+        {**CENTRAL, "kiosk": 5},
+        {**CENTRAL, "service_points": 5},
+        {**CENTRAL, "service_points": [5]},
+        {**CENTRAL, "service_points": {"id": "laboratorio"}},
+        [CENTRAL],
+        "kaleva",
+    ],
+)
+def test_a_central_config_of_the_wrong_shape_is_left_out(tmp_path: Path, central, caplog):
+    """An older agent's file, or one written by hand: the kiosk runs on its own file, it never
+    stops on a TypeError."""
+    path = tmp_path / "central-config.json"
+    path.write_text(json.dumps(central))
+    config = ConfigSource(EXAMPLE_CONFIG, path).load()
+    assert config.kiosk.kiosk_id == "kaleva-aula-1"
+    assert "ignoring the central's config" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("kiosk", '"kaleva"'), ("feedback", "5")],
+)
+def test_a_local_part_of_the_wrong_type_is_named_with_a_central_config(
+    tmp_path: Path, key: str, value: str
+) -> None:
+    local = tmp_path / "kiosk.toml"
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    local.write_text(f"{key} = {value}\n" + _without_table(text, key), encoding="utf-8")
+    (tmp_path / "central-config.json").write_text(json.dumps(CENTRAL))
+    with pytest.raises(ConfigError) as raised:
+        ConfigSource(local, tmp_path / "central-config.json").load()
+    assert f"{key}: " in str(raised.value)
+
+
+def _without_table(text: str, key: str) -> str:
+    """The TOML text without the table `key` ([key], [key.x] or [[key]] and their lines)."""
+    kept, skipping = [], False
+    for line in text.splitlines():
+        header = line.strip().strip("[]").split(".")[0] if line.startswith("[") else None
+        if header is not None:
+            skipping = header == key
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept) + "\n"

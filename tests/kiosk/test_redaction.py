@@ -459,11 +459,16 @@ def test_an_address_after_a_sentence_keeps_the_sentence():
         ("0 " * 5000, 0),  # thousands of one-digit groups
         ("0-" * 5000, 0),
         (" - 0" * 3000, 0),
-        ("040 " * 3000, 750),  # one run of digit groups 12,000 characters long
+        ("040 123 " * 3000, 1500),  # one run of digit groups 24,000 characters long
+        ("040 " * 3000, 0),  # ... and one of a list of numbers
+        ("matti at " * 3000 + "x.fi", 1),
+        ("a at b dot " * 3000, 0),
+        ("358 " * 3000, 1),
+        ("01 12 " * 3000, 1000),
         ("a . " * 3000 + "@ x", 0),
         ("x@" + " . x" * 3000, 0),
         ("a(at)" * 2000, 0),
-        ("020390-" * 2000, 1),
+        ("020390-" * 2000, 0),  # a list of numbers of one length, not a phone number
         ("(0)" * 3000, 250),
     ],
 )
@@ -471,3 +476,90 @@ def test_long_and_odd_texts_are_redacted_in_one_pass(text, found):
     """Comments the central gets from anywhere: the rules look only as far as a phone number or
     an address can reach (these took minutes with a quadratic search)."""
     assert len(redact(text).found) == found
+
+
+# --- more of the forms people type (the kiosk's keyboard has no @) ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hetu 131052 308T",  # a space where the sign goes
+        "131052  308t kiitos",
+        "Sotu:131052 308T",
+    ],
+)
+def test_a_hetu_with_a_space_for_its_sign_is_redacted(text):
+    result = redact(text)
+    assert result.found == ("hetu",), text
+    assert not any(ch.isdigit() for ch in result.text), result.text
+
+
+@pytest.mark.parametrize("text", ["010203 4567", "Tilaus 131052 3085", "131052 3085"])
+def test_a_space_for_the_sign_needs_a_letter_for_its_check(text):
+    assert "hetu" not in redact(text).found
+
+
+@pytest.mark.parametrize(
+    "number", ["358 40 123 4567", "358401234567", "358-50-123 4567", "358 9 1234 5678"]
+)
+def test_the_country_code_without_its_plus_is_a_phone_number(number):
+    for label in ("", "puh ", "gsm:", "nro. "):
+        assert redact(f"{label}{number}").text == f"{label}[PHONE]", number
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "matti at gmail.com",
+        "matti at gmail dot com",
+        "matti.meikalainen at example piste fi",
+        "matti miukumauku gmail.com",
+        "matti ät exempel.se",
+        "matti snabel-a exempel punkt se",
+        "Matti AT Gmail DOT com",
+        "matti\uff20example.fi",
+    ],
+)
+def test_an_address_written_in_words_is_redacted(address):
+    assert redact(f"Vastatkaa {address}, kiitos").text == "Vastatkaa [EMAIL], kiitos"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "at the desk dot. Thanks",
+        "Odotin at least 20 min",
+        "I was at home. Kiitos",
+        "piste hyvä",
+    ],
+)
+def test_sentences_with_at_or_dot_as_words_stay(text):
+    assert redact(text) == Redaction(text=text, found=())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "01 12 2026",  # a date with spaces
+        "Olin 03 12 2025 aamulla",
+        "klo 0930-1030",  # times of four digits
+        "klo 0800 - 1600",
+        "numerot 001 002 003",  # a list of ticket numbers
+        "023 024 025",
+        "huone 0214 0215",
+        "postinumerot 00100 00200",
+        "00100-00990",  # a postcode range
+        "00100–00990",
+        "lähete 0123/2026",  # a number with its year
+        "tilausnro 0001234567",  # no phone number starts 000
+        "asiakas 000123456789",
+    ],
+)
+def test_more_ordinary_numbers_stay(text):
+    assert redact(text) == Redaction(text=text, found=())
+
+
+def test_two_phone_numbers_of_one_length_are_still_two_phone_numbers():
+    assert redact("0401234567 0501234567").text == "[PHONE] [PHONE]"
+    assert redact("040 1234567, 050 7654321").text == "[PHONE], [PHONE]"

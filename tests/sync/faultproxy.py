@@ -3,7 +3,8 @@ time the ways networks, load balancers and broken centrals fail: drop the connec
 request reaches the central, drop the answer after the central committed, delay, reset, answer
 500 or 503 with Retry-After itself; or hand the client an answer it must not trust: the
 central's JSON cut off, a proxy's HTML page with 200, a body of the wrong shape, a well-formed
-answer that does not account for the batch, 403 and 404 refusals."""
+answer that does not account for the batch or names an event twice, an empty 204, and refusals
+(400, 403, 404, 405, 410, 451)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sync.protocol import decode_batch
+from sync.protocol import ProtocolError, decode_batch
 
 
 class Fault(enum.Enum):
@@ -36,15 +37,22 @@ class Fault(enum.Enum):
     STRINGS_200 = "strings-200"  # every number as a string
     FOREIGN_IDS_200 = "foreign-ids-200"  # a conflict with an id that was not in the batch
     MISSING_KEYS_200 = "missing-keys-200"  # without "rejected"
+    ODD_TOKEN_200 = "odd-token-200"  # an enrolment whose token holds a space, ä and a line break
     # Never forwarded: the proxy answers itself.
     HTML_200 = "html-200"  # a captive portal's page, with 200
     LIST_200 = "list-200"  # []
     STRING_200 = "string-200"  # "ok"
     EMPTY_200 = "empty-200"  # well-formed, but it accounts for no event of the batch
+    REPEATED_IDS_200 = "repeated-ids-200"  # counts add up, but one event is a conflict twice
+    NO_CONTENT_204 = "204"  # no body at all
     HUGE_200 = "huge-200"  # 6 MiB of JSON
     REJECT_ALL = "reject-all"  # a valid answer rejecting every event of the batch
     REFUSE_403 = "403"  # a refusal with the central's problem body
     NOT_FOUND_404 = "404-html"  # a web server's 404 page
+    BAD_REQUEST_400 = "400"
+    NOT_ALLOWED_405 = "405-html"  # a web server that takes no POST there
+    GONE_410 = "410"
+    LEGAL_451 = "451"
 
 
 CHAOS = (
@@ -67,9 +75,21 @@ UNTRUSTED = (
     Fault.STRING_200,
     Fault.EMPTY_200,
     Fault.HUGE_200,
+    Fault.REPEATED_IDS_200,
+    Fault.NO_CONTENT_204,
+)
+# Refusals with the central's problem body or a web server's page: shown, never retried silently.
+REFUSALS = (
+    Fault.BAD_REQUEST_400,
+    Fault.REFUSE_403,
+    Fault.NOT_FOUND_404,
+    Fault.NOT_ALLOWED_405,
+    Fault.GONE_410,
+    Fault.LEGAL_451,
 )
 HTML_PAGE = b"<html><head><title>Wi-Fi login</title></head><body>Sign in first</body></html>"
 NOT_FOUND_PAGE = b"<html><head><title>404 Not Found</title></head><body>nginx</body></html>"
+NOT_ALLOWED_PAGE = b"<html><head><title>405 Not Allowed</title></head><body>nginx</body></html>"
 FORBIDDEN = b'{"title": "Forbidden", "detail": "uploads from this device are not allowed here"}'
 HUGE_BYTES = 6 * 1024 * 1024
 
@@ -165,6 +185,7 @@ REWRITES: dict[Fault, Callable[[Any], Any]] = {
     Fault.STRINGS_200: _stringify,
     Fault.FOREIGN_IDS_200: lambda a: {**a, "conflicts": [*a.get("conflicts", []), "not-sent"]},
     Fault.MISSING_KEYS_200: lambda a: {k: v for k, v in a.items() if k != "rejected"},
+    Fault.ODD_TOKEN_200: lambda a: {**a, "token": f"{a.get('token')} ä\r\nX-Evil: 1"},
 }
 
 
@@ -172,6 +193,24 @@ def _reject_all(request: Request) -> bytes:
     _, events = decode_batch(request.body)
     rejected = [{"id": e["id"], "error": "rejected by the test proxy"} for e in events]
     return _json_200({"accepted": 0, "duplicates": 0, "conflicts": [], "rejected": rejected})
+
+
+def _repeated_ids(request: Request) -> bytes:
+    """Accounts for the batch by its numbers, but names its first event twice as a conflict
+    (to a request that is not a batch, an id of none twice)."""
+    try:
+        _, events = decode_batch(request.body)
+    except ProtocolError:
+        events = [{"id": "not-sent"}] * 2
+    first = events[0]["id"]
+    return _json_200(
+        {"accepted": len(events) - 2, "duplicates": 0, "conflicts": [first, first], "rejected": []}
+    )
+
+
+def _problem(status: int, reason: str, detail: str) -> Callable[[Request], bytes]:
+    body = json.dumps({"title": reason, "detail": detail}).encode()
+    return lambda _: _own(status, reason, body, "application/problem+json")
 
 
 # The faults the proxy answers itself, without the central.
@@ -190,6 +229,12 @@ OWN_ANSWERS: dict[Fault, Callable[[Request], bytes]] = {
     Fault.REJECT_ALL: _reject_all,
     Fault.REFUSE_403: lambda _: _own(403, "Forbidden", FORBIDDEN, "application/problem+json"),
     Fault.NOT_FOUND_404: lambda _: _own(404, "Not Found", NOT_FOUND_PAGE, "text/html"),
+    Fault.REPEATED_IDS_200: _repeated_ids,
+    Fault.NO_CONTENT_204: lambda _: _own(204, "No Content", b"", "application/json"),
+    Fault.BAD_REQUEST_400: _problem(400, "Bad Request", "this central takes wire format v2"),
+    Fault.NOT_ALLOWED_405: lambda _: _own(405, "Not Allowed", NOT_ALLOWED_PAGE, "text/html"),
+    Fault.GONE_410: _problem(410, "Gone", "this device was removed from its site"),
+    Fault.LEGAL_451: _problem(451, "Unavailable For Legal Reasons", "uploads suspended"),
 }
 
 

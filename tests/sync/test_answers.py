@@ -13,7 +13,7 @@ import pytest
 
 from central.local import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox
-from sync.client import CentralError
+from sync.client import CentralError, RefusedError, RetryLaterError
 from sync.credentials import CENTRAL_CONFIG_FILE, DEVICE_FILE, check_kiosk_config, load_credentials
 from sync.status import CONFIG_ETAG_META, read_state
 from tests.sync.conftest import (
@@ -26,7 +26,7 @@ from tests.sync.conftest import (
     states,
     wait_for,
 )
-from tests.sync.faultproxy import UNTRUSTED, Fault, FaultProxy
+from tests.sync.faultproxy import REFUSALS, UNTRUSTED, Fault, FaultProxy
 from tests.sync.test_faults import fast_agent
 
 # What the agent says for each answer it does not take (its last error, in status).
@@ -41,6 +41,8 @@ SAYS = {
     Fault.STRING_200: "not an ingest answer",
     Fault.EMPTY_200: "accounts for 0 events",
     Fault.HUGE_200: "larger than",
+    Fault.REPEATED_IDS_200: "more than once",
+    Fault.NO_CONTENT_204: "not JSON",
 }
 
 
@@ -177,8 +179,8 @@ CONFIG_FAULTS = (
     Fault.STRING_200,
     Fault.EMPTY_200,
     Fault.HUGE_200,
-    Fault.REFUSE_403,
-    Fault.NOT_FOUND_404,
+    Fault.NO_CONTENT_204,
+    *REFUSALS,
 )
 
 
@@ -235,8 +237,9 @@ ENROL_FAULTS = (
     Fault.STRING_200,
     Fault.EMPTY_200,
     Fault.HUGE_200,
-    Fault.REFUSE_403,
-    Fault.NOT_FOUND_404,
+    Fault.NO_CONTENT_204,
+    Fault.ODD_TOKEN_200,
+    *REFUSALS,
 )
 
 
@@ -258,3 +261,93 @@ def test_enrol_with_an_untrusted_answer_fails_in_a_sentence(
     )
     assert not (kiosk_dir / DEVICE_FILE).exists()
     assert not (kiosk_dir / CENTRAL_CONFIG_FILE).exists()
+
+
+STATUS_OF = {
+    Fault.BAD_REQUEST_400: 400,
+    Fault.REFUSE_403: 403,
+    Fault.NOT_FOUND_404: 404,
+    Fault.NOT_ALLOWED_405: 405,
+    Fault.GONE_410: 410,
+    Fault.LEGAL_451: 451,
+}
+
+
+def test_every_refusal_has_its_status() -> None:
+    assert set(STATUS_OF) == set(REFUSALS)
+
+
+@pytest.mark.parametrize("fault", REFUSALS, ids=lambda f: f.value)
+def test_each_refusal_of_the_uploads_shows_in_status_and_heartbeat(
+    fault: Fault, central: LocalCentral, kiosk_dir: Path
+) -> None:
+    proxy = FaultProxy(central.port, only="/api/v1/events")
+    enroll(kiosk_dir, proxy.url, central.enroll_code("kaleva"))
+    device = load_credentials(kiosk_dir).device_id
+    proxy.always = fault
+    append(kiosk_dir, 7)
+    agent = fast_agent(kiosk_dir)
+    try:
+        with pytest.raises(RefusedError):
+            agent.upload_step()
+        agent.heartbeat_step()
+        status = hymy_sync(kiosk_dir, "status")
+        beat = heartbeat_at_central(central, device)
+        proxy.always = None
+        assert agent.drain() == 0
+    finally:
+        agent.close()
+        proxy.close()
+    assert status.returncode == 0 and "Traceback" not in status.stderr
+    assert "Uploads REFUSED since " in status.stdout
+    assert f"answered {STATUS_OF[fault]}: " in status.stdout and "7 events kept" in status.stdout
+    assert beat["refused"]["status"] == STATUS_OF[fault] and beat["refused"]["events"] == 7
+    assert assert_exactly_once(kiosk_dir, central) == 7
+
+
+@pytest.mark.parametrize("path", ["/api/v1/heartbeat", "/api/v1/config"])
+@pytest.mark.parametrize("fault", REFUSALS, ids=lambda f: f.value)
+def test_a_refused_heartbeat_or_config_request_shows_in_status(
+    fault: Fault, path: str, central: LocalCentral, kiosk_dir: Path
+) -> None:
+    """Uploads may flow while the central refuses the heartbeat or the config request; that
+    refusal is a status line of its own until both go through again."""
+    proxy = FaultProxy(central.port, only=path)
+    enroll(kiosk_dir, proxy.url, central.enroll_code("kaleva"))
+    proxy.always = fault
+    agent = fast_agent(kiosk_dir)
+    try:
+        agent.heartbeat_step()
+        agent.heartbeat_step()  # still refused: the first "since" is kept
+        refused = hymy_sync(kiosk_dir, "status")
+        proxy.always = None
+        agent.heartbeat_step()
+        fixed = hymy_sync(kiosk_dir, "status")
+    finally:
+        agent.close()
+        proxy.close()
+    assert refused.returncode == 0 and "Traceback" not in refused.stderr
+    what = "the heartbeat" if path.endswith("heartbeat") else "the config request"
+    assert "Heartbeat or config REFUSED since " in refused.stdout
+    assert f"{what}: " in refused.stdout and f"answered {STATUS_OF[fault]}: " in refused.stdout
+    assert "REFUSED" not in fixed.stdout and fixed.stdout.splitlines()[1] == (
+        "All events are uploaded."
+    )
+
+
+def test_an_answer_naming_an_event_twice_is_not_taken(
+    central: LocalCentral, kiosk_dir: Path
+) -> None:
+    proxy = FaultProxy(central.port, only="/api/v1/events", script=[Fault.REPEATED_IDS_200])
+    enroll(kiosk_dir, proxy.url, central.enroll_code("kaleva"))
+    append(kiosk_dir, 5)
+    agent = fast_agent(kiosk_dir)
+    try:
+        with pytest.raises(RetryLaterError):
+            agent.upload_step()
+        assert states(kiosk_dir) == {"pending": 5}
+        assert agent.drain() == 0
+    finally:
+        agent.close()
+        proxy.close()
+    assert assert_exactly_once(kiosk_dir, central) == 5

@@ -119,6 +119,22 @@ def test_an_answer_that_is_not_an_ingest_answer_marks_nothing_sent(answer) -> No
         settle(["a"], answer)
 
 
+@pytest.mark.parametrize(
+    ("conflicts", "rejected"),
+    [
+        (["a", "a"], []),
+        ([], [{"id": "a", "error": "x"}, {"id": "a", "error": "y"}]),
+        (["a"], [{"id": "a", "error": "x"}]),
+    ],
+)
+def test_an_answer_naming_an_event_twice_marks_nothing_sent(conflicts, rejected) -> None:
+    """Counted right for the batch, but one event listed twice: the answer leaves another event
+    unaccounted for, which must not be taken as stored."""
+    answer = {"accepted": 3 - len(conflicts) - len(rejected), "duplicates": 0}
+    with pytest.raises(AnswerError, match="nothing was marked sent"):
+        settle(["a", "b", "c"], {**answer, "conflicts": conflicts, "rejected": rejected})
+
+
 def test_a_newer_central_may_say_more() -> None:
     assert settle(["a"], {**GOOD, "flagged": ["a"]}).sent == ["a"]
 
@@ -165,6 +181,8 @@ CONFIG = {
         {**CONFIG, "feedback": {"reasons": "none"}},
         {**CONFIG, "feedback": {"reasons": [{"name": "x"}]}},
         {**CONFIG, "kiosk": {"site": "kaleva"}},
+        {**CONFIG, "feedback": None},  # the kiosk could not lay null over its own section
+        {**CONFIG, "feedback": "reasons"},
     ],
 )
 def test_a_config_that_is_not_this_kiosks_is_refused(config) -> None:
@@ -174,6 +192,8 @@ def test_a_config_that_is_not_this_kiosks_is_refused(config) -> None:
 
 def test_a_config_of_this_site_passes() -> None:
     assert check_kiosk_config(CONFIG, "kaleva") is CONFIG
+    without_feedback = {k: v for k, v in CONFIG.items() if k != "feedback"}
+    assert check_kiosk_config(without_feedback, "kaleva") is without_feedback
 
 
 def stats(pending: int = 0, quarantined: int = 0) -> OutboxStats:

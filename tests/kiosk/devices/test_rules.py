@@ -20,13 +20,26 @@ RULES = [BookingRule("laboratorio", ("LAB-",)), BookingRule("neuvola", (), r"N\d
         ("N123456", "neuvola"),
         ("N12345", None),
         ("X-1", None),
+        ("LAB-0001234567", "laboratorio"),  # a zero-padded number: no phone starts 000
+        ("LAB-00100-00990", "laboratorio"),
+        ("LAB-0930-1030", "laboratorio"),
     ],
 )
 def test_a_code_maps_to_its_service_point(code, point) -> None:
     assert decide(code, RULES).service_point == point
 
 
-@pytest.mark.parametrize("code", ["LAB-131052-308T", "X131052-308TQ", "LAB-040 123 4567"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "LAB-131052-308T",
+        "X131052-308TQ",
+        "LAB-040 123 4567",
+        "LAB-131052 308T",  # a space for the sign
+        "LAB-358401234567",  # the country code without its plus
+        "LAB-matti at gmail.com",
+    ],
+)
 def test_a_code_with_personal_data_is_refused(code) -> None:
     decision = decide(code, RULES)
     assert decision.service_point is None and decision.refused_personal_data
