@@ -34,6 +34,7 @@ OUTBOX_FILE = "outbox.sqlite"  # in the data directory, shared by the kiosk and 
 LAST_UPLOAD_META = "last_upload_at"  # ISO time of the last batch the central stored
 PRINTER_META = "printer_status"  # the kiosk's printer: none, ok, paper_near_end, paper_out, offline
 ID_CHUNK = 500  # ids per statement, well under SQLite's variable limit
+WRITE_ADVICE = "Nothing was changed; check the disk's free space and that it is writable."
 SQLITE_HEADER = b"SQLite format 3\x00"
 OUTBOX_TABLES = ("events", "meta", "ticket_counters")
 STALE_NEW_FILE_S = 3600.0  # a half-made new outbox this old was left by a crash
@@ -196,16 +197,24 @@ class Outbox:
             # file): a second ROLLBACK would hide the real error behind "no transaction".
             try:
                 yield self._conn
-            except BaseException:
+            except BaseException as err:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
+                if isinstance(err, sqlite3.Error) and not isinstance(err, sqlite3.IntegrityError):
+                    # A statement failed (the disk filled up mid-write, the file turned
+                    # read-only): nothing of the transaction was kept.
+                    raise OutboxError(
+                        f"The outbox {self.path} could not be written: {err}. {WRITE_ADVICE}"
+                    ) from err
                 raise
             try:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as err:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
-                raise OutboxError(f"The outbox {self.path} could not commit: {err}.") from err
+                raise OutboxError(
+                    f"The outbox {self.path} could not commit: {err}. {WRITE_ADVICE}"
+                ) from err
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row | tuple]:
         with self._lock:

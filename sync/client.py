@@ -16,6 +16,7 @@ import html
 import json
 import re
 import ssl
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,8 +122,20 @@ def _glimpse(body: bytes, limit: int = 80) -> str:
     return repr(text + ("..." if len(body) > limit else "")) if body else "empty"
 
 
+def printable(text: str, limit: int = 500) -> str:
+    """Words of the central's, fit for a person's terminal and the log: control characters
+    (terminal escape codes among them) become spaces, runs of space one, at most `limit`
+    characters."""
+    shown = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
+    return " ".join(shown.split())[:limit]
+
+
 def _problem(answer: Answer) -> str:
     """The central's words about a refusal: its problem's detail, or a page's title."""
+    return printable(_problem_words(answer))
+
+
+def _problem_words(answer: Answer) -> str:
     try:
         body = json.loads(answer.body)
     except (ValueError, RecursionError):

@@ -21,7 +21,7 @@ from typing import Any
 
 from kiosk.clock import KioskClock
 from kiosk.outbox import LAST_UPLOAD_META, Outbox, StoredEvent
-from sync.client import AnswerError, CentralClient, RefusedError
+from sync.client import AnswerError, CentralClient, RefusedError, printable
 from sync.protocol import MAX_BODY_BYTES, ProtocolError, encode_batch, parse_ingest_answer
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,9 @@ def settle(ids: Sequence[str], raw: Any) -> Settlement:
         if event_id in conflicts:
             result.quarantine[event_id] = CONFLICT
         elif event_id in rejected:
-            result.quarantine[event_id] = f"rejected by the central: {rejected[event_id]}"
+            result.quarantine[event_id] = (
+                f"rejected by the central: {printable(rejected[event_id])}"
+            )
         else:
             result.sent.append(event_id)
     return result

@@ -119,3 +119,26 @@ def test_a_read_only_outbox_apologises_logs_once_and_resumes(kiosk, caplog):
     assert rate(session, ui) is WriteStatus.SAVED
     assert "work again" in storage_lines(caplog)[-1].getMessage()
     assert len(outbox.pending()) == 2
+
+
+def test_the_agents_writes_on_a_full_disk_are_a_sentence_and_change_nothing(tmp_path: Path):
+    """requeue, quarantine and meta writes of the sync agent fail mid-statement on a full disk:
+    an OutboxError that says what to do, never a raw sqlite3 error, and nothing half-done."""
+    from kiosk.outbox import OutboxError
+    from tests.central.conftest import feedback
+
+    with small_filesystem(tmp_path / "data") as data:
+        outbox = Outbox.open(data / "outbox.sqlite")
+        try:
+            events = [feedback(comment="x" * 1500) for _ in range(4)]
+            for event in events:
+                outbox.append(event)
+            outbox.quarantine({events[0]["id"]: "rejected by the central: test"})
+            fill(data)
+            with pytest.raises(OutboxError, match="free space"):
+                outbox.set_meta("sync_last_error", "y" * 200_000)
+            with pytest.raises(OutboxError, match="free space"):
+                outbox.quarantine({e["id"]: "z" * 50_000 for e in events[1:]})
+            assert outbox.stats().quarantined == 1 and outbox.stats().pending == 3
+        finally:
+            outbox.close()

@@ -4,6 +4,7 @@ heartbeat's fields, and the status in words. No network, no disk."""
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from kiosk.outbox import OutboxStats, QuarantineGroup
 from sync.backoff import Backoff, parse_retry_after
-from sync.client import AnswerError, CentralError, check_central_url
+from sync.client import AnswerError, CentralError, check_central_url, printable
 from sync.credentials import check_kiosk_config
 from sync.heartbeat import (
     BASE_FIELDS,
@@ -312,3 +313,20 @@ def test_status_names_the_outbox_and_its_range() -> None:
     assert lines[2] == "Outbox 6f1c: seq 3 to 40, each to reach the central."
     lines = describe(stats(), state, NOW, outbox=OutboxRange("6f1c", 6, 5))
     assert "Outbox 6f1c: no events yet from seq 6 on." in lines
+
+
+def test_the_centrals_words_never_reach_a_terminal_with_control_characters() -> None:
+    escape = "\x1b[2J\x1b]0;owned\x07 rating:\tbad\r\nvalue\x00"
+    settled = settle(
+        ["a"],
+        {
+            "accepted": 0,
+            "duplicates": 0,
+            "conflicts": [],
+            "rejected": [{"id": "a", "error": escape}],
+        },
+    )
+    reason = settled.quarantine["a"]
+    assert not any(unicodedata.category(c).startswith("C") for c in reason)
+    assert reason.endswith("rating: bad value")
+    assert printable("x" * 900) == "x" * 500
