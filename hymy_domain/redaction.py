@@ -367,9 +367,20 @@ def _redact_phones(text: str, found: list[str]) -> str:
 # --- all three ---------------------------------------------------------------------------------
 
 
+# Other spaces people's keyboards and phones type between digit groups: tab, no-break and thin
+# spaces, ideographic space. Read as a plain space (the text keeps one in their place).
+_ODD_SPACES = str.maketrans(
+    dict.fromkeys(["\t", "\u00a0", "\u1680", *map(chr, range(0x2000, 0x200B)), "\u202f"], " ")
+    | dict.fromkeys(["\u205f", "\u3000"], " ")
+)
+# A line break inside a number ("040 123\n4567"): read as a space between its digits.
+_BREAK_IN_NUMBER = re.compile(r"(?<=\d)[ \t]*(?:\r\n|\r|\n)[ \t]*(?=[\d+(])")
+
+
 def redact(text: str) -> Redaction:
     """The text with each henkilötunnus, e-mail address and phone number replaced by a token."""
     found: list[str] = []
+    text = _BREAK_IN_NUMBER.sub(" ", text.translate(_ODD_SPACES))
 
     def hetu(match: re.Match[str]) -> str:
         if not _hetu_ok(match):

@@ -563,3 +563,23 @@ def test_more_ordinary_numbers_stay(text):
 def test_two_phone_numbers_of_one_length_are_still_two_phone_numbers():
     assert redact("0401234567 0501234567").text == "[PHONE] [PHONE]"
     assert redact("040 1234567, 050 7654321").text == "[PHONE], [PHONE]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "puh 040\t123 4567",
+        "040\u2009123\u20094567",
+        "040\u202f123\u202f4567",
+        "soita 040 123\n4567",
+        "soita 040\r\n123 4567",
+        "+358\u00a040\u00a0123\u00a04567",
+    ],
+)
+def test_other_spaces_and_a_line_break_between_digit_groups_still_make_a_number(text):
+    assert redact(text).found == ("phone",)
+
+
+def test_a_line_break_between_words_and_numbers_stays():
+    text = "Vuonna 2026\nhuone 214\nKiitos"
+    assert redact(text).text == text
