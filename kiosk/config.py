@@ -67,7 +67,8 @@ def _id(value: str) -> str:
 def _timezone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: a name that is a folder of the time zone database ("Europe") or far too long
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(f"{value!r} is not a time zone name such as 'Europe/Helsinki'") from None
     return value
 

@@ -235,3 +235,11 @@ def test_the_centrals_part_is_typed_as_strictly(tmp_path):
     config = ConfigSource(EXAMPLE_CONFIG, tmp_path / "central-config.json").load()
     assert config.kiosk.station_name["fi"] == "Uusi"
     assert config.service_point("laboratorio").range == (1, 100)
+
+
+@pytest.mark.parametrize("name", ["Europe", "America/", "x" * 300, "Europe/Helsinki/", "\x00"])
+def test_a_time_zone_that_is_a_folder_or_too_long_is_a_config_mistake(name):
+    data = tomllib.loads(EXAMPLE)
+    data["kiosk"]["timezone"] = name
+    problems = problems_of(data)
+    assert "is not a time zone name" in problems["kiosk.timezone"], problems
