@@ -164,21 +164,23 @@ def _not_for_rating(
 ) -> Counter:
     """Per reason, how many of its answers in the period came with a rating the site does not
     offer it for (flagged at ingest; few, found by the index events_by_flag)."""
+    bounds = {site: utc_bounds(first, last, tz) for site, tz in tz_of.items()}
+    where = [  # one query for all the sites; each site's own local days are checked below
+        events.c.flag == REASON_NOT_FOR_RATING,
+        events.c.site_id.in_(list(tz_of)),
+        events.c.corrected_at >= min(start for start, _ in bounds.values()),
+        events.c.corrected_at < max(end for _, end in bounds.values()),
+    ]
+    if service_point:
+        where.append(events.c.service_point == service_point)
+    if not include_misuse:
+        where.append(events.c.misuse.is_not(True))
     counts: Counter = Counter()
-    for site, tz in tz_of.items():
-        start, end = utc_bounds(first, last, tz)
-        where = [
-            events.c.flag == REASON_NOT_FOR_RATING,
-            events.c.site_id == site,
-            events.c.corrected_at >= start,
-            events.c.corrected_at < end,
-        ]
-        if service_point:
-            where.append(events.c.service_point == service_point)
-        if not include_misuse:
-            where.append(events.c.misuse.is_not(True))
-        query = select(events.c.reason, func.count()).where(*where).group_by(events.c.reason)
-        counts.update(dict(conn.execute(query).all()))
+    query = select(events.c.site_id, events.c.reason, events.c.corrected_at).where(*where)
+    for site, reason, at in conn.execute(query):
+        start, end = bounds[site]
+        if start <= (at if at.tzinfo else at.replace(tzinfo=UTC)) < end:
+            counts[reason] += 1
     return counts
 
 
