@@ -1,0 +1,5 @@
+"""`python -m central.cli` is `hymy-central`."""
+
+from central.cli import main
+
+main()

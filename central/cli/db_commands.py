@@ -1,0 +1,31 @@
+"""`hymy-central db ...`: the database schema."""
+
+from __future__ import annotations
+
+import click
+
+from central.cli import main, open_engine, pass_settings
+from central.settings import Settings
+
+
+@main.group("db")
+def db_group() -> None:
+    """The database schema."""
+
+
+@db_group.command("upgrade")
+@pass_settings
+def db_upgrade(settings: Settings) -> None:
+    """Apply the database migrations (serve does this on start too).
+
+    Example: hymy-central --db postgresql://hymy@localhost/hymy db upgrade
+    """
+    from central.enrollment import sites_in_unsupported_zones
+
+    engine = open_engine(settings)
+    with engine.connect() as conn:
+        unsupported = sites_in_unsupported_zones(conn)
+    engine.dispose()
+    click.echo(f"The database {settings.database_url.split('@')[-1]} is up to date.")
+    for site, problem in unsupported.items():
+        click.echo(f"Site {site} is not reported until its time zone changes: {problem}.")
