@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from central import db
-from central.api import enroll, events, fleet, health, problems, reports
+from central.api import enroll, events, fleet, health, openapi, problems, reports
 from central.api.admission import IngestGate
 from central.api.body_limit import BodyLimit
 from central.enrollment import sites_in_unsupported_zones
@@ -36,6 +36,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Hymy central", version="1", lifespan=lifespan)
     app.state.settings = settings
     problems.install(app)
+    openapi.install(app)  # the truthful /openapi.json, /docs from the package
     # Every body is bounded while it is read; a batch may be larger than the rest.
     app.add_middleware(
         BodyLimit, limits={"/api/v1/events": (events.MAX_BODY_BYTES, events.TOO_LARGE)}

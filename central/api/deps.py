@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
@@ -42,14 +43,35 @@ async def run_write(request: Request, work: Callable[[Connection], T]) -> T:
     return await run_in_threadpool(in_write_transaction, request.app.state.engine, work)
 
 
-def bearer_token(authorization: str | None) -> str:
-    if not authorization or not authorization.lower().startswith("bearer "):
+# Two bearer schemes in the OpenAPI document, so each route says which credential it takes.
+# auto_error=False: a missing or malformed header is answered by our own 401 problem below.
+device_bearer = HTTPBearer(
+    scheme_name="DeviceToken",
+    description="A kiosk's device token, from POST /api/v1/enroll (hymy-sync enroll).",
+    auto_error=False,
+)
+api_key_bearer = HTTPBearer(
+    scheme_name="ApiKey",
+    description="A person's API key, from `hymy-central api-key create`.",
+    auto_error=False,
+)
+DeviceCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(device_bearer)]
+ApiKeyCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(api_key_bearer)]
+
+
+def bearer_token(
+    credentials: HTTPAuthorizationCredentials | None, what: str = "the device token"
+) -> str:
+    """The token of an 'Authorization: Bearer <token>' header. Raises ProblemError 401 (with
+    WWW-Authenticate: Bearer) when there is none."""
+    token = credentials.credentials.strip() if credentials else ""
+    if not token:
         raise ProblemError(
             401,
-            "Send the device token as 'Authorization: Bearer <token>'.",
+            f"Send {what} as 'Authorization: Bearer <token>'.",
             {"WWW-Authenticate": "Bearer"},
         )
-    return authorization[7:].strip()
+    return token
 
 
 def authenticated_device(conn: Connection, token: str) -> Device:
@@ -64,15 +86,15 @@ def authenticated_device(conn: Connection, token: str) -> Device:
     return device
 
 
-def get_device(db: Db, authorization: Annotated[str | None, Header()] = None) -> Device:
-    return authenticated_device(db, bearer_token(authorization))
+def get_device(db: Db, credentials: DeviceCredentials) -> Device:
+    return authenticated_device(db, bearer_token(credentials))
 
 
 CurrentDevice = Annotated[Device, Depends(get_device)]
 
 
-def get_caller(db: Db, authorization: Annotated[str | None, Header()] = None) -> Caller:
-    caller = caller_for_key(db, bearer_token(authorization))
+def get_caller(db: Db, credentials: ApiKeyCredentials) -> Caller:
+    caller = caller_for_key(db, bearer_token(credentials, "the API key"))
     if caller is None:
         raise ProblemError(
             401,

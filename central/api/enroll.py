@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from central.api.problems import ProblemError
+from central.api.problems import ProblemError, problem_responses
 from central.enrollment import (
     EnrollmentError,
     NoFreeSlotError,
@@ -35,11 +35,17 @@ class EnrollResponse(BaseModel):
 @router.post(
     "/enroll",
     response_model=EnrollResponse,
-    responses={
-        400: {"description": "Unknown, used or expired code, or a bad kiosk id"},
-        409: {"description": "Every ticket-number block of the site is held by a live kiosk"},
-        429: {"description": "Too many failed enrolments: retry after Retry-After seconds"},
-    },
+    responses=problem_responses(
+        413,
+        422,
+        503,
+        described={
+            400: "Unknown, used or expired code, or a bad kiosk id (or a body that is not "
+            "JSON text)",
+            409: "Every ticket-number block of the site is held by a live kiosk",
+            429: "Too many failed enrolments: retry after Retry-After seconds",
+        },
+    ),
 )
 async def enroll_device(body: EnrollRequest, request: Request) -> EnrollResponse:
     """Trade a one-time enrolment code for a device id, a token and the kiosk's config."""

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from central.api.admission import BusyError, IngestGate
-from central.api.deps import authenticated_device, bearer_token
-from central.api.problems import ProblemError
+from central.api.deps import DeviceCredentials, authenticated_device, bearer_token
+from central.api.problems import ProblemError, problem_responses
 from central.db import in_write_transaction
 from central.enrollment import load_site
 from central.ingest import IngestResult, check_events, ingest
@@ -53,10 +52,16 @@ def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> 
 @router.post(
     "/events",
     response_model=IngestAnswer,
-    responses={
-        413: {"description": "Body over 1 MiB"},
-        429: {"description": "Busy: send the batch again after Retry-After seconds"},
-    },
+    responses=problem_responses(
+        401,
+        503,
+        described={
+            413: f"The body is over {MAX_BODY_BYTES} bytes: send fewer events per batch.",
+            422: "The body is not a gzip batch of wire format v1 (not gzip, not JSON, inflates "
+            "too large, too many events, or a malformed envelope).",
+            429: "Busy: nothing was stored; send the batch again after Retry-After seconds.",
+        },
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -64,11 +69,9 @@ def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> 
         }
     },
 )
-async def post_events(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> IngestAnswer:
+async def post_events(request: Request, credentials: DeviceCredentials) -> IngestAnswer:
     """Store a batch of events (gzip JSON, wire format v1); each event succeeds or fails alone."""
-    token = bearer_token(authorization)
+    token = bearer_token(credentials)
     body = await request.body()  # at most MAX_BODY_BYTES: central.api.body_limit
     try:
         envelope, raw_events = decode_batch(body)

@@ -6,20 +6,21 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import Connection
 
 from central.api.deps import (
     CurrentCaller,
     CurrentDevice,
     Db,
+    DeviceCredentials,
     authenticated_device,
     bearer_token,
     run_write,
 )
-from central.api.problems import ProblemError
+from central.api.problems import ProblemError, problem_responses
 from central.enrollment import load_site
 from central.fleet import Heartbeat, fleet, record_heartbeat
 from central.sites import SiteError, kiosk_config
@@ -28,12 +29,16 @@ from central.tables import devices
 router = APIRouter(prefix="/api/v1", tags=["fleet"])
 
 
-@router.post("/heartbeat", status_code=204)
-async def heartbeat(
-    beat: Heartbeat, request: Request, authorization: Annotated[str | None, Header()] = None
-) -> Response:
+@router.post(
+    "/heartbeat",
+    status_code=204,
+    responses=problem_responses(
+        400, 401, 413, 503, described={422: "The heartbeat is malformed; `detail` says where."}
+    ),
+)
+async def heartbeat(beat: Heartbeat, request: Request, credentials: DeviceCredentials) -> Response:
     """A kiosk's health: version, backlog, last upload, free disk, printer, clock."""
-    token = bearer_token(authorization)
+    token = bearer_token(credentials)
 
     def record(conn: Connection) -> None:
         device = authenticated_device(conn, token)
@@ -43,7 +48,12 @@ async def heartbeat(
     return Response(status_code=204)
 
 
-@router.get("/devices")
+@router.get(
+    "/devices",
+    responses=problem_responses(
+        401, 503, described={403: "A manager's key: the fleet view is for IT staff and admins."}
+    ),
+)
 def list_devices(caller: CurrentCaller, db: Db) -> list[dict[str, Any]]:
     """Every kiosk the key may see: last seen, a status in words, whether all events arrived."""
     if caller.role == "manager":
@@ -65,11 +75,44 @@ def list_devices(caller: CurrentCaller, db: Db) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/config", responses={304: {"description": "Not modified"}})
-def get_config(
-    device: CurrentDevice, db: Db, if_none_match: Annotated[str | None, Header()] = None
-) -> Response:
+ETAG_HEADER = {"ETag": {"description": "The config's version.", "schema": {"type": "string"}}}
+
+
+@router.get(
+    "/config",
+    responses={
+        200: {
+            "description": "The kiosk's config",
+            "headers": ETAG_HEADER,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        304: {"description": "Not modified: the ETag sent is the config's", "headers": ETAG_HEADER},
+        **problem_responses(
+            401,
+            503,
+            described={
+                409: "The site's ticket-number blocks were made smaller than this kiosk's slot: "
+                "enrol the kiosk again."
+            },
+        ),
+    },
+    # Read from the request rather than as a parameter: a header string cannot be invalid,
+    # so the route has no 422 to document.
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "The ETag of the config the kiosk has.",
+                "schema": {"type": "string"},
+            }
+        ]
+    },
+)
+def get_config(device: CurrentDevice, db: Db, request: Request) -> Response:
     """The kiosk's config; send the ETag back in If-None-Match to get 304 when unchanged."""
+    if_none_match = request.headers.get("if-none-match")
     slot = db.execute(devices.select().where(devices.c.id == device.id)).one().range_slot
     try:
         config = kiosk_config(load_site(db, device.site_id), kiosk_id=device.kiosk_id, slot=slot)

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 
 from central.access import Caller
 from central.api.deps import CurrentCaller, Db
-from central.api.problems import ProblemError
+from central.api.problems import ProblemError, problem_responses
 from central.enrollment import NotFoundError
 from central.limits import (
     EARLIEST_DAY,
@@ -25,6 +25,25 @@ from central.limits import (
 from central.reports import ReportError, list_comments, report, to_csv
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+
+# What a report route answers besides 200 (a key reads only the sites it was given).
+REFUSALS = problem_responses(
+    401,
+    422,
+    503,
+    described={
+        403: "The key's role reads no reports, or it may not read one of the sites.",
+        404: "A site or service point is not known to the central.",
+    },
+)
+REPORT_RESPONSES = {
+    200: {
+        "description": "The report: JSON, or CSV with format=csv",
+        "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+    },
+    **REFUSALS,
+}
 
 
 def require_reader(caller: Caller, sites: list[str]) -> None:
@@ -93,7 +112,7 @@ IncludeImplausible = Annotated[
 ]
 
 
-@router.get("/feedback")
+@router.get("/feedback", responses=REPORT_RESPONSES)
 def feedback_report(
     db: Db,
     caller: CurrentCaller,
@@ -122,7 +141,7 @@ def feedback_report(
     )
 
 
-@router.get("/checkins")
+@router.get("/checkins", responses=REPORT_RESPONSES)
 def checkins_report(
     db: Db,
     caller: CurrentCaller,
@@ -150,7 +169,7 @@ def checkins_report(
     )
 
 
-@router.get("/comments")
+@router.get("/comments", responses=REFUSALS)
 def comments(
     db: Db,
     caller: CurrentCaller,
