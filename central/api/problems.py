@@ -26,6 +26,7 @@ TITLES = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not found",
+    405: "Method not allowed",
     409: "Conflict",
     413: "Content too large",
     422: "Unprocessable content",
@@ -126,11 +127,16 @@ def install(app: FastAPI) -> None:
         return problem_response(exc.status, exc.detail, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = str(exc.detail)
+        headers = getattr(exc, "headers", None)
         if exc.status_code == 400 and detail == _UNREADABLE_BODY:
             detail = UNREADABLE_BODY
-        return problem_response(exc.status_code, detail, getattr(exc, "headers", None))
+        elif exc.status_code == 405 and headers and "Allow" in headers:  # Starlette's router
+            detail = f"{request.url.path} takes {headers['Allow']} only."
+        elif exc.status_code == 404 and detail == "Not Found":  # no route has the path
+            detail = f"No such path at the central: {request.url.path}; /docs lists the API."
+        return problem_response(exc.status_code, detail, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

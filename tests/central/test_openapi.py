@@ -206,3 +206,18 @@ def test_the_vendored_swagger_ui_is_the_version_its_readme_names():
 def test_the_swagger_ui_files_are_package_data():
     pyproject = (Path(central.__file__).parent.parent / "pyproject.toml").read_text()
     assert '"central" = ["static/swagger-ui/*"]' in pyproject
+
+
+def test_a_wrong_method_or_path_is_a_problem_that_says_what_to_use(app_client):
+    wrong_method = app_client.delete("/api/v1/devices")
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["allow"] == "GET"
+    assert wrong_method.headers["content-type"] == "application/problem+json"
+    assert wrong_method.json()["title"] == "Method not allowed"
+    assert wrong_method.json()["detail"] == "/api/v1/devices takes GET only."
+    no_path = app_client.get("/api/v2/devices")
+    assert no_path.status_code == 404
+    assert no_path.headers["content-type"] == "application/problem+json"
+    assert no_path.json()["detail"] == (
+        "No such path at the central: /api/v2/devices; /docs lists the API."
+    )
