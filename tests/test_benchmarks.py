@@ -16,6 +16,7 @@ SMALL = {
     "bench_kiosk.py": ["--visits", "3"],
     "bench_outbox.py": ["--appends", "200"],
     "bench_reports.py": ["--events", "20000", "--sites", "2", "--runs", "3"],
+    "bench_schemathesis.py": ["--cases", "100"],
     "bench_sync.py": ["--events", "2000", "--idle", "2"],
 }
 
