@@ -42,7 +42,7 @@ DESCRIPTIONS = {
     400: "The request could not be read or used as sent; `detail` says what to change.",
     401: "No, unknown or revoked credentials; send 'Authorization: Bearer <token>'.",
     403: "The credentials are valid but may not do this; `detail` says why.",
-    404: "A site or service point named in the request is not known to the central.",
+    404: "Something the request names (a site, say) is not known to the central.",
     409: "The request conflicts with the central's state; `detail` says what to do.",
     413: "The request body is over this endpoint's limit.",
     422: "A parameter or the body is malformed; `detail` names each one and what is wrong.",

@@ -34,7 +34,7 @@ REFUSALS = problem_responses(
     503,
     described={
         403: "The key's role reads no reports, or it may not read one of the sites.",
-        404: "A site or service point is not known to the central.",
+        404: "A site named is not known to the central (an admin key; other keys get 403).",
     },
 )
 REPORT_RESPONSES = {
