@@ -26,7 +26,7 @@ from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
 from central.api.deps import get_db
-from central.api.problems import MEDIA_TYPE, Problem, problem_response_doc
+from central.api.problems import Problem, problem_response_doc
 
 STATIC_PATH = "/static/swagger-ui"
 DOCS_PATH = "/docs"
@@ -128,6 +128,3 @@ def install(app: FastAPI) -> None:
             # The online validator badge would send the document to validator.swagger.io.
             swagger_ui_parameters={"validatorUrl": None},
         )
-
-
-__all__ = ["MEDIA_TYPE", "complete", "install", "package_version"]

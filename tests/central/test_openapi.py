@@ -10,11 +10,13 @@ from html.parser import HTMLParser
 from importlib.metadata import version
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 import central
 from central.app import create_app
+from central.local import LocalCentral
 from central.settings import Settings
 
 DEVICE_ROUTES = {
@@ -221,3 +223,19 @@ def test_a_wrong_method_or_path_is_a_problem_that_says_what_to_use(app_client):
     assert no_path.json()["detail"] == (
         "No such path at the central: /api/v2/devices; /docs lists the API."
     )
+
+
+def test_a_served_central_gives_the_docs_and_their_assets(tmp_path):
+    """The same through `hymy-central serve` on 127.0.0.1 (uvicorn, the package's files)."""
+    with LocalCentral(tmp_path) as served:
+        page = httpx.get(f"{served.url}/docs", timeout=30)
+        assert page.status_code == 200
+        links = _Links()
+        links.feed(page.text)
+        assert len(links.urls) == 3 and all(url.startswith("/static/") for url in links.urls)
+        for url in links.urls:
+            asset = httpx.get(f"{served.url}{url}", timeout=30)
+            assert asset.status_code == 200, url
+            assert asset.content == (SWAGGER_UI / Path(url).name).read_bytes(), url
+        document = httpx.get(f"{served.url}/openapi.json", timeout=30).json()
+        assert document["info"]["version"] == version("hymy")
