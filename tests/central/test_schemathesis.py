@@ -8,7 +8,8 @@ without any, so the handlers behind authentication are reached as well as the re
 of them. As often as not the query names real sites and service points (with random site ids
 every report stopped at 404, which is how far dates and deep pages went unnoticed). Inputs that
 break the schema are generated too (negative mode), and strings may hold NUL characters, which
-PostgreSQL refuses outright.
+PostgreSQL refuses outright. Half the batches and heartbeats are near-valid ones (duplicate and
+conflicting event ids, edge times and counts), so the ingest and the fleet's store are reached.
 
 The cases are seeded (derandomize): CI runs the same ones each time, about a thousand per
 database (schemathesis' explicit and coverage cases: edge values, missing parts, wrong methods;
