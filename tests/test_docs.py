@@ -127,7 +127,7 @@ STATE_OUTPUT: dict[tuple[str, str], str] = {
 PREPARE: dict[tuple[str, str], tuple[str, ...]] = {
     ("docs/it-guide.md", "hymy-central enroll-code --site kaleva"): ("site",),
     ("docs/it-guide.md", "hymy-central devices --site kaleva"): ("kiosk",),
-    ("docs/sync.md", "hymy-sync status"): ("site", "kiosk"),
+    ("docs/sync.md", "hymy-sync status --data-dir /var/lib/hymy"): ("site", "kiosk"),
     # The IT person's session: the kiosk enrolled in it has run meanwhile.
     ("docs/central.md", "hymy-central --data-dir /var/lib/hymy-central devices"): ("kiosk",),
 }
@@ -351,6 +351,7 @@ class Sandbox:
             self._central = LocalCentral(self.central_dir)
             self._central._env.update(self.env)
             self._central.start()
+            self._back.setdefault(self._central.url, "https://hymy.example.fi")
         return self._central
 
     def central_url(self) -> str:
@@ -743,3 +744,29 @@ def test_every_help_example_runs(sandbox) -> None:
         if why:
             failures.append(f"{name} --help: {example}\n  {why}")
     assert not failures, "\n\n".join(failures)
+
+
+def test_a_command_the_test_cannot_run_fails_it(sandbox) -> None:
+    box = sandbox("docs/new.md")
+    why = run_doc_command(box, DocCommand("docs/new.md", 1, "frobnicate --all", ()))
+    assert why is not None and "does not know how to run it" in why
+    assert listed_reason("ansible-playbook -i inventory.yml fleet.yml") is not None
+
+
+def test_the_first_line_is_compared_by_its_fixed_words() -> None:
+    shown = (
+        "Enrolled aula-1 at site kaleva (device 3c1f...); token in /var/lib/hymy/device.json.",
+    )
+    same = (
+        "Enrolled kiosk-7 at site kaleva (device 9b1d77c0-aa); token in /var/lib/hymy/device.json."
+    )
+    assert output_differs(shown, Ran(0, same + "\nmore\n", "")) is None
+    other = "Enrolled aula-1 at site hervanta (device 3c1f); token in /var/lib/hymy/device.json."
+    assert output_differs(shown, Ran(0, other, "")) is not None
+    assert output_differs(shown, Ran(0, "", "")) is not None
+    # Log lines on stderr are not what a person reads first; click's "Error:" is.
+    error = ("Error: No site 'x'; add it with `hymy-central site add`.",)
+    logged = "2026-12-02 04:00:00,123 INFO central.db: schema up to date\n" + error[0] + "\n"
+    assert output_differs(error, Ran(1, "", logged)) is None
+    assert output_differs(('{"status": "ok", "version": "0.1.0"}',), Ran(0, '{"status":"ok"}', ""))
+    assert output_differs(("...",), Ran(0, "anything", "")) is None
