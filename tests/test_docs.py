@@ -166,9 +166,15 @@ class Placeholder:
 
 PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder(r"^(python|\.venv/bin/python)(?= )", lambda box: sys.executable),
-    Placeholder(r"^/opt/hymy/current/bin/", lambda box: f"{VENV_BIN}/"),
+    # The venv of an installed version (/opt/hymy/current/bin/hymy-kiosk on a Pi): this one.
+    Placeholder(r"^/opt/hymy[\w-]*/(?:[\w.-]+/)*bin/(?=hymy-)", lambda box: f"{VENV_BIN}/"),
+    # Another user on a server (sudo -u hymy-central hymy-central ...): the sandbox's own.
+    Placeholder(r"^sudo -u [\w-]+ (?=hymy-)", lambda box: ""),
     Placeholder(r"^sudo hymy-install(?= )", lambda box: box.staged_installer()),
-    Placeholder(r"https://hymy\.example\.fi|http://localhost:8080", lambda box: box.central_url()),
+    Placeholder(
+        r"https://hymy\.example\.fi|http://(?:localhost|127\.0\.0\.1):8080",
+        lambda box: box.central_url(),
+    ),
     Placeholder(r"(?<=--central )URL\b", lambda box: box.central_url()),
     Placeholder(
         r"\bNUG6-C29D-MFKT\b|\bK7QD-92XM-HB4T\b|(?<=--code )CODE\b", lambda box: box.code()
@@ -176,7 +182,9 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder(
         r"4f0c2a9e-6a55-4d0e-9d61-0f0b8f3f4c11|4f0c2a9e-\.\.\.(?!\S)", lambda box: box.device_id()
     ),
-    Placeholder(r"postgresql://hymy@localhost/hymy", lambda box: box.postgres_url()),
+    Placeholder(r"postgresql(?:\+psycopg)?://[^\s'\"]+", lambda box: box.postgres_url()),
+    Placeholder(r"(?<=api-key revoke )\S+", lambda box: box.key_id()),
+    Placeholder(r"(?<=comment delete )\S+", lambda box: box.comment_id()),
     Placeholder(r"/var/lib/hymy-central|/tmp/central(?![\w-])", lambda box: str(box.central_dir)),
     Placeholder(r"/var/lib/hymy(?![\w-])", lambda box: str(box.kiosk_dir)),
     Placeholder(r"/tmp/k(?![\w-])", lambda box: str(box.root / "kiosk-window")),
@@ -318,6 +326,8 @@ class Sandbox:
     _installer: str | None = None
     _back: dict[str, str] = field(default_factory=dict)  # sandbox value -> the doc's text
     _prepared: set[str] = field(default_factory=set)
+    _key_ids: list[str] = field(default_factory=list)  # printed by api-key create
+    _comment_id: str | None = None
 
     def __post_init__(self) -> None:
         self.root.chmod(0o755)
@@ -325,6 +335,13 @@ class Sandbox:
         self.kiosk_dir = self.root / "kiosk"
         for path in (self.central_dir, self.kiosk_dir, self.root / "home"):
             path.mkdir()
+        # The working directory: the repository's files (assets/config/..., bench/, deploy/) by
+        # symbolic links, so relative paths work as printed and `> site.toml` stays here.
+        self.work = self.root / "work"
+        self.work.mkdir()
+        for entry in ROOT.iterdir():
+            if not entry.name.startswith("."):
+                (self.work / entry.name).symlink_to(entry)
         # Paths the commands print without being given them (the defaults come from the env).
         self._back.update(
             {str(self.central_dir): "/var/lib/hymy-central", str(self.kiosk_dir): "/var/lib/hymy"}
@@ -374,7 +391,20 @@ class Sandbox:
         if self._key is None:
             out = self.central().command("api-key", "create", "--role", "admin")
             self._key = out.split()[0]
+            self._key_ids.append(re.search(r"\(key (\S+?),", out).group(1))
         return self._key
+
+    def key_id(self) -> str:
+        """The id of the API key made last (`api-key create` prints it), else of a new one."""
+        if not self._key_ids:
+            self.api_key()
+        return self._key_ids[-1]
+
+    def comment_id(self) -> str:
+        """The id of the comment the sandbox's kiosk gave (it runs first when it has not)."""
+        self.prepare("kiosk")
+        assert self._comment_id is not None
+        return self._comment_id
 
     def port(self) -> int:
         self._port = free_port()
@@ -447,19 +477,21 @@ class Sandbox:
             self.run_checked(
                 f"hymy-sync enroll --central {self.central_url()} --code {code} --kiosk-id aula-1"
             )
+        visits = ((4, None), (2, "Odotin pitkään"), (3, None))
         with Outbox.open(self.kiosk_dir / OUTBOX_FILE) as outbox:
-            for rating in (4, 2, 3):
+            for rating, comment in visits:
                 stamp = Stamp(datetime.now(UTC), "docs-test-boot", 1000 * rating)
-                outbox.append(
-                    feedback_event(
-                        stamp=stamp,
-                        language="fi",
-                        rating=rating,
-                        reason=None,
-                        comment=None,
-                        misuse=False,
-                    )
+                event = feedback_event(
+                    stamp=stamp,
+                    language="fi",
+                    rating=rating,
+                    reason="waiting-time" if comment else None,
+                    comment=comment,
+                    misuse=False,
                 )
+                outbox.append(event)
+                if comment:
+                    self._comment_id = event["id"]
         agent = SyncAgent(AgentSettings(data_dir=self.kiosk_dir))
         try:
             assert agent.drain(give_up_after_s=20) == 0, "the sandbox kiosk's events stayed"
@@ -496,7 +528,7 @@ class Sandbox:
     def run(self, command: str, stdin: str | None = None) -> Ran:
         done = subprocess.run(
             ["bash", "-c", command],
-            cwd=ROOT,
+            cwd=self.work,
             env=self.env,
             input=stdin if stdin is not None else "",
             capture_output=True,
@@ -506,6 +538,8 @@ class Sandbox:
         ran = Ran(done.returncode, self.back(done.stdout), self.back(done.stderr))
         if " enroll-code" in command and ran.status == 0:
             self._codes = [done.stdout.split()[0]]
+        if " api-key create" in command and ran.status == 0:
+            self._key_ids += re.findall(r"\(key (\S+?),", done.stdout)
         return ran
 
     def run_until_up(self, command: str, how: str) -> Ran:
@@ -514,7 +548,7 @@ class Sandbox:
         with out.open("w") as stdout, err.open("w") as stderr:
             process = subprocess.Popen(
                 ["bash", "-c", f"exec {command}"],
-                cwd=ROOT,
+                cwd=self.work,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=stdout,
