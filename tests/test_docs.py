@@ -46,7 +46,7 @@ from pathlib import Path
 import click
 import pytest
 
-from central.local import LocalCentral, free_port
+from central.local import LocalCentral, LocalCentralError, free_port
 from tests.conftest import EXAMPLE_CONFIG, ROOT
 from tests.kiosk.conftest import child_pythonpath
 
@@ -147,6 +147,7 @@ FILES: dict[tuple[str, str], Callable[[], str]] = {
         'prefix = "A"', 'prefix = "L"'
     ),
     ("*", "kaleva.toml"): lambda: EXAMPLE_SITE.read_text(encoding="utf-8"),
+    ("*", "site.toml"): lambda: EXAMPLE_SITE.read_text(encoding="utf-8"),
     ("*", "kolkata.toml"): lambda: EXAMPLE_SITE.read_text(encoding="utf-8").replace(
         'timezone = "Europe/Helsinki"', 'timezone = "Asia/Kolkata"'
     ),
@@ -189,7 +190,7 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder(r"/var/lib/hymy(?![\w-])", lambda box: str(box.kiosk_dir)),
     Placeholder(r"/tmp/k(?![\w-])", lambda box: str(box.root / "kiosk-window")),
     Placeholder(r"/etc/hymy/kiosk\.toml", lambda box: box.file("/etc/hymy/kiosk.toml")),
-    Placeholder(r"(?<![\w/.-])(kaleva|kolkata)\.toml\b", lambda box: box.file(box.match)),
+    Placeholder(r"(?<![\w/.-])(kaleva|kolkata|site)\.toml\b", lambda box: box.file(box.match)),
     Placeholder(r"(?<=--port )8080\b", lambda box: str(box.port())),
     Placeholder(r"(?<=--host )0\.0\.0\.0\b", lambda box: "127.0.0.1"),
     Placeholder(r"(?<=--workers )\d+\b", lambda box: "2"),  # 2 cores here
@@ -696,7 +697,10 @@ def test_every_command_of_the_doc_runs_as_printed(doc: str, sandbox) -> None:
     for command in (c for c in ALL_COMMANDS if c.doc == doc):
         if listed_reason(command.text) is not None:
             continue
-        why = run_doc_command(box, command)
+        try:
+            why = run_doc_command(box, command)
+        except (LocalCentralError, AssertionError, subprocess.TimeoutExpired) as err:
+            why = f"the sandbox could not be made ready for it: {err}"
         if why:
             failures.append(f"{doc}:{command.line}: $ {command.text}\n  {why}")
     assert not failures, "\n\n".join(failures)
@@ -735,9 +739,39 @@ def test_the_docs_have_commands() -> None:
 # --- the examples of --help ---------------------------------------------------------------------
 
 
+# Help examples that need others first (a site before its codes, an enrolment before uploads),
+# and those that end what others need (a retired site takes no enrolment): run first and last.
+HELP_FIRST = ("hymy-central site add", "hymy-central enroll-code", "hymy-sync enroll")
+HELP_LAST = (
+    "hymy-central comment delete",  # the comment of the sandbox's kiosk, which must upload it
+    "hymy-central api-key revoke",
+    "hymy-central device revoke",
+    "hymy-central site retire",
+)
+
+
+def examples_in(help_text: str) -> list[str]:
+    """The commands of a --help text: after "Example:" on its line, or on the indented lines
+    below "Example:" / "Examples:", each without a note in brackets ("(then edit it)")."""
+    found: list[str] = []
+    below = False
+    for line in help_text.splitlines():
+        text = line.strip()
+        heading = re.match(r"Examples?:\s*(.*)$", text)
+        if heading:
+            below = not heading.group(1)
+            if heading.group(1):
+                found.append(heading.group(1))
+        elif below and line.startswith((" ", "\t")) and text:
+            found.append(re.sub(r"\s{2,}\(.*\)$", "", text))
+        else:
+            below = False
+    return found
+
+
 def help_examples() -> list[tuple[str, str]]:
-    """(command path, example) of every command of the three programs, in an order where what
-    an example needs comes first (a site before its codes, an enrolment before uploads)."""
+    """(command path, example) of every command of the three programs, in the order HELP_FIRST
+    and HELP_LAST make (the rest in between, as click lists them)."""
     from central.cli import main as central_main
     from kiosk.cli import main as kiosk_main
     from sync.cli import main as sync_main
@@ -745,9 +779,7 @@ def help_examples() -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
 
     def walk(name: str, command: click.Command) -> None:
-        for line in (command.help or "").splitlines():
-            if line.strip().startswith("Example:"):
-                found.append((name, line.split("Example:", 1)[1].strip()))
+        found.extend((name, example) for example in examples_in(command.help or ""))
         if isinstance(command, click.Group):
             for sub_name, sub in sorted(command.commands.items()):
                 walk(f"{name} {sub_name}", sub)
@@ -758,14 +790,12 @@ def help_examples() -> list[tuple[str, str]]:
         ("hymy-kiosk", kiosk_main),
     ):
         walk(name, command)
-    first = ["hymy-central site add", "hymy-central enroll-code", "hymy-sync enroll"]
-    last = ["hymy-central device revoke"]
 
     def order(item: tuple[str, str]) -> int:
         name = item[0]
-        if name in first:
-            return first.index(name)
-        return 100 + last.index(name) if name in last else 50
+        if name in HELP_FIRST:
+            return HELP_FIRST.index(name)
+        return 100 + HELP_LAST.index(name) if name in HELP_LAST else 50
 
     return sorted(found, key=order)
 
@@ -780,7 +810,10 @@ def test_every_help_example_runs(sandbox) -> None:
         assert example.startswith(name.split()[0]), f"{name}'s example runs another program"
         if example in shown:
             continue  # a doc shows it as it is: run there
-        why = run_doc_command(box, DocCommand("--help", 0, example, ()))
+        try:
+            why = run_doc_command(box, DocCommand("--help", 0, example, ()))
+        except (LocalCentralError, AssertionError, subprocess.TimeoutExpired) as err:
+            why = f"the sandbox could not be made ready for it: {err}"
         if why:
             failures.append(f"{name} --help: {example}\n  {why}")
     assert not failures, "\n\n".join(failures)
@@ -818,3 +851,21 @@ def test_how_commands_are_told_apart() -> None:
     assert bare("sudo -u hymy-central hymy-central db upgrade") == "hymy-central db upgrade"
     assert re.search(r"^hymy-central\b.* serve\b", bare(server))
     assert not re.search(r"^hymy-kiosk (?!.*--hash-pin)", "hymy-kiosk --hash-pin")
+
+
+def test_examples_are_read_from_help_texts() -> None:
+    text = """Show a site.
+
+    \b
+    Examples:
+      hymy-central site show kaleva > kaleva.toml   (then edit it)
+      hymy-central site update kaleva.toml
+
+    Example: hymy-central site list
+    More words.
+    """
+    assert examples_in(text) == [
+        "hymy-central site show kaleva > kaleva.toml",
+        "hymy-central site update kaleva.toml",
+        "hymy-central site list",
+    ]
