@@ -29,7 +29,8 @@ Screen and touch (kept in /etc/hymy/install.conf for later runs):
   --touch-provider P     mtdev (multitouch screens, the default) or hidinput (single touch)
   --touch-match NAME     only the touch device whose name holds NAME (see /proc/bus/input/devices)
   --screen-on CAL        opening time, a systemd calendar time, e.g. 'Mon..Fri 07:00'
-  --screen-off CAL       closing time, e.g. 'Mon..Fri 18:00' (both, or neither)
+  --screen-off CAL       closing time, e.g. 'Mon..Fri 18:00' (both, or neither); several
+                         times separated by ';', e.g. 'Mon..Thu 16:00; Fri 14:00'
   --screen-always-on     drop the opening hours
 
 What is installed:
