@@ -359,7 +359,6 @@ class Sandbox:
     _central: LocalCentral | None = None
     _codes: list[str] = field(default_factory=list)  # printed by enroll-code, not yet used
     _key: str | None = None
-    _port: int | None = None
     _postgres: object | None = None
     _postgres_url: str | None = None
     _installer: str | None = None
@@ -393,12 +392,12 @@ class Sandbox:
             "DISPLAY": self.display,
             "HYMY_CENTRAL_DATA_DIR": str(self.central_dir),
             "HYMY_DATA_DIR": str(self.kiosk_dir),
-            "HYMY_CONFIG": str(self.root / "kiosk.toml"),
             "HYMY_SYNC_RETRY_BASE_S": "0.2",
             "HYMY_SYNC_RETRY_CAP_S": "1",
             "KIVY_NO_ARGS": "1",
             "HYMY_CENTRAL_PORT": str(free_port()),  # for a serve without --port
         }
+        self.env["HYMY_CONFIG"] = self.file("/etc/hymy/kiosk.toml")  # for one without --config
 
     # the sandbox's values for the placeholders
 
@@ -446,8 +445,7 @@ class Sandbox:
         return self._comment_id
 
     def port(self) -> int:
-        self._port = free_port()
-        return self._port
+        return free_port()
 
     def postgres_url(self) -> str:
         if self._postgres_url is None:
