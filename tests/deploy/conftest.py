@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+# The throwaway PostgreSQL cluster of the central's tests (the central behind nginx, backups).
+from tests.central.conftest import postgres  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 PI_DIR = ROOT / "deploy" / "raspberrypi"
 INSTALL_SH = PI_DIR / "install.sh"
