@@ -6,6 +6,7 @@ and restored again."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import sqlite3
@@ -225,3 +226,60 @@ def test_backup_of_postgresql_restores_with_pg_restore(
         timeout=60,
     )
     assert count.stdout.strip() == "250"
+
+
+FAKE_CENTRAL = """#!/bin/sh
+echo "user=$(id -un) db=$HYMY_CENTRAL_DB data=$HYMY_CENTRAL_DATA_DIR args=$*"
+"""
+
+
+def run_admin(tmp_path: Path, user: str, *args: str) -> subprocess.CompletedProcess[str]:
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True, exist_ok=True)
+    (venv / "bin" / "hymy-central").write_text(FAKE_CENTRAL)
+    (venv / "bin" / "hymy-central").chmod(0o755)
+    env_file = tmp_path / "env"
+    env_file.write_text(
+        (CENTRAL_DIR / "env.example").read_text()
+        + "HYMY_CENTRAL_DB=postgresql://hymy-central@/hymy-central?host=/run/postgresql\n"
+    )
+    env_file.chmod(0o644)
+    return subprocess.run(
+        ["bash", str(CENTRAL_DIR / "hymy-central-admin"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+            "HYMY_CENTRAL_ENV_FILE": str(env_file),
+            "HYMY_CENTRAL_VENV": str(venv),
+            "HYMY_CENTRAL_USER": user,
+        },
+    )
+
+
+def test_admin_runs_a_command_as_the_service_with_its_settings(workdir: Path) -> None:
+    """hymy-central-admin: the env file's settings (the unit's defaults under them), as the
+    service's user (runuser from root; `nobody` stands in for hymy-central here)."""
+    require_tool("shellcheck", "shellcheck")
+    check = subprocess.run(
+        ["shellcheck", str(CENTRAL_DIR / "hymy-central-admin")], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout
+    user = "nobody" if os.geteuid() == 0 else subprocess.check_output(["id", "-un"], text=True)
+    done = run_admin(workdir, user.strip(), "devices", "--site", "kaleva")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        f"user={user.strip()} db=postgresql://hymy-central@/hymy-central?host=/run/postgresql "
+        "data=/var/lib/hymy-central args=devices --site kaleva\n"
+    )
+    (workdir / "env").unlink()
+    missing = subprocess.run(
+        ["bash", str(CENTRAL_DIR / "hymy-central-admin"), "devices"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HYMY_CENTRAL_ENV_FILE": str(workdir / "env"),
+             "HYMY_CENTRAL_VENV": str(workdir / "venv")},
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert f"cannot read {workdir / 'env'}" in missing.stderr
