@@ -313,6 +313,10 @@ def test_tls_hsts_redirect_and_limits_at_the_proxy(deployment: Deployment) -> No
         assert health.status_code == 200, health.text
         assert health.headers["strict-transport-security"] == "max-age=63072000"
         assert "server" not in health.headers or "nginx/" not in health.headers["server"]
+        # The central builds its own URLs (a redirect) with the scheme nginx got: https.
+        slash = client.get(f"{deployment.url}/api/v1/devices/")
+        assert slash.status_code == 307, slash.text
+        assert slash.headers["location"].startswith("https://127.0.0.1"), slash.headers
         # /metrics is kept inside: from another address nginx refuses it.
         assert client.get(f"{deployment.url}/metrics").status_code == 403
         # Plain http only sends people to https.
