@@ -118,6 +118,7 @@ def test_the_example_env_names_the_settings_the_unit_uses() -> None:
         "HYMY_CENTRAL_PORT",
         "HYMY_CENTRAL_WORKERS",
         "HYMY_CENTRAL_FORWARDED_ALLOW_IPS",
+        "HYMY_CENTRAL_METRICS_ALLOW_IPS",
         "HYMY_CENTRAL_LOG_FORMAT",
         "HYMY_CENTRAL_COMMENT_RETENTION_DAYS",
         "HYMY_CENTRAL_EVENT_RETENTION_MONTHS",
@@ -229,7 +230,7 @@ def test_backup_of_postgresql_restores_with_pg_restore(
 
 
 FAKE_CENTRAL = """#!/bin/sh
-echo "user=$(id -un) db=$HYMY_CENTRAL_DB data=$HYMY_CENTRAL_DATA_DIR args=$*"
+echo "user=$(id -un) by=$LOGNAME db=$HYMY_CENTRAL_DB data=$HYMY_CENTRAL_DATA_DIR args=$*"
 """
 
 
@@ -254,6 +255,8 @@ def run_admin(tmp_path: Path, user: str, *args: str) -> subprocess.CompletedProc
             "HYMY_CENTRAL_ENV_FILE": str(env_file),
             "HYMY_CENTRAL_VENV": str(venv),
             "HYMY_CENTRAL_USER": user,
+            "SUDO_USER": "matti",
+            "LOGNAME": "root",
         },
     )
 
@@ -266,11 +269,14 @@ def test_admin_runs_a_command_as_the_service_with_its_settings(workdir: Path) ->
         ["shellcheck", str(CENTRAL_DIR / "hymy-central-admin")], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout
-    user = "nobody" if os.geteuid() == 0 else subprocess.check_output(["id", "-un"], text=True)
-    done = run_admin(workdir, user.strip(), "devices", "--site", "kaleva")
+    root = os.geteuid() == 0
+    user = "nobody" if root else subprocess.check_output(["id", "-un"], text=True).strip()
+    done = run_admin(workdir, user, "devices", "--site", "kaleva")
     assert done.returncode == 0, done.stderr
+    # The audit log's "by" is the person behind sudo (LOGNAME), not the service's user.
+    by = "matti" if root else "root"
     assert done.stdout == (
-        f"user={user.strip()} db=postgresql://hymy-central@/hymy-central?host=/run/postgresql "
+        f"user={user} by={by} db=postgresql://hymy-central@/hymy-central?host=/run/postgresql "
         "data=/var/lib/hymy-central args=devices --site kaleva\n"
     )
     (workdir / "env").unlink()
