@@ -202,12 +202,17 @@ def deployment(
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def certifi_bundle() -> str:
+    import certifi
+
+    return certifi.where()
+
+
 def hymy_sync(kiosk_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     agent_env = env(HYMY_SYNC_RETRY_BASE_S="0.05", HYMY_SYNC_RETRY_CAP_S="0.5")
-    # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE (set in some CI images) win over the
-    # agent's --ca-file; a kiosk's service has neither.
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        agent_env.pop(name, None)
+    # A CA bundle named by the environment (as in some CI images) must not win over --ca-file:
+    # one that knows nothing of the test's CA would make every upload fail if it did.
+    agent_env["REQUESTS_CA_BUNDLE"] = agent_env["CURL_CA_BUNDLE"] = certifi_bundle()
     return subprocess.run(
         [*SYNC, "--data-dir", str(kiosk_dir), *args],
         capture_output=True,
