@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import hashlib
 import json
 import logging
 import random
@@ -35,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
-from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, text, update
 
 from central.db import in_write_transaction
 from central.flags import TIME_IMPLAUSIBLE
@@ -48,6 +49,7 @@ BATCH = 2000  # events per transaction
 SLACK = timedelta(days=1)  # an event is deleted this long after the horizon passed it
 DAILY = timedelta(hours=23)  # a claimed run keeps others off this long (the run is daily)
 EVENTS, DAILY_RUN = "events", "daily-run"
+HORIZON_LOCK = int.from_bytes(hashlib.sha256(b"hymy retention horizon").digest()[:8], signed=True)
 
 
 @dataclass(frozen=True)
@@ -169,15 +171,25 @@ def _in_batches(engine: Engine, step: Callable[[Connection], tuple[int, int]], b
             return total
 
 
+def _horizon_lock(conn: Connection, *, shared: bool) -> None:
+    """On PostgreSQL, the horizon's transaction-long advisory lock: shared by every ingest,
+    exclusive while a purge moves the horizon (in the lock manager: no row is written to take
+    it). SQLite's write lock orders them already."""
+    if conn.dialect.name != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    conn.execute(text(f"SELECT {function}(:key)"), {"key": HORIZON_LOCK})
+
+
 def kept_from(conn: Connection) -> datetime | None:
     """The events horizon: the central keeps no event from before it (None: none deleted yet).
 
-    Read with a shared lock on PostgreSQL, held to the end of the caller's transaction: a purge
-    moves the horizon before it deletes, so it waits for an ingest that read the old one.
+    Read under the horizon's shared lock, held to the end of the caller's transaction: a purge
+    moves the horizon (under the exclusive lock) before it deletes anything, so it waits for an
+    ingest that read the old horizon to commit, and a later ingest reads the new one.
     """
+    _horizon_lock(conn, shared=True)
     query = select(retention_horizons.c.kept_from).where(retention_horizons.c.kind == EVENTS)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(read=True)
     moment = conn.execute(query).scalar()
     if moment is None:
         return None
@@ -185,6 +197,7 @@ def kept_from(conn: Connection) -> datetime | None:
 
 
 def _raise_horizon(conn: Connection, horizon: datetime, now: datetime) -> None:
+    _horizon_lock(conn, shared=False)
     conn.execute(
         update(retention_horizons)
         .where(

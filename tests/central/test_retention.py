@@ -251,3 +251,27 @@ def test_the_horizon_is_in_the_database_for_every_worker(client):
         kinds = set(conn.execute(select(retention_horizons.c.kind)).scalars())
         assert conn.execute(select(events.c.id)).first() is None
     assert kinds == {"events", "daily-run"}
+
+
+def test_a_purge_waits_for_an_ingest_that_read_the_old_horizon(client, kiosk):
+    """An ingest's transaction holds the horizon it read (PostgreSQL: a shared advisory lock;
+    SQLite: the write lock) until it commits, so no event can be deleted between its read
+    and its insert; the purge goes on as soon as it commits."""
+    from central.db import writing
+
+    old = aged(months=30)
+    assert send(client, kiosk["token"], [old]).json()["accepted"] == 1
+    engine, finished = client.app.state.engine, threading.Event()
+
+    def purge() -> None:
+        retention.run(engine, Policy(0, 24))
+        finished.set()
+
+    with writing(engine) as conn, conn.begin():
+        assert retention.kept_from(conn) is None  # what an ingest reads first
+        thread = threading.Thread(target=purge)
+        thread.start()
+        assert not finished.wait(1.0)  # held off while the ingest is open
+    assert finished.wait(30)
+    thread.join()
+    assert old["id"] not in stored(client)

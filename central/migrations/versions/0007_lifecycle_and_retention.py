@@ -37,9 +37,8 @@ def upgrade() -> None:
         sa.Column("kept_from", sa.DateTime(timezone=True)),
         sa.Column("updated_at", sa.DateTime(timezone=True)),
     )
-    # The rows exist from the start: ingest locks "events" (FOR SHARE) to read the horizon, so
-    # a purge can never run between its read and its insert; "daily-run" is claimed by the one
-    # worker of one server that runs the day's retention.
+    # "events" holds the horizon ingest reads; "daily-run" is claimed by the one worker of one
+    # server that runs the day's retention.
     op.bulk_insert(
         horizons,
         [
