@@ -17,6 +17,14 @@ A site file has the shape of a kiosk config's shared parts (see docs/central.md)
     id = "waiting-time"
     ratings = [1, 2]
     name = { fi = "Odotusaika", sv = "Väntetiden", en = "Waiting time" }
+
+    [[retired.service_points]]     # no longer offered; their old events still count
+    ...
+
+Service points and reasons a new definition leaves out are kept under [retired] (see
+SiteDefinition.replacing); `site_toml` writes a definition back in this shape (`hymy-central
+site show`), `retiring` retires some of them (`hymy-central site retire --service-point`), and
+`site_changes` says what an update changed.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import click
 
@@ -36,7 +37,7 @@ def api_key_create(settings: Settings, role: str, sites: tuple[str, ...]) -> Non
     click.echo(f"{key}\n(key {key_id}, role {role}, {scope}; keep it safe: it is shown once)")
 
 
-def _when(moment) -> str:
+def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 

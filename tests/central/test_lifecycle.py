@@ -258,3 +258,20 @@ def test_a_retired_site_takes_no_new_kiosks_but_its_kiosks_uploads_still_count(
 def test_site_commands_on_an_empty_central(client, tmp_path: Path):
     assert "No sites yet" in run(client, "site", "list").output
     assert "No site 'kaleva'" in run(client, "site", "retire", "kaleva", ok=False).output
+
+
+def test_a_site_file_written_back_reads_the_same_with_every_field():
+    from central.sites import retiring, site_toml
+
+    text = EXAMPLE_SITE.read_text(encoding="utf-8").replace(
+        'prefix = "L"\n',
+        'prefix = "L"\n'
+        'guidance = { fi = "Ota \\"vuoronumero\\"\\nja odota", en = "Wait \\\\ sit" }\n',
+    )
+    definition = retiring(parse_site(text), ["neuvola"], ["waiting-time"])
+    written = site_toml(definition)
+    assert parse_site(written) == definition
+    assert definition.service_points[0].guidance == {
+        "fi": 'Ota "vuoronumero"\nja odota',
+        "en": "Wait \\ sit",
+    }
