@@ -275,3 +275,46 @@ def test_a_site_file_written_back_reads_the_same_with_every_field():
         "fi": 'Ota "vuoronumero"\nja odota',
         "en": "Wait \\ sit",
     }
+
+
+def test_migration_0007_keeps_what_was_there(db_url):
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import insert, text
+
+    from central.db import make_engine, upgrade
+
+    engine = make_engine(db_url)
+    config = Config()
+    config.set_main_option("script_location", "central:migrations")
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0006")
+        conn.execute(
+            text(
+                "INSERT INTO api_keys (id, key_hash, role, sites, created_at) "
+                "VALUES ('k1', 'h1', 'admin', '[]', :now)"
+            ),
+            {"now": datetime.now(UTC)},
+        )
+    upgrade(engine)
+    upgrade(engine)  # idempotent
+    with engine.connect() as conn:
+        row = conn.execute(select(api_keys)).one()
+        assert row.id == "k1" and row.last_used_at is None and row.revoked_at is None
+        kinds = conn.execute(text("SELECT kind, kept_from FROM retention_horizons")).all()
+    assert sorted(kinds) == [("daily-run", None), ("events", None)]
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0006")
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        conn.execute(
+            insert(api_keys).values(
+                id="k2", key_hash="h2", role="it", sites="[]", created_at=datetime.now(UTC)
+            )
+        )
+    engine.dispose()
