@@ -86,7 +86,7 @@ def retention_run(settings: Settings, dry_run: bool) -> None:
 def comment_find(settings: Settings, site_id: str, text: str, first: Any, last: Any) -> None:
     """Find the event id of a comment (for `comment delete`): id, time, rating, comment.
 
-    Example: hymy-central comment find --site kaleva --from 2026-11-24 --to 2026-11-24
+    Example: hymy-central comment find --site kaleva --text odotin
     """
     from central.retention import find_comments
 

@@ -23,7 +23,9 @@ def example(kind: str) -> None:
     """Print an example file: `site` (for `hymy-central site add`) or `kiosk` (a kiosk's
     config, see docs/kiosk-config.md).
 
-    Example: hymy-central example site > site.toml && hymy-central site add site.toml
+    \b
+    Example:
+      hymy-central example site > site.toml && hymy-central site add site.toml
     """
     try:
         text = example_text(kind)

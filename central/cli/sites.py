@@ -84,8 +84,10 @@ def site_update(settings: Settings, site_file: Path) -> None:
     """Change an existing site from its site file, and say what changed. A service point or
     reason the file leaves out is kept as retired: its old events still count.
 
-    Example: hymy-central site show kaleva > kaleva.toml; (edit it);
-    hymy-central site update kaleva.toml
+    \b
+    Example:
+      hymy-central site show kaleva > kaleva.toml   (then edit it)
+      hymy-central site update kaleva.toml
     """
     from central.enrollment import update_site
 
@@ -177,8 +179,11 @@ def site_retire(
     (enrolment codes are refused) and its kiosks get no new config; their uploads are still
     accepted, and its events and reports stay.
 
-    Examples: hymy-central site retire kaleva --service-point neuvola;
-    hymy-central site retire kaleva
+    \b
+    Examples:
+      hymy-central site retire kaleva --service-point neuvola
+      hymy-central site retire kaleva --reason waiting-time
+      hymy-central site retire kaleva
     """
     from central.enrollment import retire_parts, retire_site
 
