@@ -275,3 +275,21 @@ def test_a_purge_waits_for_an_ingest_that_read_the_old_horizon(client, kiosk):
     assert finished.wait(30)
     thread.join()
     assert old["id"] not in stored(client)
+
+
+def test_of_many_workers_and_servers_one_claims_the_days_run(client):
+    engine, now, claims = client.app.state.engine, datetime.now(UTC), []
+    barrier = threading.Barrier(4)
+
+    def claim() -> None:
+        barrier.wait()
+        claims.append(retention.claim_daily_run(engine, now))
+
+    threads = [threading.Thread(target=claim) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(claims) == [False, False, False, True]
+    assert not retention.claim_daily_run(engine, now + timedelta(hours=22))
+    assert retention.claim_daily_run(engine, now + timedelta(hours=23, minutes=1))
