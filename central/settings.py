@@ -28,6 +28,10 @@ class Settings:
     enroll_failures_per_address: int = 10
     enroll_failures_per_site: int = 30
     enroll_failure_window: timedelta = timedelta(minutes=15)
+    # retention (docs/central.md, "Retention"); 0 keeps for ever
+    comment_retention_days: int = 90  # free-text comments: long enough to read and act on
+    event_retention_months: int = 24  # raw events: two years for year-over-year comparison
+    retention_check_every: timedelta = timedelta(hours=1)  # serve: is the day's run due?
 
     @property
     def database_url(self) -> str:
@@ -54,5 +58,37 @@ class Settings:
             values["host"] = os.environ["HYMY_CENTRAL_HOST"]
         if "HYMY_CENTRAL_PORT" in os.environ:
             values["port"] = int(os.environ["HYMY_CENTRAL_PORT"])
+        values.update(_retention_env())
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+RETENTION_ENV = {
+    "HYMY_CENTRAL_COMMENT_RETENTION_DAYS": "comment_retention_days",
+    "HYMY_CENTRAL_EVENT_RETENTION_MONTHS": "event_retention_months",
+}
+
+
+def _retention_env() -> dict[str, object]:
+    """The retention settings given as HYMY_CENTRAL_* variables; a value that is not a whole
+    number of 0 or more is a RetentionSettingError naming the variable."""
+    values: dict[str, object] = {}
+    for name, key in RETENTION_ENV.items():
+        raw = os.environ.get(name)
+        if raw is None:
+            continue
+        try:
+            number = int(raw.strip())
+        except ValueError:
+            number = -1
+        if number < 0:
+            raise RetentionSettingError(
+                f"{name}={raw!r} is not a whole number of 0 or more: give e.g. {name}=90, "
+                "or 0 to keep for ever."
+            )
+        values[key] = number
+    return values
+
+
+class RetentionSettingError(ValueError):
+    """A HYMY_CENTRAL_* value that cannot be used; the message names it and the fix."""

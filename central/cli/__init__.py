@@ -90,7 +90,9 @@ def write(settings: Settings, work: Callable[[Connection], T]) -> T:
 
 # The command families register themselves on `main` when imported.
 from central.cli import (  # noqa: E402
+    data,
     db_commands,
+    examples,
     keys,
     kiosks,
     reports,
@@ -98,4 +100,14 @@ from central.cli import (  # noqa: E402
     sites,
 )
 
-__all__ = ["db_commands", "keys", "kiosks", "main", "reports", "serve", "sites"]
+__all__ = [
+    "data",
+    "db_commands",
+    "examples",
+    "keys",
+    "kiosks",
+    "main",
+    "reports",
+    "serve",
+    "sites",
+]
