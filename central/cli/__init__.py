@@ -204,8 +204,9 @@ def open_engine(settings: Settings) -> Engine:
         raise click.ClickException(explain_database_error(settings.database_url, err)) from None
     except CommandError as err:
         engine.dispose()
+        described = describe_database(settings.database_url)
         raise click.ClickException(
-            f"{describe_database(settings.database_url).capitalize()} has a schema this "
+            f"{described[0].upper()}{described[1:]} has a schema this "
             f"hymy-central {version()} does not know ({err}): it was upgraded by a newer "
             "version; run that version, or restore the backup made before the upgrade."
         ) from None
