@@ -60,9 +60,8 @@ def version() -> str:
 
 
 def extra_requirements(extra: str) -> list[str]:
-    """The distribution names the installed `hymy` requires for `extra` (an extra that names
-    other extras of hymy, like pi = hymy[kiosk,sync], brings theirs). Empty when hymy's metadata
-    cannot be found (a source tree that was never installed): then nothing is checked."""
+    """The distribution names the installed `hymy` requires for `extra`. Empty when hymy's
+    metadata cannot be found (a source tree that was never installed): then nothing is checked."""
     try:
         requires = metadata.requires(DISTRIBUTION) or []
     except metadata.PackageNotFoundError:
@@ -76,11 +75,7 @@ def extra_requirements(extra: str) -> list[str]:
         # evaluated here: such a requirement is left to pip rather than guessed at.
         if not (wanted and name) or wanted.group(1) != extra:
             continue
-        if name.group(1).lower() == DISTRIBUTION:
-            inner = re.search(r"\[([^\]]*)\]", requirement)
-            for other in inner.group(1).split(",") if inner else []:
-                names.extend(extra_requirements(other.strip()))
-        else:
+        if name.group(1).lower() != DISTRIBUTION:  # pi = hymy[kiosk,sync] names no package
             names.append(name.group(1))
     return names
 
