@@ -18,7 +18,10 @@ trap 'rm -rf "$work"' EXIT
 "$PYTHON" -m venv "$work/venv"
 "$PYTHON" -m venv "$work/tools"
 "$work/tools/bin/pip" install --quiet build
-"$work/tools/bin/python" -m build --wheel --outdir "$work/dist" . >"$work/build.log" 2>&1 ||
+# Built from a copy of the checkout's files (as git sees them), so no build/ or egg-info is left here.
+mkdir "$work/src"
+git ls-files -z --cached --others --exclude-standard | tar -c --null -T - -f - | tar -x -C "$work/src" -f -
+"$work/tools/bin/python" -m build --wheel --outdir "$work/dist" "$work/src" >"$work/build.log" 2>&1 ||
     { cat "$work/build.log" >&2; exit 1; }
 wheel=$(echo "$work"/dist/hymy-*.whl)
 "$work/venv/bin/pip" install --quiet "$wheel[central]"

@@ -2,6 +2,12 @@
 
 The group and what every command shares live here; each family of commands has a module of its
 own (serve, db, sites, kiosks, keys, reports), registered at the bottom.
+
+A command never ends in a traceback for a mistake at its edges: settings_from_env (a bad
+HYMY_CENTRAL_* value), prepare_database_folder (a data dir that is a file, cannot be created or is
+not writable) and open_engine (those, a bad URL, a database that cannot be reached or refuses the
+user, a schema from a newer version; explain_database_error words it) raise click.ClickException
+with one line that says what to do.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ DB_HELP = (
     "postgresql://USER@HOST/DB."
 )
 DATA_DIR_HELP = "Where the central keeps its files (default /var/lib/hymy-central)."
+_GROUP_OPTIONS = "hymy_central.group_options"  # the group's --db and --data-dir, in ctx.meta
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,9 +61,6 @@ def main(ctx: click.Context, db_url: str | None, data_dir: Path | None) -> None:
     # The HYMY_CENTRAL_* variables are read when a command runs (pass_settings), so that
     # `hymy-central site add --help` answers even while one of them is wrong.
     ctx.meta[_GROUP_OPTIONS] = {"db_url": db_url or None, "data_dir": data_dir or None}
-
-
-_GROUP_OPTIONS = "hymy_central.group_options"
 
 
 def settings_from_env(**overrides: object) -> Settings:
@@ -113,8 +117,8 @@ def prepare_database_folder(settings: Settings) -> None:
 
 
 def describe_database(url: str) -> str:
-    """ "the PostgreSQL database hymy at db.example.fi:5432 as hymy" or "the SQLite database
-    /var/lib/hymy-central/central.sqlite": the URL without its password, for messages."""
+    """The database for messages, without the password: "the PostgreSQL database hymy at
+    db.example.fi:5432 as hymy" or "the SQLite database /var/lib/hymy-central/central.sqlite"."""
     try:
         parsed = make_url(db.normalize_url(url))
     except (db.DatabaseError, ArgumentError, ValueError):
