@@ -143,8 +143,8 @@ def test_retention_is_configured_by_environment_and_zero_keeps(client, kiosk):
     assert "comments: kept" in kept.output and "raw events: kept" in kept.output
     assert len(stored(client)) == 1
     bad = cli_run(client, "retention", "run", env={"HYMY_CENTRAL_EVENT_RETENTION_MONTHS": "-3"})
-    assert bad.exit_code != 0
-    assert "HYMY_CENTRAL_EVENT_RETENTION_MONTHS='-3' is not a whole number" in str(bad.exception)
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
+    assert "HYMY_CENTRAL_EVENT_RETENTION_MONTHS is '-3', not a number of months" in bad.output
     defaults = Settings()
     assert (defaults.comment_retention_days, defaults.event_retention_months) == (90, 24)
 
