@@ -89,6 +89,11 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.rmtree(out, ignore_errors=True)
             source = out / "source"
             shutil.copytree(ROOT, source, ignore=NOT_SOURCES, symlinks=True)
+            # A fleet's own files, as an IT person's checkout has them: never in the release.
+            ansible = source / "deploy/raspberrypi/ansible"
+            (ansible / "inventory.yml").write_text("kiosks: {hosts: {a: {enroll_code: X}}}\n")
+            (ansible / "status").mkdir(exist_ok=True)
+            (ansible / "status/a.json").write_text("{}\n")
             env = {**clean_env(), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
             checked(
                 subprocess.run(
@@ -157,8 +162,14 @@ def test_the_sdist_holds_what_the_wheel_is_built_from_and_no_tests(dist):
         "deploy/central/constraints.txt",
         "deploy/raspberrypi/constraints.txt",
         "assets/locale/sv/LC_MESSAGES/hymy.po",
+        "deploy/central/hymy-central.service",
+        "deploy/central/hymy-central.nginx",
+        "deploy/central/env.example",
+        "deploy/raspberrypi/install.sh",
     } <= names
     assert not [name for name in names if name.startswith("tests/")]
+    assert "deploy/raspberrypi/ansible/inventory.yml" not in names
+    assert not [name for name in names if "/ansible/status/" in name]
 
 
 def test_every_central_dependency_is_pinned_to_a_version_its_extra_allows():
