@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from central import db
+from central import db, retention
 from central.api import enroll, events, fleet, health, problems, reports
 from central.api.admission import IngestGate
 from central.api.body_limit import BodyLimit
@@ -30,6 +30,7 @@ def create_app(settings: Settings) -> FastAPI:
                 log.warning("site %s is not reported until its zone changes: %s", site, problem)
         app.state.engine = engine
         app.state.ingest_gate = IngestGate(settings.max_concurrent_ingests, settings.ingest_wait_s)
+        retention.start_daily(app)  # comments and raw events past their time, once a day
         yield
         engine.dispose()
 

@@ -26,6 +26,7 @@ from sync.status import describe, describe_refusal, outbox_range, read_state
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hymy", prog_name="hymy-sync", message="%(prog)s %(version)s")
 @click.option(
     "--data-dir",
     type=click.Path(path_type=Path),

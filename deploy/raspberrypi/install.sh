@@ -48,6 +48,8 @@ EOF
 
 # shellcheck source=lib/common.sh
 source "$HERE/lib/common.sh"
+# shellcheck source=lib/platform.sh
+source "$HERE/lib/platform.sh"
 # shellcheck source=lib/settings.sh
 source "$HERE/lib/settings.sh"
 # shellcheck source=lib/packages.sh
@@ -144,6 +146,7 @@ if [[ -z $PIP_SPEC ]]; then
 fi
 
 # Every check before the first write: a mistake leaves the kiosk as it was.
+[[ $ACTION != install && $ACTION != upgrade ]] || check_platform
 load_settings
 check_settings
 [[ -z $CENTRAL$CODE || (-n $CENTRAL && -n $CODE) ]] || die "enrolment needs both --central URL and --code CODE"
