@@ -221,6 +221,10 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder(r"/var/lib/hymy(?![\w-])", lambda box: str(box.kiosk_dir)),
     Placeholder(r"/tmp/k(?![\w-])", lambda box: str(box.root / "kiosk-window")),
     Placeholder(r"/etc/hymy/kiosk\.toml", lambda box: box.file("/etc/hymy/kiosk.toml")),
+    # A file the command writes (> kaleva.toml) is not made beforehand; one it reads is.
+    Placeholder(
+        r"(?<=> )(kaleva|kolkata|site)\.toml\b", lambda box: box.file(box.match, make=False)
+    ),
     Placeholder(r"(?<![\w/.-])(kaleva|kolkata|site)\.toml\b", lambda box: box.file(box.match)),
     Placeholder(r"(?<=--port )8080\b", lambda box: str(box.port())),
     Placeholder(r"(?<=--host )0\.0\.0\.0\b", lambda box: "127.0.0.1", back=False),
@@ -452,13 +456,15 @@ class Sandbox:
             self._postgres_url = _postgres_cluster().create_database()
         return self._postgres_url
 
-    def file(self, name: str) -> str:
-        make = FILES.get((self.doc, name)) or FILES.get(("*", name))
-        assert make is not None, f"no FILES entry for {name!r} in {self.doc}"
+    def file(self, name: str, *, make: bool = True) -> str:
+        """The sandbox's file for a name the doc uses, made from FILES when it is not there yet
+        (unless `make` is false: the command writes it)."""
+        text = FILES.get((self.doc, name)) or FILES.get(("*", name))
+        assert text is not None, f"no FILES entry for {name!r} in {self.doc}"
         path = self.root / "files" / name.lstrip("/")
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(make(), encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if make and not path.exists():
+            path.write_text(text(), encoding="utf-8")
         return str(path)
 
     def folder(self, name: str) -> str:
