@@ -16,7 +16,9 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @pass_settings
 def db_upgrade(settings: Settings) -> None:
-    """Apply the database migrations (serve does this on start too).
+    """Apply the database migrations, under a lock (after a backup: docs/operations.md).
+
+    serve creates the schema of an empty database but refuses an older one: this migrates it.
 
     Example: hymy-central --db postgresql://hymy@localhost/hymy db upgrade
     """
