@@ -182,11 +182,17 @@ def _migrate(conn: Connection) -> None:
 
 def schema_problem(conn: Connection) -> str | None:
     """Why this code cannot serve the database as it is, or None when its schema is the newest
-    (or the database is empty: see ensure_schema). Reads only."""
+    (or the database is empty: see ensure_schema). Reads only, and ends its transaction."""
+    try:
+        return _schema_problem(conn)
+    finally:
+        conn.rollback()
+
+
+def _schema_problem(conn: Connection) -> str | None:
     scripts = ScriptDirectory.from_config(_alembic_config(conn))
     head = scripts.get_current_head()
     current = MigrationContext.configure(conn).get_current_revision()
-    conn.rollback()
     if current == head:
         return None
     if current is None:
@@ -233,7 +239,14 @@ def ensure_schema(engine: Engine) -> None:
 def upgrade(engine: Engine) -> None:
     """Apply every migration not yet applied (idempotent), under the migration lock: of
     several processes that upgrade at once, one migrates and the others then find nothing to
-    do."""
+    do.
+
+    Raises SchemaError when the database's schema is newer than this code (or not Hymy's):
+    nothing to apply, and alembic could not even tell.
+    """
     with _migration_lock(engine) as conn:
+        problem = schema_problem(conn)
+        if problem and UPGRADE_COMMAND not in problem:  # newer, or not a Hymy database
+            raise SchemaError(problem)
         _migrate(conn)
     log.debug("database schema is up to date")

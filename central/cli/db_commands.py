@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from central.cli import main, open_engine, pass_settings
+from central.db import SchemaError
 from central.settings import Settings
 
 
@@ -24,7 +25,10 @@ def db_upgrade(settings: Settings) -> None:
     """
     from central.enrollment import sites_in_unsupported_zones
 
-    engine = open_engine(settings)
+    try:
+        engine = open_engine(settings)
+    except SchemaError as err:
+        raise click.ClickException(str(err)) from None
     with engine.connect() as conn:
         unsupported = sites_in_unsupported_zones(conn)
     engine.dispose()
