@@ -164,16 +164,44 @@ def test_workers_started_on_a_fresh_database_all_come_up(kind, servers, tmp_path
     assert server.process.poll() is None
 
 
-def test_two_servers_started_at_once_on_a_fresh_postgresql_both_come_up(
-    postgres, servers, tmp_path
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_two_servers_started_at_once_on_a_fresh_database_both_come_up(
+    kind, servers, tmp_path, request
 ):
-    db_url = postgres.create_database()
+    db_url = (
+        sqlite_url(tmp_path)
+        if kind == "sqlite"
+        else request.getfixturevalue("postgres").create_database()
+    )
     both = [servers(tmp_path / name, db_url, "--workers", "2") for name in ("a", "b")]
     for server in both:
         server.wait(workers=2)
     for server in both:
         assert "Traceback" not in server.text(), server.text()
         assert httpx.get(f"{server.url}/readyz").status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_upgrades_run_at_once_on_a_fresh_database_all_succeed(kind, tmp_path, request):
+    db_url = (
+        sqlite_url(tmp_path)
+        if kind == "sqlite"
+        else request.getfixturevalue("postgres").create_database()
+    )
+    upgrades = [
+        subprocess.Popen(
+            [*CENTRAL, "--db", db_url, "--data-dir", str(tmp_path), "db", "upgrade"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
+        )
+        for _ in range(4)
+    ]
+    results = [(p.wait(timeout=120), *p.communicate()) for p in upgrades]
+    assert [code for code, _, _ in results] == [0] * 4, [err for _, _, err in results]
+    assert all("is up to date" in out for _, out, _ in results)
 
 
 def test_batches_spread_over_two_servers_on_one_postgresql_are_stored_once_each(
