@@ -119,3 +119,29 @@ def client_address(request: Any) -> str:
     is in --forwarded-allow-ips)."""
     client = getattr(request, "client", None)
     return client.host if client else "unknown"
+
+
+def audit_key_refused(request: Any) -> None:
+    """The audit line of a request whose API key is unknown or revoked (never the key)."""
+    audit(
+        "sign_in_refused",
+        "API sign-in refused: unknown or revoked API key",
+        level=logging.WARNING,
+        credential="api key",
+        reason="unknown or revoked API key",
+        client=client_address(request),
+        path=request.url.path,
+    )
+
+
+def audit_key_used(request: Any, caller: Any) -> None:
+    """The audit line of a request made with an API key (central.access.Caller)."""
+    audit(
+        "api_key_used",
+        f"API key {caller.key_id} ({caller.role}) used: {request.method} {request.url.path}",
+        key_id=caller.key_id,
+        role=caller.role,
+        method=request.method,
+        path=request.url.path,
+        client=client_address(request),
+    )

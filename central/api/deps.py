@@ -23,7 +23,7 @@ from central.access import Caller, caller_for_key
 from central.api.problems import ProblemError
 from central.db import in_write_transaction
 from central.enrollment import Device, device_for_token
-from central.logs import audit, client_address
+from central.logs import audit, audit_key_refused, audit_key_used, client_address
 
 T = TypeVar("T")
 
@@ -91,38 +91,14 @@ def get_caller(
 ) -> Caller:
     caller = caller_for_key(db, bearer_token(authorization))
     if caller is None:
-        audit_sign_in_refused(request)
+        audit_key_refused(request)
         raise ProblemError(
             401,
             "Unknown or revoked API key; ask an admin for one (hymy-central api-key create).",
             {"WWW-Authenticate": "Bearer"},
         )
-    audit_key_use(request, caller)
+    audit_key_used(request, caller)
     return caller
-
-
-def audit_sign_in_refused(request: Request) -> None:
-    audit(
-        "sign_in_refused",
-        "API sign-in refused: unknown or revoked API key",
-        level=logging.WARNING,
-        credential="api key",
-        reason="unknown or revoked API key",
-        client=client_address(request),
-        path=request.url.path,
-    )
-
-
-def audit_key_use(request: Request, caller: Caller) -> None:
-    audit(
-        "api_key_used",
-        "API key used",
-        key_id=caller.key_id,
-        role=caller.role,
-        method=request.method,
-        path=request.url.path,
-        client=client_address(request),
-    )
 
 
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
