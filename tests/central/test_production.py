@@ -503,6 +503,8 @@ def test_json_logs_with_an_audit_line_for_each_sign_in_event(servers, tmp_path):
     assert refused_key.status_code == 401
     revoked = cli(tmp_path, db_url, "device", "revoke", enrolled["device_id"])
     assert f"device {enrolled['device_id']} revoked by" in revoked
+    key_id = cli(tmp_path, db_url, "api-key", "list").splitlines()[1].split()[0]
+    assert f"API key {key_id} revoked by" in cli(tmp_path, db_url, "api-key", "revoke", key_id)
     assert post(server.url, enrolled["token"], batch([feedback()])).status_code == 401
     time.sleep(0.5)  # the last lines reach the file
     server.stop()
