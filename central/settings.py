@@ -140,7 +140,7 @@ class Settings:
     port: int = 8080
     enroll_code_ttl: timedelta = timedelta(hours=24)
     clock_tolerance: timedelta = timedelta(minutes=5)  # a kiosk clock this far off is "wrong"
-    max_concurrent_ingests: int = 8  # batches stored at once per worker; more wait their turn
+    max_concurrent_ingests: int = 8  # batches stored at once per database; more wait their turn
     ingest_wait_s: float = 10.0  # then 429 + Retry-After (well under the agent's 30 s timeout)
     # Failed enrolments (unknown, used or expired codes) allowed within the window, then 429.
     enroll_failures_per_address: int = 10
@@ -150,6 +150,13 @@ class Settings:
     comment_retention_days: int = 90  # free-text comments: long enough to read and act on
     event_retention_months: int = 24  # raw events: two years for year-over-year comparison
     retention_check_every: timedelta = timedelta(hours=1)  # serve: is the day's run due?
+    # ops
+    log_format: str = "text"  # or "json": one JSON object a line (journald, log collectors)
+    # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn's forwarded_allow_ips): the
+    # address of nginx, so the client address (enrolment rate limit, audit log) is the kiosk's.
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Who may read /metrics: addresses or networks, comma-separated, or "*" (Prometheus' host).
+    metrics_allow_ips: str = "127.0.0.1,::1"
 
     @property
     def database_url(self) -> str:
@@ -163,6 +170,13 @@ class Settings:
             "HYMY_CENTRAL_DB": self.database_url,
             "HYMY_CENTRAL_HOST": self.host,
             "HYMY_CENTRAL_PORT": str(self.port),
+            "HYMY_CENTRAL_LOG_FORMAT": self.log_format,
+            "HYMY_CENTRAL_FORWARDED_ALLOW_IPS": self.forwarded_allow_ips,
+            "HYMY_CENTRAL_METRICS_ALLOW_IPS": self.metrics_allow_ips,
+            "HYMY_CENTRAL_MAX_CONCURRENT_INGESTS": str(self.max_concurrent_ingests),
+            "HYMY_CENTRAL_INGEST_WAIT_S": str(self.ingest_wait_s),
+            "HYMY_CENTRAL_COMMENT_RETENTION_DAYS": str(self.comment_retention_days),
+            "HYMY_CENTRAL_EVENT_RETENTION_MONTHS": str(self.event_retention_months),
         }
 
     @classmethod
@@ -191,6 +205,23 @@ class Settings:
                 maximum=100 * 12,
                 meaning="a number of months (0 keeps events for ever)",
                 example=24,
+            ),
+            "log_format": env_choice("HYMY_CENTRAL_LOG_FORMAT", ("text", "json")),
+            "forwarded_allow_ips": env_text("HYMY_CENTRAL_FORWARDED_ALLOW_IPS"),
+            "metrics_allow_ips": env_text("HYMY_CENTRAL_METRICS_ALLOW_IPS"),
+            "max_concurrent_ingests": env_int(
+                "HYMY_CENTRAL_MAX_CONCURRENT_INGESTS",
+                minimum=1,
+                maximum=1000,
+                meaning="a number of batches",
+                example=8,
+            ),
+            "ingest_wait_s": env_float(
+                "HYMY_CENTRAL_INGEST_WAIT_S",
+                minimum=0,
+                maximum=25,
+                meaning="a number of seconds (under the agent's 30 s timeout)",
+                example=10,
             ),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

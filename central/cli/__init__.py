@@ -189,12 +189,15 @@ def explain_database_error(url: str, err: BaseException) -> str:
     return f"Cannot use {describe_database(url)} ({said}): {advice} (--db or HYMY_CENTRAL_DB)."
 
 
-def open_engine(settings: Settings) -> Engine:
-    """The database's engine with the schema brought up to date.
+def open_engine(settings: Settings, *, migrate: bool = False) -> Engine:
+    """The database's engine, its schema checked: an empty database gets the newest schema, an
+    older one is migrated only with `migrate` (`hymy-central db upgrade`, its own step after a
+    backup) and refused otherwise, so a command run beside servers of the old version never
+    changes the schema under them.
 
     Raises click.ClickException (one line that says what to do) for a bad URL, a data dir that
-    is a file or not writable, a database that cannot be reached or refuses the user, and a
-    schema newer than this version knows.
+    is a file or not writable, a database that cannot be reached or refuses the user, an older
+    schema without `migrate` and a schema newer than this version knows.
     """
     prepare_database_folder(settings)
     try:
@@ -202,7 +205,13 @@ def open_engine(settings: Settings) -> Engine:
     except db.DatabaseError as err:
         raise click.ClickException(str(err)) from None
     try:
-        db.upgrade(engine)
+        if migrate:
+            db.upgrade(engine)
+        else:
+            db.ensure_schema(engine)
+    except db.SchemaError as err:
+        engine.dispose()
+        raise click.ClickException(str(err)) from None
     except DBAPIError as err:
         engine.dispose()
         raise click.ClickException(explain_database_error(settings.database_url, err)) from None

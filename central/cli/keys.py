@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import logging
+import getpass
 from datetime import datetime
 
 import click
 
 from central.cli import main, open_engine, pass_settings, write
+from central.logs import audit
 from central.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 @main.group("api-key")
@@ -84,7 +83,8 @@ def api_key_revoke(settings: Settings, key_id: str) -> None:
     except ApiKeyError as err:
         raise click.ClickException(str(err)) from None
     if revoked:
-        log.info("API key %s revoked", key_id)
+        user = getpass.getuser()
+        audit("revoked", f"API key {key_id} revoked by {user}", key_id=key_id, by=user)
         click.echo(f"Revoked API key {key_id}: requests with it are refused (401) from now on.")
     else:
         click.echo(f"API key {key_id} was revoked already.")

@@ -236,7 +236,6 @@ def test_a_database_upgraded_by_a_newer_version(tmp_path):
         conn.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
     one_clear_line(
         run_central("--data-dir", str(tmp_path), "db", "upgrade"),
-        f"The SQLite database {tmp_path / 'central.sqlite'} has a schema this hymy-central",
-        "0099_from_the_future",
-        "run that version, or restore the backup",
+        "schema (0099_from_the_future) is newer than this hymy-central knows",
+        "Install that version (or newer) here, or restore the backup",
     )
