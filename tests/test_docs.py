@@ -728,6 +728,12 @@ def run_doc_command(box: Sandbox, command: DocCommand) -> str | None:
             "STDIN...) or list it in NOT_RUNNABLE / SERVER_ONLY with the reason"
         )
     expected = EXPECTED_EXIT.get((command.doc, command.text), 0)
+    # curl exits 0 on an HTTP error: where the doc shows no answer, its status must be a success.
+    http_status = bare(real).startswith("curl ") and not any(
+        line.strip() for line in command.output
+    )
+    if http_status:
+        real += " -o /dev/null -w '%{http_code}'"
     how = next((v for k, v in LONG_RUNNING.items() if re.search(k, bare(command.text))), None)
     started = time.monotonic()
     if how and expected == 0:
@@ -740,6 +746,8 @@ def run_doc_command(box: Sandbox, command: DocCommand) -> str | None:
             f"exit {ran.status}, the doc expects {expected} (ran: {real})\n"
             f"{(ran.stdout + ran.stderr)[-3000:]}"
         )
+    if http_status and not re.fullmatch(r"[23]\d\d", ran.stdout.strip()):
+        return f"the central answered HTTP {ran.stdout.strip()} (ran: {real})"
     if (command.doc, command.text) in STATE_OUTPUT:
         return None
     return output_differs(command.output, ran)
@@ -945,3 +953,12 @@ def test_placeholders_and_their_way_back(sandbox) -> None:
     assert box.back(f"2 workers on 127.0.0.1; token in {box.kiosk_dir}/device.json") == (
         "2 workers on 127.0.0.1; token in /var/lib/hymy/device.json"
     )
+
+
+def test_curl_without_a_shown_answer_must_get_a_success(sandbox) -> None:
+    box = sandbox("docs/new.md")
+    ok = DocCommand("docs/new.md", 1, "curl -sI https://hymy.example.fi/healthz", ())
+    assert run_doc_command(box, ok) is None
+    missing = DocCommand("docs/new.md", 2, "curl -s https://hymy.example.fi/nothing-here", ())
+    why = run_doc_command(box, missing)
+    assert why is not None and "answered HTTP 404" in why
