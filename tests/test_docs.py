@@ -596,7 +596,7 @@ class Sandbox:
                 stderr=stderr,
                 start_new_session=True,
             )
-        up, why = False, ""
+        up, why, stopped = False, "", False
         try:
             deadline = time.monotonic() + UP_TIMEOUT_S
             while time.monotonic() < deadline and process.poll() is None:
@@ -609,6 +609,7 @@ class Sandbox:
                 os.killpg(process.pid, signal.SIGTERM)
                 try:
                     process.wait(timeout=20)
+                    stopped = True
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
@@ -616,8 +617,11 @@ class Sandbox:
         if not up:
             ran.status = ran.status or -1
             ran.stderr = f"did not come up ({how}{': ' + why if why else ''}):\n{ran.stderr}"
+        elif not stopped or process.returncode not in (0, -signal.SIGTERM):
+            ran.status = ran.status or -1
+            ran.stderr = f"came up but did not stop on SIGTERM within 20 s:\n{ran.stderr}"
         else:
-            ran.status = 0
+            ran.status = 0  # as a person's Ctrl+C or systemctl stop ends it
         return ran
 
     def _is_up(self, how: str, command: str, log: str) -> tuple[bool, str]:
