@@ -1,6 +1,8 @@
 """Build hook: compile the gettext catalogs (.po → .mo) whenever the package is built or installed.
 
-Everything else about the distribution lives in pyproject.toml.
+Everything else about the distribution lives in pyproject.toml. The compiler is
+scripts/compile_catalogs.py (scripts/setup.sh runs it too); MANIFEST.in puts it in the sdist, from
+which `python -m build` and `pip install hymy-*.tar.gz` build the wheel.
 """
 
 import sys

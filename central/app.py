@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from central import db
+from central import db, metrics, retention
 from central.api import enroll, events, fleet, health, openapi, problems, reports
-from central.api.admission import IngestGate
+from central.api import metrics as metrics_api
+from central.api.admission import IngestGate, shared_slots
 from central.api.body_limit import BodyLimit
 from central.enrollment import sites_in_unsupported_zones
 from central.settings import Settings
@@ -19,19 +20,33 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The app; its database is migrated to the newest schema when it starts."""
+    """The app. When it starts, an empty database gets the newest schema; an older or newer
+    one stops it with db.SchemaError (migrating is `hymy-central db upgrade`)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = db.make_engine(settings.database_url)
-        db.upgrade(engine)
-        with engine.connect() as conn:
-            for site, problem in sites_in_unsupported_zones(conn).items():
-                log.warning("site %s is not reported until its zone changes: %s", site, problem)
+        try:
+            db.ensure_schema(engine)  # under the migration lock: workers create it once
+            with engine.connect() as conn:
+                for site, problem in sites_in_unsupported_zones(conn).items():
+                    log.warning("site %s is not reported until its zone changes: %s", site, problem)
+        except BaseException:
+            engine.dispose()
+            raise
         app.state.engine = engine
-        app.state.ingest_gate = IngestGate(settings.max_concurrent_ingests, settings.ingest_wait_s)
-        yield
-        engine.dispose()
+        # The busy limit is the database's: shared with every worker and server on it.
+        slots = shared_slots(engine, settings.database_url, settings.max_concurrent_ingests)
+        app.state.ingest_gate = IngestGate(
+            settings.max_concurrent_ingests, settings.ingest_wait_s, slots
+        )
+        retention.start_daily(app)  # comments and raw events past their time, once a day
+        try:
+            yield
+        finally:
+            app.state.ingest_gate.close()
+            engine.dispose()
+            metrics.worker_exited()
 
     app = FastAPI(title="Hymy central", version="1", lifespan=lifespan)
     app.state.settings = settings
@@ -41,7 +56,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(
         BodyLimit, limits={"/api/v1/events": (events.MAX_BODY_BYTES, events.TOO_LARGE)}
     )
-    for module in (health, enroll, events, fleet, reports):
+    app.add_middleware(metrics.RequestMetrics)  # outermost: counts what BodyLimit refuses too
+    for module in (health, metrics_api, enroll, events, fleet, reports):
         app.include_router(module.router)
     return app
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 log = logging.getLogger(__name__)
@@ -22,8 +26,18 @@ RETRY_ATTEMPTS = 6
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
 
 
+# PostgreSQL advisory lock held while the schema is checked or migrated (one bigint key, "hymy"
+# and 1): every worker and every server of one database takes it, so migrations run once.
+MIGRATION_LOCK_KEY = 0x68796D79_00000001
+UPGRADE_COMMAND = "hymy-central db upgrade"
+
+
 class DatabaseError(RuntimeError):
     """The database URL is unusable; the message says what to give instead."""
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is not the one this code serves; the message says what to do."""
 
 
 def normalize_url(url: str) -> str:
@@ -114,11 +128,125 @@ def in_write_transaction(
     raise AssertionError("unreachable")
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every migration not yet applied (idempotent)."""
+def sqlite_path(engine: Engine) -> Path | None:
+    """The file of a SQLite database (None for PostgreSQL or an in-memory SQLite)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    name = engine.url.database
+    return Path(name) if name and name != ":memory:" else None
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[Connection]:
+    """A connection on which nobody else checks or migrates the schema until this ends: a
+    PostgreSQL session advisory lock on that same connection (MIGRATION_LOCK_KEY), or on SQLite
+    an exclusive lock (flock) on a file next to the database. Both wait as long as it takes; a
+    process that dies frees them."""
+    path = sqlite_path(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+            conn.commit()
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
+                conn.commit()
+        return
+    if path is None:
+        with engine.connect() as conn:
+            yield conn
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".migrate.lock"), "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            with engine.connect() as conn:
+                yield conn
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _alembic_config(connection: Connection) -> Config:
     config = Config()
     config.set_main_option("script_location", "central:migrations")
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    config.attributes["connection"] = connection
+    return config
+
+
+def _migrate(conn: Connection) -> None:
+    with conn.begin():
+        command.upgrade(_alembic_config(conn), "head")
+
+
+def schema_problem(conn: Connection) -> str | None:
+    """Why this code cannot serve the database as it is, or None when its schema is the newest
+    (or the database is empty: see ensure_schema). Reads only, and ends its transaction."""
+    try:
+        return _schema_problem(conn)
+    finally:
+        conn.rollback()
+
+
+def _schema_problem(conn: Connection) -> str | None:
+    scripts = ScriptDirectory.from_config(_alembic_config(conn))
+    head = scripts.get_current_head()
+    current = MigrationContext.configure(conn).get_current_revision()
+    if current == head:
+        return None
+    if current is None:
+        if not inspect(conn).get_table_names():
+            return None  # empty: ensure_schema creates it
+        return (
+            "The database has tables but no Hymy schema version: it is not a Hymy central's "
+            "database, or its alembic_version table was lost. Point --db at the right database."
+        )
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current not in known:
+        return (
+            f"The database's schema ({current}) is newer than this hymy-central knows "
+            f"({head}): a newer version has migrated it. Install that version (or newer) "
+            "here, or restore the backup taken before that upgrade."
+        )
+    return (
+        f"The database's schema ({current}) is older than this hymy-central's ({head}): "
+        f"stop the central, back up the database and run `{UPGRADE_COMMAND}` "
+        "(see docs/operations.md, Upgrades), then start it again."
+    )
+
+
+def ensure_schema(engine: Engine) -> None:
+    """What `serve` does before it answers: an empty database gets the newest schema (under the
+    migration lock, so workers and servers that start together create it once); a database at
+    the newest schema is used as it is.
+
+    Raises SchemaError for an older schema (migrating is `hymy-central db upgrade`, its own step
+    after a backup) or a newer one than this code knows.
+    """
+    with _migration_lock(engine) as conn:
+        problem = schema_problem(conn)
+        if problem:
+            raise SchemaError(problem)
+        if MigrationContext.configure(conn).get_current_revision() is None:
+            conn.rollback()
+            log.info("empty database: creating the schema")
+            _migrate(conn)
+        else:
+            conn.rollback()
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every migration not yet applied (idempotent), under the migration lock: of
+    several processes that upgrade at once, one migrates and the others then find nothing to
+    do.
+
+    Raises SchemaError when the database's schema is newer than this code (or not Hymy's):
+    nothing to apply, and alembic could not even tell.
+    """
+    with _migration_lock(engine) as conn:
+        problem = schema_problem(conn)
+        if problem and UPGRADE_COMMAND not in problem:  # newer, or not a Hymy database
+            raise SchemaError(problem)
+        _migrate(conn)
     log.debug("database schema is up to date")

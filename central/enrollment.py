@@ -4,11 +4,14 @@
 Errors:
 
     EnrollmentError        the code cannot enrol a kiosk; `reason` says why (unknown-code,
-                           used-code, expired-code, bad-kiosk-id), `site_id` whose code it was
+                           used-code, expired-code, retired-site, bad-kiosk-id), `site_id`
+                           whose code it was
     NoFreeSlotError        live kiosks hold every ticket-number block of the site
     TooManyFailuresError   too many failed enrolments from the address or for the site lately;
                            `retry_after` seconds
     NotFoundError          no such site or device
+    SiteRetiredError       (a NotFoundError) the site is retired: no new kiosks, codes or
+                           definition changes; its uploads and reports go on
 
 Ticket-number blocks: each live kiosk of a site holds one block (`devices.range_slot`); the
 unique index `devices_live_slot` makes a second live holder impossible. A new kiosk takes the
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from central.db import in_write_transaction
@@ -36,6 +39,7 @@ from central.sites import (
     SiteDefinition,
     kiosk_config,
     lowest_free_slot,
+    retiring,
     valid_kiosk_id,
     zone_problem,
 )
@@ -88,20 +92,138 @@ class Device:
     revoked: bool
 
 
+class SiteRetiredError(NotFoundError):
+    """The site is retired: it takes no new kiosks, enrolment codes or definition changes (its
+    kiosks' uploads and its reports go on). A NotFoundError, as it is gone for new kiosks."""
+
+
+@dataclass(frozen=True)
+class SiteRecord:
+    """A site as `hymy-central site list|show` shows it."""
+
+    definition: SiteDefinition
+    created_at: datetime
+    retired_at: datetime | None
+    live_kiosks: int
+    revoked_kiosks: int
+
+    @property
+    def id(self) -> str:
+        return self.definition.site.id
+
+
 def save_site(conn: Connection, definition: SiteDefinition, now: datetime | None = None) -> bool:
     """Add the site, or replace its definition; True when it is new. Service points and reasons
     the old definition had and the new one lacks stay known as retired (old events still count).
+
+    Raises SiteRetiredError for a retired site (return it to service first).
     """
     now = now or datetime.now(UTC)
-    exists = conn.execute(select(sites.c.id).where(sites.c.id == definition.site.id)).first()
-    if exists:
+    row = conn.execute(
+        select(sites.c.id, sites.c.retired_at).where(sites.c.id == definition.site.id)
+    ).first()
+    if row is not None and row.retired_at is not None:
+        raise _retired(definition.site.id, "its definition cannot change")
+    if row is not None:
         definition = definition.replacing(load_site(conn, definition.site.id))
     values = {"timezone": definition.site.timezone, "config": definition.model_dump_json()}
-    if exists:
+    if row is not None:
         conn.execute(update(sites).where(sites.c.id == definition.site.id).values(**values))
         return False
     conn.execute(insert(sites).values(id=definition.site.id, created_at=now, **values))
     return True
+
+
+def update_site(
+    conn: Connection, definition: SiteDefinition
+) -> tuple[SiteDefinition, SiteDefinition]:
+    """Replace an existing site's definition (as save_site); returns the old and the new one as
+    stored (what the new file left out kept as retired).
+
+    Raises NotFoundError for a site that does not exist (add it with `site add`),
+    SiteRetiredError for a retired one.
+    """
+    old = load_site(conn, definition.site.id)
+    save_site(conn, definition)
+    return old, load_site(conn, definition.site.id)
+
+
+def retire_parts(
+    conn: Connection,
+    site_id: str,
+    points: list[str],
+    reasons: list[str],
+    *,
+    undo: bool = False,
+) -> tuple[SiteDefinition, SiteDefinition]:
+    """Retire service points and reasons of the site (or, with `undo`, return them to service);
+    returns the old and the new definition. Kiosks get the change with their next config.
+
+    Raises NotFoundError, SiteRetiredError, SiteError (central.sites.retiring).
+    """
+    old = load_site(conn, site_id)
+    new = retiring(old, points, reasons, undo=undo)
+    save_site(conn, new)
+    return old, load_site(conn, site_id)
+
+
+def retire_site(
+    conn: Connection, site_id: str, *, undo: bool = False, now: datetime | None = None
+) -> bool:
+    """Retire the site (or return it to service with `undo`); True when that changed anything.
+
+    A retired site takes no new kiosks: `enroll-code` refuses it, and its unused codes no
+    longer enrol. Its definition is frozen, so its kiosks get no new config. Everything else
+    goes on, so nothing is lost: its kiosks' uploads and heartbeats are accepted, its events,
+    rollups and reports stay. Revoke its kiosks once `hymy-central devices` says all their
+    events were received.
+
+    Raises NotFoundError for an unknown site.
+    """
+    load_site(conn, site_id)
+    moment = None if undo else (now or datetime.now(UTC))
+    live = sites.c.retired_at.is_not(None) if undo else sites.c.retired_at.is_(None)
+    changed = conn.execute(
+        update(sites).where(sites.c.id == site_id, live).values(retired_at=moment)
+    ).rowcount
+    if changed:
+        log.info("site %s %s", site_id, "returned to service" if undo else "retired")
+    return bool(changed)
+
+
+def site_retired_at(conn: Connection, site_id: str) -> datetime | None:
+    """When the site was retired; None for a site in service. Raises NotFoundError."""
+    row = conn.execute(select(sites.c.retired_at).where(sites.c.id == site_id)).first()
+    if row is None:
+        raise NotFoundError(f"No site {site_id!r}; add it with `hymy-central site add`.")
+    return _aware(row.retired_at) if row.retired_at else None
+
+
+def list_sites(conn: Connection) -> list[SiteRecord]:
+    """Every site, retired ones too, by id, with its live and revoked kiosks."""
+    kiosks: dict[tuple[str, bool], int] = {}
+    counted = select(devices.c.site_id, devices.c.revoked_at.is_(None), func.count()).group_by(
+        devices.c.site_id, devices.c.revoked_at.is_(None)
+    )
+    for site_id, live, n in conn.execute(counted):
+        kiosks[(site_id, bool(live))] = n
+    return [
+        SiteRecord(
+            SiteDefinition.model_validate(json.loads(row.config)),
+            _aware(row.created_at),
+            _aware(row.retired_at) if row.retired_at else None,
+            kiosks.get((row.id, True), 0),
+            kiosks.get((row.id, False), 0),
+        )
+        for row in conn.execute(select(sites).order_by(sites.c.id))
+    ]
+
+
+def _retired(site_id: str, what: str) -> SiteRetiredError:
+    return SiteRetiredError(
+        f"Site {site_id} is retired: {what}. To return it to service, run "
+        f"`hymy-central site retire {site_id} --undo`."
+    )
 
 
 def load_site(conn: Connection, site_id: str) -> SiteDefinition:
@@ -132,9 +254,10 @@ def create_enroll_code(
 ) -> str:
     """A one-time code for a new kiosk of the site, valid for ttl.
 
-    Raises NotFoundError for an unknown site.
+    Raises NotFoundError for an unknown site, SiteRetiredError for a retired one.
     """
-    load_site(conn, site_id)
+    if site_retired_at(conn, site_id) is not None:
+        raise _retired(site_id, "it takes no new kiosks, so no enrolment codes")
     now = now or datetime.now(UTC)
     code = new_enroll_code()
     conn.execute(
@@ -170,6 +293,13 @@ def enroll(conn: Connection, code: str, kiosk_id: str, now: datetime | None = No
     if _aware(row.expires_at) <= now:
         raise EnrollmentError(
             "This enrolment code has expired; make a new one.", "expired-code", row.site_id
+        )
+    if site_retired_at(conn, row.site_id) is not None:
+        raise EnrollmentError(
+            f"Site {row.site_id} is retired and takes no new kiosks; enrol the kiosk with a "
+            "code of the site it serves now.",
+            "retired-site",
+            row.site_id,
         )
     definition = load_site(conn, row.site_id)
     device_id, token = str(uuid.uuid4()), new_token()

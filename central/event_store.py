@@ -38,6 +38,7 @@ class Known:
 
     content: str
     outbox_id: str | None
+    comment_deleted: bool = False  # its comment was deleted (retention, a data-subject request)
 
 
 @dataclass
@@ -92,10 +93,15 @@ def known(conn: Connection, ids: Sequence[str]) -> dict[str, Known]:
     found: dict[str, Known] = {}
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start : start + ID_CHUNK]
-        query = select(events.c.id, events.c.content, events.c.outbox_id).where(
-            events.c.id.in_(chunk)
+        query = select(
+            events.c.id, events.c.content, events.c.outbox_id, events.c.comment_deleted_at
+        ).where(events.c.id.in_(chunk))
+        found.update(
+            {
+                row.id: Known(row.content, row.outbox_id, row.comment_deleted_at is not None)
+                for row in conn.execute(query)
+            }
         )
-        found.update({row.id: Known(row.content, row.outbox_id) for row in conn.execute(query)})
     return found
 
 

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from central import event_store
+from central import event_store, retention
 from central.enrollment import Device
 from central.flags import (
     REASON_NOT_FOR_RATING,
@@ -109,16 +109,28 @@ def check_events(raw_events: Iterable[Any]) -> CheckedBatch:
     return CheckedBatch(checked, rejected)
 
 
-def same_event(stored: str, received: str) -> bool:
+def same_event(stored: str, received: str, comment_deleted: bool = False) -> bool:
     """Whether a held event's content and a received one's are the same event: equal text, or
     equal once the held comment is redacted by today's rule (it may have been stored under an
-    older one, and a resend is still a duplicate, not a conflict)."""
+    older one, and a resend is still a duplicate, not a conflict). When the held event's comment
+    was deleted (`comment_deleted`: retention or a data-subject request), the comments are not
+    compared: a resend with the text is the same event, and its text is not stored again."""
     if stored == received:
         return True
     held, new = json.loads(stored), json.loads(received)
+    if comment_deleted and "comment" in new:
+        new["comment"] = None
     if isinstance(held.get("comment"), str):
         held["comment"] = redact_comment(held["comment"])
     return held == new
+
+
+def too_old(kept_from: datetime) -> str:
+    """The rejection of an event from before the retention horizon (central.retention)."""
+    return (
+        f"older than the central keeps events (from {kept_from:%Y-%m-%d %H:%M} UTC on, "
+        "HYMY_CENTRAL_EVENT_RETENTION_MONTHS): not stored; it need not be sent again"
+    )
 
 
 class _SiteTerms:
@@ -288,11 +300,16 @@ def ingest(
     """
     batch = raw_events if isinstance(raw_events, CheckedBatch) else check_events(raw_events)
     result = IngestResult(rejected=list(batch.rejected))
+    # Events from before the retention horizon are refused: one deleted there and sent again
+    # must not be counted twice. Those with an implausible time are kept apart, as ever (not in
+    # the rollups, so never counted twice).
+    horizon = retention.kept_from(conn) if batch.events else None
     clock = BatchClock.of(envelope, received_at, tolerance, max_transit)
     terms = _SiteTerms(site)
     batch_id = str(envelope.batch_id)
     rows: list[dict[str, Any]] = []
     first: dict[str, str] = {}  # id -> content, for a repeat within this batch
+    late: list[dict[str, Any]] = []  # from before the retention horizon
     for checked in batch.events:
         if checked.id in first:
             if same_event(first[checked.id], checked.content):
@@ -304,10 +321,21 @@ def ingest(
         try:
             time = clock.place(checked.event)
             flag = drift_flag(checked.event, terms)
-            rows.append(_row(checked, device, time, flag, received_at, batch_id))
+            row = _row(checked, device, time, flag, received_at, batch_id)
+            if horizon is not None and not time.implausible and time.at < horizon:
+                late.append(row)
+            else:
+                rows.append(row)
         except (OverflowError, ValueError) as err:  # the protocol's ranges rule these out
             result.rejected.append({"id": checked.id, "error": f"cannot be placed in time: {err}"})
 
+    if late:  # one still held (its wrong clock kept it) is answered as ever; the rest refused
+        held = event_store.known(conn, [row["id"] for row in late])
+        for row in late:
+            if row["id"] in held:
+                rows.append(row)
+            else:
+                result.rejected.append({"id": row["id"], "error": too_old(horizon)})
     zones = {device.site_id: ZoneInfo(site.site.timezone)}
     stored = event_store.store(conn, rows, zones)
     result.accepted = len(stored.fresh)
@@ -318,7 +346,7 @@ def ingest(
         if row["id"] in fresh or row["id"] in stored.refused:
             continue
         held = stored.known.get(row["id"])
-        if held is not None and same_event(held.content, row["content"]):
+        if held is not None and same_event(held.content, row["content"], held.comment_deleted):
             result.duplicates += 1
             if held.outbox_id is None and row["outbox_id"] is not None:
                 resent.append(row)

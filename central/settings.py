@@ -1,8 +1,15 @@
-"""The central's one settings object: every value from a flag or a HYMY_CENTRAL_* variable."""
+"""The central's one settings object: every value from a flag or a HYMY_CENTRAL_* variable.
+
+A value that cannot be used raises SettingsError, whose message names the variable (or the
+folder) and says what to give instead; the CLI prints it as one line. The env_* readers and
+prepare_directory are meant for every setting and folder the central adds.
+"""
 
 from __future__ import annotations
 
 import os
+import pwd
+import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -10,8 +17,119 @@ from pathlib import Path
 from central.db import default_url
 
 
+class SettingsError(ValueError):
+    """A setting (a HYMY_CENTRAL_* variable, a flag, a folder) cannot be used; the message says
+    what to give instead."""
+
+
+def env_text(name: str) -> str | None:
+    """The variable's value without surrounding blanks; None when unset or empty (a unit's
+    `Environment=HYMY_CENTRAL_PORT=` means "the default", as if it were not there)."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def env_int(name: str, *, minimum: int, maximum: int, meaning: str, example: int) -> int | None:
+    """The variable as a whole number from minimum to maximum, or None when unset.
+
+    Raises SettingsError for anything else, e.g. "HYMY_CENTRAL_PORT is 'abc', not a port number:
+    give a whole number from 1 to 65535, e.g. HYMY_CENTRAL_PORT=8080 (or unset it for the
+    default)."
+    """
+    value = env_text(name)
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or not minimum <= number <= maximum:
+        raise SettingsError(
+            f"{name} is {value!r}, not {meaning}: give a whole number from {minimum} to "
+            f"{maximum}, e.g. {name}={example} (or unset it for the default)."
+        )
+    return number
+
+
+def env_float(
+    name: str, *, minimum: float, maximum: float, meaning: str, example: float
+) -> float | None:
+    """The variable as a number from minimum to maximum (decimals allowed), or None when unset.
+
+    Raises SettingsError for anything else.
+    """
+    value = env_text(name)
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is None or not minimum <= number <= maximum:  # also refuses nan
+        raise SettingsError(
+            f"{name} is {value!r}, not {meaning}: give a number from {minimum:g} to "
+            f"{maximum:g}, e.g. {name}={example:g} (or unset it for the default)."
+        )
+    return number
+
+
+def env_choice(name: str, choices: tuple[str, ...]) -> str | None:
+    """The variable as one of `choices` (case-insensitive), or None when unset.
+
+    Raises SettingsError for anything else.
+    """
+    value = env_text(name)
+    if value is None:
+        return None
+    if value.lower() not in choices:
+        raise SettingsError(
+            f"{name} is {value!r}: give one of {', '.join(choices)} (or unset it for the default)."
+        )
+    return value.lower()
+
+
+def _user() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
+def prepare_directory(path: Path, *, what: str, option: str) -> Path:
+    """Make sure `path` is a directory this process can write in, creating it (and its parents)
+    when missing. `what` names it in the message ("The data dir") and `option` says how to give
+    another ("--data-dir or HYMY_CENTRAL_DATA_DIR").
+
+    Raises SettingsError when it is a file, cannot be created or is not writable.
+    """
+    user = _user()
+    if path.exists() and not path.is_dir():
+        raise SettingsError(
+            f"{what} {path} is a file, not a directory: give a directory with {option}."
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        if isinstance(err, FileExistsError | NotADirectoryError):
+            reason = "a file is in the way"
+        raise SettingsError(
+            f"{what} {path} cannot be created ({reason}): create it for the user {user} "
+            f"(e.g. sudo install -d -o {user} {path}) or give another one with {option}."
+        ) from None
+    try:  # a real write: os.access says yes to root on a read-only file system
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as err:
+        raise SettingsError(
+            f"{what} {path} is not writable by the user {user} ({err.strerror}): make it "
+            f"theirs (e.g. sudo chown {user} {path}) or give another one with {option}."
+        ) from None
+    return path
+
+
 def _default_data_dir() -> Path:
-    return Path(os.environ.get("HYMY_CENTRAL_DATA_DIR", "/var/lib/hymy-central"))
+    return Path(env_text("HYMY_CENTRAL_DATA_DIR") or "/var/lib/hymy-central")
 
 
 @dataclass(frozen=True)
@@ -22,12 +140,23 @@ class Settings:
     port: int = 8080
     enroll_code_ttl: timedelta = timedelta(hours=24)
     clock_tolerance: timedelta = timedelta(minutes=5)  # a kiosk clock this far off is "wrong"
-    max_concurrent_ingests: int = 8  # batches stored at once per worker; more wait their turn
+    max_concurrent_ingests: int = 8  # batches stored at once per database; more wait their turn
     ingest_wait_s: float = 10.0  # then 429 + Retry-After (well under the agent's 30 s timeout)
     # Failed enrolments (unknown, used or expired codes) allowed within the window, then 429.
     enroll_failures_per_address: int = 10
     enroll_failures_per_site: int = 30
     enroll_failure_window: timedelta = timedelta(minutes=15)
+    # retention (docs/central.md, "Retention"); 0 keeps for ever
+    comment_retention_days: int = 90  # free-text comments: long enough to read and act on
+    event_retention_months: int = 24  # raw events: two years for year-over-year comparison
+    retention_check_every: timedelta = timedelta(hours=1)  # serve: is the day's run due?
+    # ops
+    log_format: str = "text"  # or "json": one JSON object a line (journald, log collectors)
+    # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn's forwarded_allow_ips): the
+    # address of nginx, so the client address (enrolment rate limit, audit log) is the kiosk's.
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Who may read /metrics: addresses or networks, comma-separated, or "*" (Prometheus' host).
+    metrics_allow_ips: str = "127.0.0.1,::1"
 
     @property
     def database_url(self) -> str:
@@ -41,18 +170,59 @@ class Settings:
             "HYMY_CENTRAL_DB": self.database_url,
             "HYMY_CENTRAL_HOST": self.host,
             "HYMY_CENTRAL_PORT": str(self.port),
+            "HYMY_CENTRAL_LOG_FORMAT": self.log_format,
+            "HYMY_CENTRAL_FORWARDED_ALLOW_IPS": self.forwarded_allow_ips,
+            "HYMY_CENTRAL_METRICS_ALLOW_IPS": self.metrics_allow_ips,
+            "HYMY_CENTRAL_MAX_CONCURRENT_INGESTS": str(self.max_concurrent_ingests),
+            "HYMY_CENTRAL_INGEST_WAIT_S": str(self.ingest_wait_s),
+            "HYMY_CENTRAL_COMMENT_RETENTION_DAYS": str(self.comment_retention_days),
+            "HYMY_CENTRAL_EVENT_RETENTION_MONTHS": str(self.event_retention_months),
         }
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Settings from HYMY_CENTRAL_DATA_DIR, HYMY_CENTRAL_DB, HYMY_CENTRAL_HOST and _PORT,
-        with the given (non-None) overrides on top."""
-        values: dict[str, object] = {}
-        if "HYMY_CENTRAL_DB" in os.environ:
-            values["db_url"] = os.environ["HYMY_CENTRAL_DB"]
-        if "HYMY_CENTRAL_HOST" in os.environ:
-            values["host"] = os.environ["HYMY_CENTRAL_HOST"]
-        if "HYMY_CENTRAL_PORT" in os.environ:
-            values["port"] = int(os.environ["HYMY_CENTRAL_PORT"])
+        with the given (non-None) overrides on top. An empty variable counts as unset.
+
+        Raises SettingsError for a value that cannot be used (HYMY_CENTRAL_PORT=abc).
+        """
+        values: dict[str, object] = {
+            "db_url": env_text("HYMY_CENTRAL_DB"),
+            "host": env_text("HYMY_CENTRAL_HOST"),
+            "port": env_int(
+                "HYMY_CENTRAL_PORT", minimum=1, maximum=65535, meaning="a port number", example=8080
+            ),
+            "comment_retention_days": env_int(
+                "HYMY_CENTRAL_COMMENT_RETENTION_DAYS",
+                minimum=0,
+                maximum=100 * 366,
+                meaning="a number of days (0 keeps comments for ever)",
+                example=90,
+            ),
+            "event_retention_months": env_int(
+                "HYMY_CENTRAL_EVENT_RETENTION_MONTHS",
+                minimum=0,
+                maximum=100 * 12,
+                meaning="a number of months (0 keeps events for ever)",
+                example=24,
+            ),
+            "log_format": env_choice("HYMY_CENTRAL_LOG_FORMAT", ("text", "json")),
+            "forwarded_allow_ips": env_text("HYMY_CENTRAL_FORWARDED_ALLOW_IPS"),
+            "metrics_allow_ips": env_text("HYMY_CENTRAL_METRICS_ALLOW_IPS"),
+            "max_concurrent_ingests": env_int(
+                "HYMY_CENTRAL_MAX_CONCURRENT_INGESTS",
+                minimum=1,
+                maximum=1000,
+                meaning="a number of batches",
+                example=8,
+            ),
+            "ingest_wait_s": env_float(
+                "HYMY_CENTRAL_INGEST_WAIT_S",
+                minimum=0,
+                maximum=25,
+                meaning="a number of seconds (under the agent's 30 s timeout)",
+                example=10,
+            ),
+        }
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        return cls(**{k: v for k, v in values.items() if v is not None})

@@ -17,10 +17,19 @@ A site file has the shape of a kiosk config's shared parts (see docs/central.md)
     id = "waiting-time"
     ratings = [1, 2]
     name = { fi = "Odotusaika", sv = "Väntetiden", en = "Waiting time" }
+
+    [[retired.service_points]]     # no longer offered; their old events still count
+    ...
+
+Service points and reasons a new definition leaves out are kept under [retired] (see
+SiteDefinition.replacing); `site_toml` writes a definition back in this shape (`hymy-central
+site show`), `retiring` retires some of them (`hymy-central site retire --service-point`), and
+`site_changes` says what an update changed.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterable
@@ -230,3 +239,163 @@ def kiosk_config(definition: SiteDefinition, *, kiosk_id: str, slot: int) -> dic
 
 def valid_kiosk_id(value: str) -> bool:
     return bool(re.fullmatch(ID, value)) and len(value) <= 64
+
+
+def retiring(
+    definition: SiteDefinition,
+    points: Iterable[str] = (),
+    reasons: Iterable[str] = (),
+    *,
+    undo: bool = False,
+) -> SiteDefinition:
+    """The definition with these service points and reasons retired (kiosks no longer offer
+    them; old and late events still count and reports label them retired), or with `undo`
+    back in service. Raises SiteError for an id the site does not have in that state, or when
+    no service point would be left (retire the whole site instead).
+    """
+    points, reasons = list(dict.fromkeys(points)), list(dict.fromkeys(reasons))
+    site_id = definition.site.id
+    active_points = {p.id: p for p in definition.service_points}
+    retired_points = {p.id: p for p in definition.retired.service_points}
+    active_reasons = {r.id: r for r in definition.feedback.reasons}
+    retired_reasons = {r.id: r for r in definition.retired.reasons}
+    source_points, target_points = (
+        (retired_points, active_points) if undo else (active_points, retired_points)
+    )
+    source_reasons, target_reasons = (
+        (retired_reasons, active_reasons) if undo else (active_reasons, retired_reasons)
+    )
+    state = "retired" if undo else "offered"
+    for point in points:
+        if point not in source_points:
+            raise SiteError(
+                f"Site {site_id} has no {state} service point {point!r}; "
+                f"`hymy-central site show {site_id}` lists them."
+            )
+        target_points[point] = source_points.pop(point)
+    for reason in reasons:
+        if reason not in source_reasons:
+            raise SiteError(
+                f"Site {site_id} has no {state} reason {reason!r}; "
+                f"`hymy-central site show {site_id}` lists them."
+            )
+        target_reasons[reason] = source_reasons.pop(reason)
+    if not active_points:
+        raise SiteError(
+            f"Site {site_id} would have no service point left: a site offers at least one. "
+            f"To take the whole site out of service, run `hymy-central site retire {site_id}`."
+        )
+    prefixes = [p.prefix for p in active_points.values()]
+    if len(set(prefixes)) != len(prefixes):
+        raise SiteError(
+            f"Site {site_id}: two offered service points would share a prefix ({prefixes}); "
+            "change one in the site file and run `hymy-central site update FILE`."
+        )
+    return definition.model_copy(
+        update={
+            "service_points": list(active_points.values()),
+            "feedback": Feedback(reasons=list(active_reasons.values())),
+            "retired": Retired(
+                service_points=list(retired_points.values()),
+                reasons=list(retired_reasons.values()),
+            ),
+        }
+    )
+
+
+def _names(values: Iterable[_Model], fields: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    return {v.id: {f: getattr(v, f) for f in fields} for v in values}  # type: ignore[attr-defined]
+
+
+def site_changes(old: SiteDefinition, new: SiteDefinition) -> list[str]:
+    """What `new` changes of `old`, a line each: service points and reasons added, retired,
+    back in service or changed, and the site's own settings. Empty: nothing changed."""
+    lines = []
+    for key in ("name", "timezone", "numbers_per_kiosk"):
+        before, after = getattr(old.site, key), getattr(new.site, key)
+        if before != after:
+            lines.append(f"site {key}: {_show(before)} -> {_show(after)}")
+    parts = (
+        ("service point", old.service_points, old.retired.service_points, new.service_points,
+         new.retired.service_points, ("name", "prefix", "guidance")),
+        ("reason", old.feedback.reasons, old.retired.reasons, new.feedback.reasons,
+         new.retired.reasons, ("name", "ratings")),
+    )  # fmt: skip
+    for word, was_on, was_off, now_on, now_off, fields in parts:
+        before_on, before_off = _names(was_on, fields), _names(was_off, fields)
+        after_on, after_off = _names(now_on, fields), _names(now_off, fields)
+        for key, value in after_on.items():
+            if key in before_off:
+                lines.append(f"{word} back in service: {key}")
+            elif key not in before_on:
+                lines.append(f"{word} added: {key}")
+            elif before_on[key] != value:
+                changed = [f for f in fields if before_on[key][f] != value[f]]
+                lines.append(f"{word} changed: {key} ({', '.join(changed)})")
+        for key in after_off:
+            if key in before_on:
+                lines.append(
+                    f"{word} retired: {key} (kiosks no longer offer it; its events still "
+                    "count and reports label it retired)"
+                )
+            elif key not in before_off:
+                lines.append(f"{word} added as retired: {key}")
+    return lines
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + pairs + " }"
+    raise TypeError(f"no TOML for {value!r}")
+
+
+def _toml_table(header: str, values: dict[str, Any]) -> list[str]:
+    return [header, *(f"{k} = {_toml_value(v)}" for k, v in values.items() if v is not None), ""]
+
+
+def site_toml(definition: SiteDefinition, retired_at: datetime | None = None) -> str:
+    """The definition as a site file that `parse_site` (and so `hymy-central site update`)
+    takes back unchanged, retired service points and reasons included."""
+    site_id = definition.site.id
+    lines = [
+        f"# Site {site_id} as the central holds it (hymy-central site show {site_id}).",
+        "# Edit it and give it back with `hymy-central site update FILE`. A service point or",
+        "# reason left out is kept as retired: its old events still count.",
+    ]
+    if retired_at is not None:
+        lines.append(
+            f"# The site is retired since {retired_at.strftime('%Y-%m-%d %H:%M UTC')}: "
+            f"`hymy-central site retire {site_id} --undo` returns it to service."
+        )
+    lines.append("")
+    lines += _toml_table("[site]", definition.site.model_dump())
+    for point in definition.service_points:
+        lines += _toml_table("[[service_points]]", point.model_dump())
+    for reason in definition.feedback.reasons:
+        lines += _toml_table("[[feedback.reasons]]", reason.model_dump())
+    if definition.retired.service_points or definition.retired.reasons:
+        lines += ["# No longer offered; kept so their old events still count.", ""]
+    for point in definition.retired.service_points:
+        lines += _toml_table("[[retired.service_points]]", point.model_dump())
+    for reason in definition.retired.reasons:
+        lines += _toml_table("[[retired.reasons]]", reason.model_dump())
+    return "\n".join(lines).rstrip("\n") + "\n"

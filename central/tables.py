@@ -27,6 +27,8 @@ sites = Table(
     Column("timezone", String(64), nullable=False),
     Column("config", Text, nullable=False),  # names, service points, reasons: JSON
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Retired: no new kiosks or config changes; its events, uploads and reports go on.
+    Column("retired_at", DateTime(timezone=True)),
 )
 
 devices = Table(
@@ -90,10 +92,19 @@ events = Table(
     Column("language", String(16)),
     # Why the event is kept apart in reports, e.g. "reason-unknown"; NULL for an ordinary one.
     Column("flag", String(32)),
+    # When the comment was deleted (retention or a data-subject request): `comment` is NULL and
+    # so is the comment in `content`; a resend with its text is still a duplicate.
+    Column("comment_deleted_at", DateTime(timezone=True)),
 )
 Index("events_by_site_time", events.c.site_id, events.c.corrected_at)
 Index("events_by_outbox_seq", events.c.device_id, events.c.outbox_id, events.c.seq)
 Index("events_by_flag", events.c.flag, events.c.site_id)
+Index(
+    "events_commented_by_received",
+    events.c.received_at,
+    sqlite_where=events.c.comment.is_not(None),
+    postgresql_where=events.c.comment.is_not(None),
+)
 
 # Per device and outbox: how many distinct seqs of it the central holds and their range.
 # Equal `received` and `max_seq - min_seq + 1` means no gap; otherwise the gaps are found in
@@ -143,6 +154,7 @@ api_keys = Table(
     Column("sites", Text, nullable=False),  # JSON list of site ids; [] = every site
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),  # to the hour (ACCESS_MARK_EVERY)
 )
 
 # The same counts per local day of the site (its own time zone): day, week, month and service
@@ -183,3 +195,14 @@ enroll_failures = Table(
 Index("enroll_failures_by_address", enroll_failures.c.address, enroll_failures.c.at)
 Index("enroll_failures_by_site", enroll_failures.c.site_id, enroll_failures.c.at)
 Index("enroll_failures_by_time", enroll_failures.c.at)
+
+# Retention: per kind ("events"), the moment before which the central keeps none (raw events
+# deleted by central.retention); ingest refuses events older than it, so a resent event that was
+# deleted is never counted twice. One row per kind from the migration on; NULL: nothing deleted.
+retention_horizons = Table(
+    "retention_horizons",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("kept_from", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True)),
+)

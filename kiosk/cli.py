@@ -44,6 +44,7 @@ def setup_logging(verbose: bool = False) -> None:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hymy", prog_name="hymy-kiosk", message="%(prog)s %(version)s")
 @click.option(
     "--config",
     "config_path",

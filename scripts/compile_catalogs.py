@@ -1,6 +1,7 @@
 """Compile the gettext catalogs under assets/locale (.po → .mo).
 
-Run by the build (setup.py) and by scripts/setup.sh, so an edited .po shows up on the next run:
+Run by the build (setup.py, also from the sdist: MANIFEST.in ships this file) and by
+scripts/setup.sh, so an edited .po shows up on the next run:
 
     python scripts/compile_catalogs.py
 """

@@ -4,12 +4,15 @@ traceback."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,6 +26,7 @@ from sync.status import describe, describe_refusal, outbox_range, read_state
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hymy", prog_name="hymy-sync", message="%(prog)s %(version)s")
 @click.option(
     "--data-dir",
     type=click.Path(path_type=Path),
@@ -39,6 +43,28 @@ def main(ctx: click.Context, data_dir: Path, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     ctx.obj = data_dir
+
+
+def pass_data_dir(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give `command` the data dir as its first argument, with a --data-dir option of its own
+    that wins over the group's, so `hymy-sync status --data-dir DIR` works as well as
+    `hymy-sync --data-dir DIR status`."""
+
+    @click.option(
+        "--data-dir",
+        "command_data_dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="The kiosk's data directory (also accepted before the command).",
+    )
+    @click.pass_context
+    @functools.wraps(command)
+    def wrapper(
+        ctx: click.Context, *args: Any, command_data_dir: Path | None, **kwargs: Any
+    ) -> Any:
+        return command(command_data_dir or ctx.obj, *args, **kwargs)
+
+    return wrapper
 
 
 def _agent(data_dir: Path, batch_size: int) -> SyncAgent:
@@ -79,7 +105,7 @@ batch_option = click.option(
 )
 @click.option("--insecure", is_flag=True, help="Allow plain http to a central on another host.")
 @click.option("--force", is_flag=True, help="Replace an existing enrolment of this kiosk.")
-@click.pass_obj
+@pass_data_dir
 def enroll(
     data_dir: Path,
     central: str,
@@ -117,7 +143,7 @@ def enroll(
 
 @main.command()
 @batch_option
-@click.pass_obj
+@pass_data_dir
 def run(data_dir: Path, batch_size: int) -> None:
     """Upload forever: new events within a second, backing off while the central is away.
 
@@ -143,7 +169,7 @@ def run(data_dir: Path, batch_size: int) -> None:
     show_default=True,
     help="Seconds without progress (central away) before giving up.",
 )
-@click.pass_obj
+@pass_data_dir
 def once(data_dir: Path, batch_size: int, give_up_after: float) -> None:
     """Upload the whole backlog now, then exit (non-zero if anything is left).
 
@@ -177,7 +203,7 @@ def once(data_dir: Path, batch_size: int, give_up_after: float) -> None:
 
 
 @main.command()
-@click.pass_obj
+@pass_data_dir
 def status(data_dir: Path) -> None:
     """Say in plain words how uploading goes: backlog, last success, last error, quarantine.
 
@@ -222,7 +248,7 @@ def _existing_outbox(data_dir: Path) -> Outbox:
 @main.command()
 @click.option("--all", "everything", is_flag=True, help="Every quarantined event.")
 @click.argument("event_ids", nargs=-1, metavar="[EVENT_ID]...")
-@click.pass_obj
+@pass_data_dir
 def requeue(data_dir: Path, everything: bool, event_ids: tuple[str, ...]) -> None:
     """Send quarantined events again, once the cause the central gave is fixed (e.g. the
     service point added back to the site): they become pending, and `hymy-sync run` (or

@@ -194,8 +194,15 @@ class CentralClient:
         """
         url = f"{self.base_url}{path}"
         try:
+            # verify given per request: else requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE of
+            # the environment win over the session's --ca-file.
             with self.session.request(
-                method, url, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S), stream=True, **kwargs
+                method,
+                url,
+                timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+                stream=True,
+                verify=self.session.verify,
+                **kwargs,
             ) as response:
                 answer = Answer(
                     response.status_code, response.reason or "", response.headers, _read(response)

@@ -11,6 +11,7 @@ than failed; retried on a PostgreSQL deadlock), committed before the handler ans
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar
 
@@ -23,6 +24,7 @@ from central.access import Caller, caller_for_key
 from central.api.problems import ProblemError
 from central.db import in_write_transaction
 from central.enrollment import Device, device_for_token
+from central.logs import audit, audit_key_refused, audit_key_used, client_address
 
 T = TypeVar("T")
 
@@ -74,10 +76,21 @@ def bearer_token(
     return token
 
 
-def authenticated_device(conn: Connection, token: str) -> Device:
-    """The device a token belongs to. Raises ProblemError 401 for an unknown or revoked one."""
+def authenticated_device(conn: Connection, token: str, *, client: str = "unknown") -> Device:
+    """The device a token belongs to. Raises ProblemError 401 for an unknown or revoked one
+    (an audit line: central.logs)."""
     device = device_for_token(conn, token)
     if device is None or device.revoked:
+        reason = "unknown device token" if device is None else "revoked device"
+        audit(
+            "sign_in_refused",
+            f"device sign-in refused: {reason}",
+            level=logging.WARNING,
+            credential="device token",
+            reason=reason,
+            client=client,
+            device_id=device.id if device else None,
+        )
         raise ProblemError(
             401,
             "Unknown or revoked device token; enrol the kiosk again (hymy-sync enroll).",
@@ -86,21 +99,23 @@ def authenticated_device(conn: Connection, token: str) -> Device:
     return device
 
 
-def get_device(db: Db, credentials: DeviceCredentials) -> Device:
-    return authenticated_device(db, bearer_token(credentials))
+def get_device(request: Request, db: Db, credentials: DeviceCredentials) -> Device:
+    return authenticated_device(db, bearer_token(credentials), client=client_address(request))
 
 
 CurrentDevice = Annotated[Device, Depends(get_device)]
 
 
-def get_caller(db: Db, credentials: ApiKeyCredentials) -> Caller:
+def get_caller(request: Request, db: Db, credentials: ApiKeyCredentials) -> Caller:
     caller = caller_for_key(db, bearer_token(credentials, "the API key"))
     if caller is None:
+        audit_key_refused(request)
         raise ProblemError(
             401,
             "Unknown or revoked API key; ask an admin for one (hymy-central api-key create).",
             {"WWW-Authenticate": "Bearer"},
         )
+    audit_key_used(request, caller)
     return caller
 
 

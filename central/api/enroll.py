@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,8 +17,22 @@ from central.enrollment import (
     enroll_limited,
 )
 from central.limits import FailureLimit
+from central.logs import audit, client_address
 
 router = APIRouter(prefix="/api/v1", tags=["enrolment"])
+
+
+def _refused(client: str, kiosk_id: str, reason: str, site: str | None) -> None:
+    """The audit line of a failed enrolment (never the code)."""
+    audit(
+        "enrol_refused",
+        f"enrolment refused: {reason}",
+        level=logging.WARNING,
+        reason=reason,
+        site=site,
+        kiosk=kiosk_id[:64],
+        client=client,
+    )
 
 
 class EnrollRequest(BaseModel):
@@ -51,22 +66,35 @@ async def enroll_device(body: EnrollRequest, request: Request) -> EnrollResponse
     """Trade a one-time enrolment code for a device id, a token and the kiosk's config."""
     settings = request.app.state.settings
     window = settings.enroll_failure_window
+    client = client_address(request)
     try:
         enrolled = await run_in_threadpool(
             enroll_limited,
             request.app.state.engine,
             body.code,
             body.kiosk_id,
-            address=request.client.host if request.client else "unknown",
+            address=client,
             per_address=FailureLimit(settings.enroll_failures_per_address, window),
             per_site=FailureLimit(settings.enroll_failures_per_site, window),
         )
     except TooManyFailuresError as err:
+        failed = err.failure
+        _refused(client, body.kiosk_id, "too-many-failures", failed.site_id if failed else None)
         raise ProblemError(429, str(err), {"Retry-After": str(err.retry_after)}) from None
     except NoFreeSlotError as err:
+        _refused(client, body.kiosk_id, "no-free-number-block", None)
         raise ProblemError(409, str(err)) from None
     except EnrollmentError as err:
+        _refused(client, body.kiosk_id, err.reason, err.site_id)
         raise ProblemError(400, str(err)) from None
+    audit(
+        "enrolled",
+        f"kiosk {body.kiosk_id} of {enrolled.site} enrolled",
+        site=enrolled.site,
+        kiosk=body.kiosk_id,
+        device_id=enrolled.device_id,
+        client=client,
+    )
     return EnrollResponse(
         device_id=enrolled.device_id,
         token=enrolled.token,

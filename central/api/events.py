@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
+from central import metrics
 from central.api.admission import BusyError, IngestGate
 from central.api.deps import DeviceCredentials, authenticated_device, bearer_token
 from central.api.problems import ProblemError, problem_responses
 from central.db import in_write_transaction
 from central.enrollment import load_site
 from central.ingest import IngestResult, check_events, ingest
+from central.logs import client_address
 from sync.protocol import (
     MAX_BODY_BYTES,
     BatchEnvelope,
@@ -28,13 +31,14 @@ TOO_LARGE = f"A batch body may be at most {MAX_BODY_BYTES} bytes; send fewer eve
 
 def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> IngestResult:
     settings = request.app.state.settings
+    client = client_address(request)
     received_at = datetime.now(UTC)
     checked = check_events(raw)  # no database needed: done before the write lock is taken
 
     def work(conn: Connection) -> IngestResult:
         # The token check and the whole batch in one transaction, on one worker thread: a batch
         # costs one hop off the event loop, which is most of the fixed cost of a request.
-        device = authenticated_device(conn, token)
+        device = authenticated_device(conn, token, client=client)
         return ingest(
             conn,
             device,
@@ -71,6 +75,13 @@ def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> 
 )
 async def post_events(request: Request, credentials: DeviceCredentials) -> IngestAnswer:
     """Store a batch of events (gzip JSON, wire format v1); each event succeeds or fails alone."""
+    with metrics.batch_outcome() as outcome:
+        return await _post_events(request, credentials, outcome)
+
+
+async def _post_events(
+    request: Request, credentials: DeviceCredentials, outcome: metrics.BatchOutcome
+) -> IngestAnswer:
     token = bearer_token(credentials)
     body = await request.body()  # at most MAX_BODY_BYTES: central.api.body_limit
     try:
@@ -78,10 +89,15 @@ async def post_events(request: Request, credentials: DeviceCredentials) -> Inges
     except ProtocolError as err:
         raise ProblemError(422, str(err)) from None
     gate: IngestGate = request.app.state.ingest_gate
+    waited = time.perf_counter()
     try:
         async with gate.turn():
+            started = time.perf_counter()
+            outcome.waited(started - waited)
             result = await run_in_threadpool(_store, request, token, envelope, raw_events)
+            outcome.stored(result, time.perf_counter() - started)
     except BusyError as busy:  # the agent keeps the batch and backs off instead of piling up
+        outcome.waited(time.perf_counter() - waited)
         raise ProblemError(
             429,
             "The central is taking batches from many kiosks at once; send this batch again "

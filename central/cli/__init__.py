@@ -2,11 +2,16 @@
 
 The group and what every command shares live here; each family of commands has a module of its
 own (serve, db, sites, kiosks, keys, reports), registered at the bottom.
+
+A command never ends in a traceback for a mistake at its edges: settings_from_env (a bad
+HYMY_CENTRAL_* value), prepare_database_folder (a data dir that is a file, cannot be created or is
+not writable) and open_engine (those, a bad URL, a database that cannot be reached or refuses the
+user, a schema from a newer version; explain_database_error words it) raise click.ClickException
+with one line that says what to do.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 from collections.abc import Callable
@@ -14,10 +19,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from central import db
-from central.settings import Settings
+from central.settings import Settings, SettingsError, prepare_directory
+from hymy_entry import version
 
 T = TypeVar("T")
 DB_HELP = (
@@ -25,9 +34,11 @@ DB_HELP = (
     "postgresql://USER@HOST/DB."
 )
 DATA_DIR_HELP = "Where the central keeps its files (default /var/lib/hymy-central)."
+_GROUP_OPTIONS = "hymy_central.group_options"  # the group's --db and --data-dir, in ctx.meta
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hymy", prog_name="hymy-central", message="%(prog)s %(version)s")
 @click.option("--db", "db_url", envvar="HYMY_CENTRAL_DB", help=DB_HELP)
 @click.option(
     "--data-dir",
@@ -47,7 +58,18 @@ def main(ctx: click.Context, db_url: str | None, data_dir: Path | None) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its chatter on every command
-    ctx.obj = Settings.from_env(db_url=db_url, data_dir=data_dir)
+    # The HYMY_CENTRAL_* variables are read when a command runs (pass_settings), so that
+    # `hymy-central site add --help` answers even while one of them is wrong.
+    ctx.meta[_GROUP_OPTIONS] = {"db_url": db_url or None, "data_dir": data_dir or None}
+
+
+def settings_from_env(**overrides: object) -> Settings:
+    """Settings.from_env, with a value that cannot be used as a ClickException (one line, exit
+    status 1) that says what to give instead."""
+    try:
+        return Settings.from_env(**overrides)
+    except SettingsError as err:
+        raise click.ClickException(str(err)) from None
 
 
 def pass_settings(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,20 +83,146 @@ def pass_settings(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(
         ctx: click.Context, *args: Any, db_url: str | None, data_dir: Path | None, **kwargs: Any
     ) -> Any:
-        base: Settings = ctx.find_object(Settings) or Settings.from_env()
-        given = {k: v for k, v in (("db_url", db_url), ("data_dir", data_dir)) if v is not None}
-        return command(dataclasses.replace(base, **given), *args, **kwargs)
+        group = ctx.meta.get(_GROUP_OPTIONS, {})
+        given = {k: v for k, v in (("db_url", db_url), ("data_dir", data_dir)) if v}
+        return command(settings_from_env(**{**group, **given}), *args, **kwargs)
 
     return wrapper
 
 
-def open_engine(settings: Settings) -> Engine:
-    """The database's engine with the schema brought up to date; a bad URL is a ClickException."""
+def prepare_database_folder(settings: Settings) -> None:
+    """For a SQLite database, its folder (the data dir by default) made ready: created when
+    missing, refused with a sentence when it is a file or not writable. PostgreSQL needs none.
+
+    Raises click.ClickException.
+    """
+    url = settings.database_url
+    if not url.startswith("sqlite:///") or url.removeprefix("sqlite:///") in ("", ":memory:"):
+        return
+    path = Path(url.removeprefix("sqlite:///"))
+    if path.is_dir():
+        raise click.ClickException(
+            f"The database file {path} is a directory: give the path of a file in it, e.g. "
+            f"--db sqlite:///{path / 'central.sqlite'}."
+        )
+    folder = path.parent
+    if settings.db_url:
+        what, option = "The folder of the database file", "--db or HYMY_CENTRAL_DB"
+    else:
+        what, option = "The data dir", "--data-dir or HYMY_CENTRAL_DATA_DIR"
+    try:
+        prepare_directory(folder, what=what, option=option)
+    except SettingsError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def describe_database(url: str) -> str:
+    """The database for messages, without the password: "the PostgreSQL database hymy at
+    db.example.fi:5432 as hymy" or "the SQLite database /var/lib/hymy-central/central.sqlite"."""
+    try:
+        parsed = make_url(db.normalize_url(url))
+    except (db.DatabaseError, ArgumentError, ValueError):
+        return "the database"
+    if parsed.get_backend_name() == "sqlite":
+        return f"the SQLite database {parsed.database or ':memory:'}"
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    return f"the PostgreSQL database {parsed.database} at {where} as {parsed.username}"
+
+
+# What PostgreSQL (or SQLite) says -> what the person should do, for the usual set-up mistakes.
+_DATABASE_ADVICE = (
+    (
+        ("password authentication failed", "no password supplied", "authentication failed"),
+        "the user or the password is wrong: correct them in the URL "
+        "(postgresql://USER:PASSWORD@HOST/DB) or in ~/.pgpass",
+    ),
+    (
+        ("no pg_hba.conf entry",),
+        "the server does not let this user connect from here: add a line for it to pg_hba.conf "
+        "and reload PostgreSQL",
+    ),
+    (
+        ('role "',),
+        "no such user: create it (sudo -u postgres createuser --pwprompt USER) or correct the URL",
+    ),
+    (
+        ('database "',),
+        "no such database: create it (sudo -u postgres createdb --owner USER DB) or correct the "
+        "URL",
+    ),
+    (
+        ("permission denied",),
+        "the user may not create the central's tables: make it the owner of the database "
+        "(ALTER DATABASE DB OWNER TO USER)",
+    ),
+    (
+        (
+            "failed to resolve host",
+            "name or service not known",
+            "could not translate host name",
+            "temporary failure in name resolution",
+        ),
+        "no such host: correct the host name in the URL",
+    ),
+    (
+        ("connection refused", "could not connect", "timeout expired", "no route to host"),
+        "is PostgreSQL running there? Start it, or correct the host and port in the URL",
+    ),
+    (
+        ("unable to open database file", "readonly database", "disk i/o error"),
+        "give a file in a folder the central's user can write in",
+    ),
+)
+
+
+def explain_database_error(url: str, err: BaseException) -> str:
+    """One line for a database that cannot be used: which one (without the password), what it
+    said and what to do (--db or HYMY_CENTRAL_DB)."""
+    orig = getattr(err, "orig", None) or err
+    # psycopg's own hint ("Is the server running on that host...?") follows on a line of its own.
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    said = " ".join(lines[0].split()) if lines else type(orig).__name__
+    advice = next(
+        (text for needles, text in _DATABASE_ADVICE if any(n in said.lower() for n in needles)),
+        "check the URL and the database server",
+    )
+    return f"Cannot use {describe_database(url)} ({said}): {advice} (--db or HYMY_CENTRAL_DB)."
+
+
+def open_engine(settings: Settings, *, migrate: bool = False) -> Engine:
+    """The database's engine, its schema checked: an empty database gets the newest schema, an
+    older one is migrated only with `migrate` (`hymy-central db upgrade`, its own step after a
+    backup) and refused otherwise, so a command run beside servers of the old version never
+    changes the schema under them.
+
+    Raises click.ClickException (one line that says what to do) for a bad URL, a data dir that
+    is a file or not writable, a database that cannot be reached or refuses the user, an older
+    schema without `migrate` and a schema newer than this version knows.
+    """
+    prepare_database_folder(settings)
     try:
         engine = db.make_engine(settings.database_url)
     except db.DatabaseError as err:
         raise click.ClickException(str(err)) from None
-    db.upgrade(engine)
+    try:
+        if migrate:
+            db.upgrade(engine)
+        else:
+            db.ensure_schema(engine)
+    except db.SchemaError as err:
+        engine.dispose()
+        raise click.ClickException(str(err)) from None
+    except DBAPIError as err:
+        engine.dispose()
+        raise click.ClickException(explain_database_error(settings.database_url, err)) from None
+    except CommandError as err:
+        engine.dispose()
+        described = describe_database(settings.database_url)
+        raise click.ClickException(
+            f"{described[0].upper()}{described[1:]} has a schema this "
+            f"hymy-central {version()} does not know ({err}): it was upgraded by a newer "
+            "version; run that version, or restore the backup made before the upgrade."
+        ) from None
     return engine
 
 
@@ -90,7 +238,9 @@ def write(settings: Settings, work: Callable[[Connection], T]) -> T:
 
 # The command families register themselves on `main` when imported.
 from central.cli import (  # noqa: E402
+    data,
     db_commands,
+    examples,
     keys,
     kiosks,
     reports,
@@ -98,4 +248,14 @@ from central.cli import (  # noqa: E402
     sites,
 )
 
-__all__ = ["db_commands", "keys", "kiosks", "main", "reports", "serve", "sites"]
+__all__ = [
+    "data",
+    "db_commands",
+    "examples",
+    "keys",
+    "kiosks",
+    "main",
+    "reports",
+    "serve",
+    "sites",
+]

@@ -16,13 +16,15 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @pass_settings
 def db_upgrade(settings: Settings) -> None:
-    """Apply the database migrations (serve does this on start too).
+    """Apply the database migrations, under a lock (after a backup: docs/operations.md).
+
+    serve creates the schema of an empty database but refuses an older one: this migrates it.
 
     Example: hymy-central --db postgresql://hymy@localhost/hymy db upgrade
     """
     from central.enrollment import sites_in_unsupported_zones
 
-    engine = open_engine(settings)
+    engine = open_engine(settings, migrate=True)
     with engine.connect() as conn:
         unsupported = sites_in_unsupported_zones(conn)
     engine.dispose()

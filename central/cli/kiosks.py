@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
+
 import click
 
 from central.cli import main, open_engine, pass_settings, write
 from central.enrollment import NotFoundError, create_enroll_code, revoke_device
+from central.logs import audit
 from central.settings import Settings
 
 
@@ -78,4 +81,6 @@ def device_revoke(settings: Settings, device_id: str) -> None:
         write(settings, lambda conn: revoke_device(conn, device_id))
     except NotFoundError as err:
         raise click.ClickException(str(err)) from None
+    user = getpass.getuser()
+    audit("revoked", f"device {device_id} revoked by {user}", device_id=device_id, by=user)
     click.echo(f"Revoked device {device_id}; the kiosk keeps its events until enrolled again.")

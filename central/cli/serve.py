@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from pathlib import Path
 
 import click
 
-from central import db
 from central.cli import main, open_engine, pass_settings
+from central.logs import FORMATS, configure, logging_config
 from central.settings import Settings
+
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def prepare_metrics_dir(settings: Settings) -> Path:
+    """An empty directory for the workers' metric files (prometheus-client's multiprocess
+    mode), exported as PROMETHEUS_MULTIPROC_DIR before the app or any worker imports
+    prometheus-client: the one the admin set, else `metrics-PORT` in systemd's
+    RuntimeDirectory or else in the data dir. It is emptied here, at start (the counts of an
+    earlier run would be added again), not at exit: uvicorn ends the process by its signal."""
+    given = os.environ.get(METRICS_DIR_ENV)
+    runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
+    path = Path(given or Path(runtime or settings.data_dir) / f"metrics-{settings.port}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        for old in path.glob("*.db"):
+            old.unlink()
+    except OSError as err:
+        raise click.ClickException(
+            f"Cannot use {path} for the metrics of the workers ({err.strerror}): make the data "
+            f"dir writable for the service or set {METRICS_DIR_ENV} to a writable directory."
+        ) from None
+    os.environ[METRICS_DIR_ENV] = str(path)
+    return path
+
+
+def check_schema(settings: Settings) -> None:
+    """Create the schema of an empty database; refuse an older or newer one, or a database that
+    cannot be used, in one line (central.cli.open_engine)."""
+    open_engine(settings).dispose()
 
 
 @main.command()
@@ -19,34 +51,62 @@ from central.settings import Settings
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Worker processes; with more than one the migrations run once before they start.",
+    help="Worker processes (they share the busy limit and the metrics).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    envvar="HYMY_CENTRAL_LOG_FORMAT",
+    default=None,
+    help="text (default) or json: one JSON object a line, for journald and log collectors.",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    envvar="HYMY_CENTRAL_FORWARDED_ALLOW_IPS",
+    default=None,
+    help="Proxies whose X-Forwarded-For/-Proto are believed, comma-separated (default "
+    "127.0.0.1: nginx on this machine); the client address behind them is then the real one.",
 )
 @pass_settings
-def serve(base: Settings, host: str | None, port: int | None, workers: int) -> None:
+def serve(
+    base: Settings,
+    host: str | None,
+    port: int | None,
+    workers: int,
+    log_format: str | None,
+    forwarded_allow_ips: str | None,
+) -> None:
     """Serve the API with uvicorn.
 
-    Example: hymy-central --db postgresql://hymy@localhost/hymy serve --host 0.0.0.0 --workers 4
+    An empty database gets the schema; on an older one serve refuses to start: back it up and
+    run `hymy-central db upgrade` first (docs/operations.md).
+
+    Example: hymy-central serve --db postgresql://hymy@localhost/hymy --host 0.0.0.0 --workers 4
     """
     import uvicorn
 
-    from central.app import create_app
-
-    settings = Settings(
-        **{**base.__dict__, **{k: v for k, v in (("host", host), ("port", port)) if v}}
-    )
-    try:
-        db.normalize_url(settings.database_url)
-    except db.DatabaseError as err:
-        raise click.ClickException(str(err)) from None
-    options = {"host": settings.host, "port": settings.port, "log_level": "info"}
-    if workers == 1:
-        uvicorn.run(create_app(settings), proxy_headers=True, **options)
-        return
-    # Each worker process builds its own app from the environment; the schema is brought up to
-    # date here first, so the workers never race in the migrations.
-    engine = open_engine(settings)
-    engine.dispose()
+    given = {
+        "host": host,
+        "port": port,
+        "log_format": log_format,
+        "forwarded_allow_ips": forwarded_allow_ips,
+    }
+    settings = dataclasses.replace(base, **{k: v for k, v in given.items() if v is not None})
+    configure(settings.log_format)
+    check_schema(settings)  # once here: the workers then find it ready
+    prepare_metrics_dir(settings)
     os.environ.update(settings.environment())
-    uvicorn.run(
-        "central.app:app_from_env", factory=True, workers=workers, proxy_headers=True, **options
-    )
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": logging_config(settings.log_format),
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+    }
+    if workers == 1:
+        from central.app import create_app  # after PROMETHEUS_MULTIPROC_DIR is set
+
+        uvicorn.run(create_app(settings), **options)
+    else:
+        # Each worker process builds its own app from the environment set above.
+        uvicorn.run("central.app:app_from_env", factory=True, workers=workers, **options)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from sqlalchemy import Connection
 
-from central.cli import main, pass_settings, write
-from central.enrollment import save_site
+from central.cli import main, open_engine, pass_settings, write
+from central.enrollment import NotFoundError, SiteRecord, save_site
 from central.settings import Settings
-from central.sites import SiteError, parse_site
+from central.sites import SiteDefinition, SiteError, parse_site
+
+SITE_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 @main.group()
@@ -17,21 +20,198 @@ def site() -> None:
     """Sites (health stations) and their service points."""
 
 
+def _read(site_file: Path) -> SiteDefinition:
+    try:
+        return parse_site(site_file.read_text(encoding="utf-8"), str(site_file))
+    except SiteError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _echo_changes(old: SiteDefinition, new: SiteDefinition) -> None:
+    from central.sites import site_changes
+
+    changes = site_changes(old, new)
+    for line in changes:
+        click.echo(f"  {line}")
+    if not changes:
+        click.echo("  nothing changed")
+
+
 @site.command("add")
-@click.argument("site_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("site_file", type=SITE_FILE)
 @pass_settings
 def site_add(settings: Settings, site_file: Path) -> None:
     """Add a site, or update it, from a TOML site file (see docs/central.md).
 
-    Example: hymy-central site add assets/config/example-site.toml
+    `hymy-central example site` prints an example to start from.
+
+    Example: hymy-central site add site.toml
     """
+    from central.enrollment import load_site
+
+    definition = _read(site_file)
+
+    def save(conn: Connection) -> tuple[SiteDefinition | None, SiteDefinition]:
+        try:
+            old: SiteDefinition | None = load_site(conn, definition.site.id)
+        except NotFoundError:
+            old = None
+        save_site(conn, definition)
+        return old, load_site(conn, definition.site.id)
+
     try:
-        definition = parse_site(site_file.read_text(encoding="utf-8"), str(site_file))
-    except SiteError as err:
+        old, new = write(settings, save)
+    except NotFoundError as err:  # a retired site
         raise click.ClickException(str(err)) from None
-    new = write(settings, lambda conn: save_site(conn, definition))
-    points = ", ".join(f"{p.prefix} {p.id}" for p in definition.service_points)
+    points = ", ".join(f"{p.prefix} {p.id}" for p in new.service_points)
     click.echo(
-        f"{'Added' if new else 'Updated'} site {definition.site.id} "
-        f"({definition.site.timezone}; {points})."
+        f"{'Updated' if old else 'Added'} site {new.site.id} ({new.site.timezone}; {points})."
     )
+    if old is not None:
+        _echo_changes(old, new)
+
+
+def _records(conn: Connection) -> list[SiteRecord]:
+    from central.enrollment import list_sites
+
+    return list_sites(conn)
+
+
+@site.command("update")
+@click.argument("site_file", type=SITE_FILE)
+@pass_settings
+def site_update(settings: Settings, site_file: Path) -> None:
+    """Change an existing site from its site file, and say what changed. A service point or
+    reason the file leaves out is kept as retired: its old events still count.
+
+    \b
+    Example:
+      hymy-central site show kaleva > kaleva.toml   (then edit it)
+      hymy-central site update kaleva.toml
+    """
+    from central.enrollment import update_site
+
+    definition = _read(site_file)
+    try:
+        old, new = write(settings, lambda conn: update_site(conn, definition))
+    except NotFoundError as err:
+        raise click.ClickException(
+            f"{err} `site update` changes a site that exists: for a new one use `site add`."
+            if "No site" in str(err)
+            else str(err)
+        ) from None
+    click.echo(f"Updated site {new.site.id}; kiosks get the change with their next config:")
+    _echo_changes(old, new)
+
+
+@site.command("list")
+@pass_settings
+def site_list(settings: Settings) -> None:
+    """List every site, retired ones too: time zone, service points, kiosks, state.
+
+    Example: hymy-central site list
+    """
+    engine = open_engine(settings)
+    try:
+        with engine.connect() as conn:
+            records = _records(conn)
+    finally:
+        engine.dispose()
+    if not records:
+        click.echo("No sites yet: add one with `hymy-central site add FILE`.")
+        return
+    click.echo(f"{'site':<16}  {'time zone':<16}  {'kiosks':<20}  {'state':<20}  service points")
+    for r in records:
+        d = r.definition
+        points = ", ".join(p.id for p in d.service_points)
+        if d.retired.service_points:
+            points += "; retired: " + ", ".join(p.id for p in d.retired.service_points)
+        kiosks = f"{r.live_kiosks} live" + (
+            f", {r.revoked_kiosks} revoked" if r.revoked_kiosks else ""
+        )
+        state = f"retired {r.retired_at:%Y-%m-%d}" if r.retired_at else "in service"
+        click.echo(f"{r.id:<16}  {d.site.timezone:<16}  {kiosks:<20}  {state:<20}  {points}")
+
+
+@site.command("show")
+@click.argument("site_id")
+@pass_settings
+def site_show(settings: Settings, site_id: str) -> None:
+    """Print the site's whole definition as a site file, retired service points and reasons
+    included; edit it and give it back with `hymy-central site update FILE`.
+
+    Example: hymy-central site show kaleva > kaleva.toml
+    """
+    from central.enrollment import load_site, site_retired_at
+    from central.sites import site_toml
+
+    engine = open_engine(settings)
+    try:
+        with engine.connect() as conn:
+            definition = load_site(conn, site_id)
+            retired_at = site_retired_at(conn, site_id)
+    except NotFoundError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        engine.dispose()
+    click.echo(site_toml(definition, retired_at), nl=False)
+
+
+@site.command("retire")
+@click.argument("site_id")
+@click.option(
+    "--service-point", "points", multiple=True, help="Retire only this service point (repeat)."
+)
+@click.option("--reason", "reasons", multiple=True, help="Retire only this reason (repeat).")
+@click.option("--undo", is_flag=True, help="Return the site, service point or reason to service.")
+@pass_settings
+def site_retire(
+    settings: Settings,
+    site_id: str,
+    points: tuple[str, ...],
+    reasons: tuple[str, ...],
+    undo: bool,
+) -> None:
+    """Retire a whole site, or only some of its service points or reasons.
+
+    A retired service point or reason is no longer offered by the kiosks; its old and late
+    events still count and reports label it "retired". A retired site takes no new kiosks
+    (enrolment codes are refused) and its kiosks get no new config; their uploads are still
+    accepted, and its events and reports stay.
+
+    \b
+    Examples:
+      hymy-central site retire kaleva --service-point neuvola
+      hymy-central site retire kaleva --reason waiting-time
+      hymy-central site retire kaleva
+    """
+    from central.enrollment import retire_parts, retire_site
+
+    if points or reasons:
+        try:
+            old, new = write(
+                settings,
+                lambda conn: retire_parts(conn, site_id, list(points), list(reasons), undo=undo),
+            )
+        except (NotFoundError, SiteError) as err:
+            raise click.ClickException(str(err)) from None
+        click.echo(f"Site {site_id}; kiosks get the change with their next config:")
+        _echo_changes(old, new)
+        return
+    try:
+        changed = write(settings, lambda conn: retire_site(conn, site_id, undo=undo))
+    except NotFoundError as err:
+        raise click.ClickException(str(err)) from None
+    if undo:
+        click.echo(
+            f"Site {site_id} is in service again." if changed else f"Site {site_id} is in service."
+        )
+    elif changed:
+        click.echo(
+            f"Retired site {site_id}: no new kiosks or enrolment codes, and no new config for "
+            "its kiosks. Their uploads are still accepted and its events and reports stay; "
+            "revoke its kiosks (`hymy-central device revoke ID`) once `hymy-central devices` "
+            "says all their events were received."
+        )
+    else:
+        click.echo(f"Site {site_id} was retired already.")

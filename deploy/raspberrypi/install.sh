@@ -29,7 +29,8 @@ Screen and touch (kept in /etc/hymy/install.conf for later runs):
   --touch-provider P     mtdev (multitouch screens, the default) or hidinput (single touch)
   --touch-match NAME     only the touch device whose name holds NAME (see /proc/bus/input/devices)
   --screen-on CAL        opening time, a systemd calendar time, e.g. 'Mon..Fri 07:00'
-  --screen-off CAL       closing time, e.g. 'Mon..Fri 18:00' (both, or neither)
+  --screen-off CAL       closing time, e.g. 'Mon..Fri 18:00' (both, or neither); several
+                         times separated by ';', e.g. 'Mon..Thu 16:00; Fri 14:00'
   --screen-always-on     drop the opening hours
 
 What is installed:
@@ -47,6 +48,8 @@ EOF
 
 # shellcheck source=lib/common.sh
 source "$HERE/lib/common.sh"
+# shellcheck source=lib/platform.sh
+source "$HERE/lib/platform.sh"
 # shellcheck source=lib/settings.sh
 source "$HERE/lib/settings.sh"
 # shellcheck source=lib/packages.sh
@@ -143,6 +146,7 @@ if [[ -z $PIP_SPEC ]]; then
 fi
 
 # Every check before the first write: a mistake leaves the kiosk as it was.
+[[ $ACTION != install && $ACTION != upgrade ]] || check_platform
 load_settings
 check_settings
 [[ -z $CENTRAL$CODE || (-n $CENTRAL && -n $CODE) ]] || die "enrolment needs both --central URL and --code CODE"

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+# The throwaway PostgreSQL cluster of the central's tests (the central behind nginx, backups).
+from tests.central.conftest import postgres  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 PI_DIR = ROOT / "deploy" / "raspberrypi"
 INSTALL_SH = PI_DIR / "install.sh"
@@ -68,9 +71,24 @@ def require_root() -> None:
     pytest.skip("install.sh --root sets file owners: run these tests as root")
 
 
-def make_fake_venv(path: Path) -> Path:
+# Its python answers install.sh's question "which hymy do you hold?": a fixed version, or
+# (a stand-in for an environment built right) the version whose folder it was copied to.
+FAKE_PYTHON = """#!/bin/sh
+# python -c 'import importlib.metadata ...; print(m.version("hymy"))'
+version={version}
+echo "${{version:-$(basename "$(dirname "$(dirname "$0")")")}}"
+"""
+
+
+def make_fake_venv(path: Path, version: str = "") -> Path:
+    """A fake environment; `version` is the hymy it holds (default: the one it is built for)."""
     (path / "bin").mkdir(parents=True)
-    for name, text in (("hymy-kiosk", FAKE_KIOSK), ("hymy-sync", FAKE_SYNC)):
+    scripts = (
+        ("hymy-kiosk", FAKE_KIOSK),
+        ("hymy-sync", FAKE_SYNC),
+        ("python", FAKE_PYTHON.format(version=version)),
+    )
+    for name, text in scripts:
         script = path / "bin" / name
         script.write_text(text)
         script.chmod(0o755)

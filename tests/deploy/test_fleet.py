@@ -4,12 +4,14 @@ run on this machine against a stand-in install.sh) and the cloud-init user-data 
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import subprocess
 from pathlib import Path
 
 import yaml
 
-from tests.deploy.conftest import INSTALL_SH, PI_DIR, require_tool
+from tests.deploy.conftest import INSTALL_SH, PI_DIR, ROOT, require_tool
 
 ANSIBLE_DIR = PI_DIR / "ansible"
 PLAYBOOK = ANSIBLE_DIR / "fleet.yml"
@@ -126,6 +128,55 @@ def test_status_action_collects_the_fleet(tmp_path: Path) -> None:
         "kaleva-aula-1,0.2.0,0.1.0,active,active,yes,4f0c2a9e-fake",
     ]
     assert "All events are uploaded." in (status / "kaleva-aula-1.txt").read_text()
+
+
+def installer_files() -> set[str]:
+    """What install.sh copies to /opt/hymy/installer itself (lib/installer.sh's list)."""
+    listed = subprocess.run(
+        ["bash", "-c", 'HYMY_PREFIX=/opt/hymy; source "$1"; printf "%s\\n" "${INSTALLER_FILES[@]}"',
+         "list", str(PI_DIR / "lib" / "installer.sh")],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.split()  # fmt: skip
+    return {str(p.relative_to(ROOT)) for pattern in listed for p in ROOT.glob(pattern)}
+
+
+def test_the_kiosks_get_the_installer_without_the_fleets_secrets(tmp_path: Path) -> None:
+    """The playbook's copy of the repository beside it holds an inventory with enrolment codes,
+    the fleet's status files and a file someone made world-writable: the kiosk gets only the
+    installer's own files, scripts 0755 and the rest 0644."""
+    repo = tmp_path / "repo"
+    for relative in ("deploy/raspberrypi", "docs/it-guide.md", "assets/config/example-kiosk.toml"):
+        source, target = ROOT / relative, repo / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+    ansible = repo / "deploy" / "raspberrypi" / "ansible"
+    (ansible / "inventory.yml").write_text(
+        "hymy_kiosks: {hosts: {a: {hymy_enroll_code: K7QD-92XM-HB4T}}}\n"
+    )
+    (ansible / "status").mkdir()
+    (ansible / "status" / "fleet.csv").write_text("kiosk,version\nkaleva-aula-1,0.1.0\n")
+    (repo / "deploy" / "raspberrypi" / "conf" / "journald-hymy.conf").chmod(0o666)
+    (repo / "deploy" / "raspberrypi" / "lib" / "common.sh").chmod(0o775)
+    wheel = tmp_path / "hymy-0.2.0-py3-none-any.whl"
+    wheel.write_bytes(b"not really a wheel")
+    run_playbook(
+        tmp_path, "install", hymy_version="0.2.0", hymy_wheel=str(wheel), hymy_repo=str(repo)
+    )
+    installer = tmp_path / "installer"
+    copied = {str(p.relative_to(installer)): p for p in installer.rglob("*") if p.is_file()}
+    assert set(copied) == installer_files()
+    executables = {"deploy/raspberrypi/install.sh"} | {
+        str(p.relative_to(ROOT)) for p in (PI_DIR / "bin").iterdir()
+    }
+    for relative, path in copied.items():
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o755 if relative in executables else 0o644), (relative, oct(mode))
+        assert "K7QD-92XM-HB4T" not in path.read_text(errors="replace"), relative
+    for folder in (p for p in installer.rglob("*") if p.is_dir()):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o755, folder
 
 
 def test_cloud_init_user_data() -> None:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import configparser
 import importlib.util
 import json
+import os
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 from tests.deploy.conftest import (
     CMDLINE,
+    INSTALL_SH,
     PI_DIR,
     ROOT,
     StagedKiosk,
@@ -177,6 +181,79 @@ def test_upgrade_and_rollback_swap_the_current_link(workdir: Path) -> None:
     status = run_install(*common, "--status").stdout
     assert "version=0.3.0\nprevious=0.1.0\n" in status
     assert "enrolled=no" in status
+
+
+def test_an_upgrade_to_an_environment_of_another_version_is_refused(workdir: Path) -> None:
+    """--upgrade 0.2.0 given a wheel or environment of 0.1.0: refused, 0.1.0 keeps running."""
+    require_root()
+    root = make_os_root(workdir / "root")
+    common = ("--root", root, "--no-packages")
+    run_install(*common, "--venv-from", make_fake_venv(workdir / "venv"), "--version", "0.1.0")
+    before = manifest(root)
+    stale = make_fake_venv(workdir / "venv-0.1.0", version="0.1.0")
+    result = run_install(*common, "--venv-from", stale, "--upgrade", "0.2.0", check=False)
+    assert result.returncode == 1
+    last = result.stderr.splitlines()[-1]
+    assert last == (
+        f"hymy-install: the environment built for hymy 0.2.0 holds hymy 0.1.0 instead (from "
+        f"{stale}): give the wheel or --pip-spec of hymy 0.2.0; hymy 0.1.0 stays the current "
+        "version"
+    ), result.stderr
+    assert manifest(root) == before  # nothing half-built is left behind
+    # A first install is checked alike.
+    fresh = make_os_root(workdir / "fresh")
+    result = run_install(
+        "--root", fresh, "--no-packages", "--venv-from", stale, "--version", "0.3.0", check=False
+    )
+    assert result.returncode == 1
+    assert "holds hymy 0.1.0 instead" in result.stderr
+    assert result.stderr.endswith("nothing was installed\n"), result.stderr
+    assert not (fresh / "opt" / "hymy" / "current").exists()
+    assert list((fresh / "opt" / "hymy" / "versions").iterdir()) == []
+
+
+FAKE_PLATFORM = """#!/bin/sh
+# {name}: answers as a Raspberry Pi with this platform would.
+echo {answer}
+"""
+
+
+@pytest.mark.parametrize(
+    ("arch", "machine", "refused"),
+    [
+        ("armhf", "armv7l", True),  # Raspberry Pi OS 32-bit
+        ("armhf", "aarch64", True),  # the same on a Pi 4, whose kernel is 64-bit
+        ("arm64", "armv7l", True),
+        ("arm64", "aarch64", False),  # Raspberry Pi OS 64-bit
+    ],
+)
+def test_a_32_bit_system_is_refused(workdir: Path, arch: str, machine: str, refused: bool) -> None:
+    require_root()
+    tools = workdir / "tools"
+    tools.mkdir()
+    for name, answer in (("dpkg", arch), ("uname", machine)):
+        (tools / name).write_text(FAKE_PLATFORM.format(name=name, answer=answer))
+        (tools / name).chmod(0o755)
+    root = make_os_root(workdir / "root")
+    venv = make_fake_venv(workdir / "venv")
+    result = subprocess.run(
+        ["bash", str(INSTALL_SH), "--root", str(root), "--no-packages",
+         "--venv-from", str(venv), "--version", "0.1.0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PATH": f"{tools}:{os.environ['PATH']}"},
+    )  # fmt: skip
+    if not refused:
+        assert result.returncode == 0, result.stderr
+        return
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"hymy-install: this is a 32-bit system (dpkg architecture {arch}, machine {machine}): "
+        "write Raspberry Pi OS Lite 64-bit to the SD card and run install.sh there, since some "
+        "of hymy's pinned packages have no 32-bit ARM builds\n"
+    )
+    assert sorted(p.name for p in root.iterdir()) == ["boot", "etc"]  # before the first write
 
 
 def test_mistakes_are_refused_with_what_to_do(workdir: Path) -> None:

@@ -43,11 +43,27 @@ check_settings() {
     if [[ -n $SCREEN_ON$SCREEN_OFF && (-z $SCREEN_ON || -z $SCREEN_OFF) ]]; then
         die "give both --screen-on and --screen-off (or neither)"
     fi
-    local when
+    local when part
     for when in "$SCREEN_ON" "$SCREEN_OFF"; do
-        if [[ -n $when ]] && ! systemd-analyze calendar "$when" >/dev/null 2>&1; then
-            die "'$when' is not a systemd calendar time; try e.g. 'Mon..Fri 07:00'"
-        fi
+        [[ -n $when ]] || continue
+        calendar_parts "$when" >/dev/null ||
+            die "'$when' has an empty time between its ';'; write e.g. 'Mon..Thu 16:00; Fri 14:00'"
+        while IFS= read -r part; do
+            systemd-analyze calendar "$part" >/dev/null 2>&1 ||
+                die "'$part' is not a systemd calendar time; try e.g. 'Mon..Fri 07:00' (several times: 'Mon..Thu 16:00; Fri 14:00')"
+        done < <(calendar_parts "$when")
+    done
+}
+
+# The calendar times of a schedule, one a line: 'Mon..Thu 16:00; Fri 14:00' is two (each
+# becomes an OnCalendar= line of its timer). Fails on an empty one ('Mon 07:00;;').
+calendar_parts() {
+    local part parts
+    IFS=';' read -ra parts <<<"$1"
+    for part in "${parts[@]}"; do
+        part=$(sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' <<<"$part")
+        [[ -n $part ]] || return 1
+        printf '%s\n' "$part"
     done
 }
 

@@ -11,12 +11,20 @@ install_units() {
     for unit in "${SERVICES[@]}" hymy-screen.service; do
         install_file "$HERE/systemd/$unit" "$UNIT_DIR/$unit" 0644 root
     done
-    # A timer needs a time even while the schedule is off; it is then never enabled.
+    # A timer needs a time even while the schedule is off; it is then never enabled. A schedule
+    # of several times ('Mon..Thu 16:00; Fri 14:00') gives one OnCalendar= line each.
+    local schedule line text
     for unit in on off; do
-        sed -e "s|@SCREEN_ON@|${SCREEN_ON:-Mon..Fri 07:00}|" \
-            -e "s|@SCREEN_OFF@|${SCREEN_OFF:-Mon..Fri 18:00}|" \
-            "$HERE/systemd/hymy-screen-$unit.timer" |
-            install_text "$UNIT_DIR/hymy-screen-$unit.timer" 0644 root
+        if [[ $unit == on ]]; then schedule=${SCREEN_ON:-Mon..Fri 07:00}; else schedule=${SCREEN_OFF:-Mon..Fri 18:00}; fi
+        text=''
+        while IFS= read -r line; do
+            if [[ $line == OnCalendar=@SCREEN_*@ ]]; then
+                text+=$(calendar_parts "$schedule" | sed 's/^/OnCalendar=/')$'\n'
+            else
+                text+=$line$'\n'
+            fi
+        done <"$HERE/systemd/hymy-screen-$unit.timer"
+        printf '%s' "$text" | install_text "$UNIT_DIR/hymy-screen-$unit.timer" 0644 root
     done
     install_file "$HERE/conf/journald-hymy.conf" /etc/systemd/journald.conf.d/hymy.conf 0644 root
     install_file "$HERE/conf/system-watchdog.conf" /etc/systemd/system.conf.d/hymy-watchdog.conf 0644 root

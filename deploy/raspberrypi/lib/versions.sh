@@ -49,8 +49,26 @@ build_version() {
     fi
     chown -R 0:0 "$R$dir"
     chmod 0755 "$R$dir"
+    check_built_version "$version"
     printf 'hymy %s from %s\n' "$version" "${VENV_FROM:-$PIP_SPEC}" >"$R$dir/$COMPLETE_MARK"
     chmod 0644 "$R$dir/$COMPLETE_MARK"
+}
+
+# installed_version VERSION: the version of hymy the environment built for VERSION holds.
+installed_version() {
+    "$R$VERSIONS_DIR/$1/bin/python" -c 'import importlib.metadata as m; print(m.version("hymy"))' 2>/dev/null
+}
+
+# check_built_version VERSION: the environment holds hymy VERSION, else it is removed (the
+# current version stays as it was) and the install stops, saying what was there instead.
+check_built_version() {
+    local version=$1 found current
+    found=$(installed_version "$version") || found=''
+    [[ $found == "$version" ]] && return 0
+    rm -rf "$R$VERSIONS_DIR/${version:?}"
+    current=$(linked_version current)
+    if [[ -n $current ]]; then current="hymy $current stays the current version"; else current="nothing was installed"; fi
+    die "the environment built for hymy $version holds hymy ${found:-nothing} instead (from ${VENV_FROM:-$PIP_SPEC}): give the wheel or --pip-spec of hymy $version; $current"
 }
 
 # Deletes every version but the current and the previous one (an SD card is small).
