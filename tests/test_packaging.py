@@ -137,13 +137,15 @@ def test_the_wheel_holds_every_module_and_every_file_the_programs_read(dist):
         for path in (ROOT / folder).rglob("*"):
             if "__pycache__" in path.parts or path.is_dir():
                 continue
-            if path.suffix in (".py", ".kv", ".mako", ".toml", ".po"):
+            # .js/.css/.png: the vendored Swagger UI that /docs serves from the package.
+            if path.suffix in (".py", ".kv", ".mako", ".toml", ".po", ".js", ".css", ".png"):
                 wanted.add(f"{package}/{path.relative_to(ROOT / folder).as_posix()}")
     # Every catalog compiled by the build, though .mo files are no sources.
     for po in (ROOT / "assets" / "locale").glob("*/LC_MESSAGES/*.po"):
         wanted.add(f"hymy_assets/{po.with_suffix('.mo').relative_to(ROOT / 'assets').as_posix()}")
     assert {"hymy_assets/locale/fi/LC_MESSAGES/hymy.mo", "kiosk/ui/screens/start.kv"} <= wanted
     assert "hymy_assets/config/example-site.toml" in wanted
+    assert "central/static/swagger-ui/swagger-ui-bundle.js" in wanted
     assert "central/migrations/versions/0001_initial.py" in wanted
     assert sorted(wanted - names) == []
     entry_points = zipfile.ZipFile(wheel_of(dist)).read(f"{info}/entry_points.txt").decode()
