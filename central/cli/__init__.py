@@ -226,6 +226,16 @@ def open_engine(settings: Settings, *, migrate: bool = False) -> Engine:
     return engine
 
 
+def read(settings: Settings, work: Callable[[Connection], T]) -> T:
+    """`work(conn)` on one connection for reading, the engine disposed of afterwards."""
+    engine = open_engine(settings)
+    try:
+        with engine.connect() as conn:
+            return work(conn)
+    finally:
+        engine.dispose()
+
+
 def write(settings: Settings, work: Callable[[Connection], T]) -> T:
     """`work(conn)` in one write transaction that waits for a running central's writers
     instead of failing (central.db.in_write_transaction)."""

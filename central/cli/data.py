@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from central.cli import main, open_engine, pass_settings, write
+from central.cli import main, open_engine, pass_settings, read, write
 from central.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -90,12 +90,7 @@ def comment_find(settings: Settings, site_id: str, text: str, first: Any, last: 
     """
     from central.retention import find_comments
 
-    engine = open_engine(settings)
-    try:
-        with engine.connect() as conn:
-            found = find_comments(conn, site_id, text, first, last)
-    finally:
-        engine.dispose()
+    found = read(settings, lambda conn: find_comments(conn, site_id, text, first, last))
     if not found:
         click.echo("No comment matches.")
         return

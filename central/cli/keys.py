@@ -7,7 +7,7 @@ from datetime import datetime
 
 import click
 
-from central.cli import main, open_engine, pass_settings, write
+from central.cli import main, pass_settings, read, write
 from central.logs import audit
 from central.settings import Settings
 
@@ -50,12 +50,7 @@ def api_key_list(settings: Settings) -> None:
     """
     from central.access import list_api_keys
 
-    engine = open_engine(settings)
-    try:
-        with engine.connect() as conn:
-            keys = list_api_keys(conn)
-    finally:
-        engine.dispose()
+    keys = read(settings, list_api_keys)
     if not keys:
         click.echo("No API keys yet: make one with `hymy-central api-key create --role ROLE`.")
         return

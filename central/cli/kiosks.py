@@ -6,7 +6,7 @@ import getpass
 
 import click
 
-from central.cli import main, open_engine, pass_settings, write
+from central.cli import main, pass_settings, read, write
 from central.enrollment import NotFoundError, create_enroll_code, revoke_device
 from central.logs import audit
 from central.settings import Settings
@@ -45,10 +45,9 @@ def devices_command(settings: Settings, sites: tuple[str, ...]) -> None:
     from central.enrollment import missing_sites
     from central.fleet import fleet
 
-    engine = open_engine(settings)
-    with engine.connect() as conn:
-        unknown = missing_sites(conn, list(sites))
-        kiosks = fleet(conn, sites)
+    unknown, kiosks = read(
+        settings, lambda conn: (missing_sites(conn, list(sites)), fleet(conn, sites))
+    )
     if unknown:  # a typo would read as "no kiosks enrolled yet"
         raise click.ClickException(
             f"No site {', '.join(repr(s) for s in unknown)}: check the id "

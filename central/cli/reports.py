@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from central.cli import main, open_engine, pass_settings
+from central.cli import main, pass_settings, read
 from central.settings import Settings
 
 
@@ -56,10 +56,10 @@ def report_command(
     from central.limits import LimitError
     from central.reports import ReportError, report, to_csv, to_table
 
-    engine = open_engine(settings)
     try:
-        with engine.connect() as conn:
-            answer = report(
+        answer = read(
+            settings,
+            lambda conn: report(
                 conn,
                 kind,
                 list(sites),
@@ -69,7 +69,8 @@ def report_command(
                 include_misuse,
                 service_point,
                 include_implausible,
-            )
+            ),
+        )
     except (ReportError, LimitError, NotFoundError) as err:
         raise click.ClickException(str(err)) from None
     if fmt == "json":

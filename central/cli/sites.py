@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from sqlalchemy import Connection
 
-from central.cli import main, open_engine, pass_settings, write
+from central.cli import main, pass_settings, read, write
 from central.enrollment import NotFoundError, SiteRecord, save_site
 from central.settings import Settings
 from central.sites import SiteDefinition, SiteError, parse_site
@@ -111,12 +111,7 @@ def site_list(settings: Settings) -> None:
 
     Example: hymy-central site list
     """
-    engine = open_engine(settings)
-    try:
-        with engine.connect() as conn:
-            records = _records(conn)
-    finally:
-        engine.dispose()
+    records = read(settings, _records)
     if not records:
         click.echo("No sites yet: add one with `hymy-central site add FILE`.")
         return
@@ -145,15 +140,12 @@ def site_show(settings: Settings, site_id: str) -> None:
     from central.enrollment import load_site, site_retired_at
     from central.sites import site_toml
 
-    engine = open_engine(settings)
     try:
-        with engine.connect() as conn:
-            definition = load_site(conn, site_id)
-            retired_at = site_retired_at(conn, site_id)
+        definition, retired_at = read(
+            settings, lambda conn: (load_site(conn, site_id), site_retired_at(conn, site_id))
+        )
     except NotFoundError as err:
         raise click.ClickException(str(err)) from None
-    finally:
-        engine.dispose()
     click.echo(site_toml(definition, retired_at), nl=False)
 
 

@@ -7,7 +7,9 @@ tool fails the test; elsewhere it is skipped with the package to install.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -60,6 +62,33 @@ def require_tool(name: str, package: str) -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+EXPOSURE = re.compile(r"Overall exposure level for (\S+): (\d+\.\d+) (\w+)")
+
+
+def check_exposure(unit: Path, limit: float) -> None:
+    """`systemd-analyze security --offline=true` of the unit file: the figure is logged (see it
+    with pytest -rA) and must be at most `limit`."""
+    analyze = require_tool("systemd-analyze", "systemd")
+    result = subprocess.run(
+        [analyze, "security", "--offline=true", str(unit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    match = EXPOSURE.search(result.stdout)
+    assert match, result.stdout + result.stderr
+    name, exposure, verdict = match.group(1), float(match.group(2)), match.group(3)
+    assert name == unit.name
+    logging.getLogger(__name__).info(
+        "systemd-analyze security --offline=true %s: exposure %.1f %s (limit %.1f)",
+        unit.relative_to(ROOT) if unit.is_relative_to(ROOT) else unit,
+        exposure,
+        verdict,
+        limit,
+    )
+    assert exposure <= limit, result.stdout
 
 
 def require_root() -> None:

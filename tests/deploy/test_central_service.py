@@ -17,7 +17,7 @@ import pytest
 
 from sync.protocol import MAX_BODY_BYTES
 from tests.central.conftest import PostgresCluster
-from tests.deploy.conftest import ROOT, require_tool
+from tests.deploy.conftest import ROOT, check_exposure, require_tool
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,6 @@ CENTRAL_DIR = ROOT / "deploy" / "central"
 UNIT = CENTRAL_DIR / "hymy-central.service"
 BACKUP = CENTRAL_DIR / "hymy-central-backup"
 EXPOSURE_LIMITS = {"hymy-central.service": 2.0, "hymy-central-backup.service": 2.0}
-OVERALL = re.compile(r"Overall exposure level for (\S+): (\d+\.\d+) (\w+)")
 HOST_UNIT_DIRS = (Path("/usr/lib/systemd/system"), Path("/lib/systemd/system"))
 
 
@@ -35,26 +34,8 @@ def unit_lines(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("unit", sorted(EXPOSURE_LIMITS))
 def test_exposure(unit: str, caplog: pytest.LogCaptureFixture) -> None:
-    analyze = require_tool("systemd-analyze", "systemd")
-    caplog.set_level(logging.INFO, logger=__name__)
-    result = subprocess.run(
-        [analyze, "security", "--offline=true", str(CENTRAL_DIR / unit)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    match = OVERALL.search(result.stdout)
-    assert match, result.stdout + result.stderr
-    name, exposure, verdict = match.group(1), float(match.group(2)), match.group(3)
-    assert name == unit
-    log.info(
-        "systemd-analyze security --offline=true deploy/central/%s: exposure %.1f %s (limit %.1f)",
-        unit,
-        exposure,
-        verdict,
-        EXPOSURE_LIMITS[unit],
-    )
-    assert exposure <= EXPOSURE_LIMITS[unit], result.stdout
+    caplog.set_level(logging.INFO, logger="tests.deploy.conftest")
+    check_exposure(CENTRAL_DIR / unit, EXPOSURE_LIMITS[unit])
 
 
 def test_systemd_analyze_verify(tmp_path: Path) -> None:

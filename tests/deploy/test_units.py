@@ -4,21 +4,19 @@ exposure by `systemd-analyze security --offline=true` (the figures are logged: p
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import PI_DIR, StagedKiosk, require_tool
+from tests.deploy.conftest import PI_DIR, StagedKiosk, check_exposure, require_tool
 
 log = logging.getLogger(__name__)
 
 # The issue's limits: the sync agent is network-facing, the kiosk needs the screen and devices.
 EXPOSURE_LIMITS = {"hymy-sync.service": 2.0, "hymy-kiosk.service": 5.0, "hymy-screen.service": 5.0}
 HOST_UNIT_DIRS = (Path("/usr/lib/systemd/system"), Path("/lib/systemd/system"))
-OVERALL = re.compile(r"Overall exposure level for (\S+): (\d+\.\d+) (\w+)")
 
 
 def installed_units(root: Path) -> list[Path]:
@@ -62,26 +60,8 @@ def test_systemd_analyze_verify(staged_kiosk: StagedKiosk, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("unit", sorted(EXPOSURE_LIMITS))
 def test_exposure(unit: str, caplog: pytest.LogCaptureFixture) -> None:
-    analyze = require_tool("systemd-analyze", "systemd")
-    caplog.set_level(logging.INFO, logger=__name__)
-    result = subprocess.run(
-        [analyze, "security", "--offline=true", str(PI_DIR / "systemd" / unit)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    match = OVERALL.search(result.stdout)
-    assert match, result.stdout + result.stderr
-    name, exposure, verdict = match.group(1), float(match.group(2)), match.group(3)
-    assert name == unit
-    log.info(
-        "systemd-analyze security --offline=true %s: exposure %.1f %s (limit %.1f)",
-        unit,
-        exposure,
-        verdict,
-        EXPOSURE_LIMITS[unit],
-    )
-    assert exposure <= EXPOSURE_LIMITS[unit], result.stdout
+    caplog.set_level(logging.INFO, logger="tests.deploy.conftest")
+    check_exposure(PI_DIR / "systemd" / unit, EXPOSURE_LIMITS[unit])
 
 
 def test_units_say_what_the_issue_asks() -> None:
