@@ -125,8 +125,9 @@ class PostgresCluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresCluster]:
+def started_cluster() -> PostgresCluster:
+    """A throwaway PostgreSQL cluster, started (the caller stops it). Without PostgreSQL it
+    fails on CI and skips elsewhere."""
     bin_dir = _postgres_bin()
     if bin_dir is None:
         if os.environ.get("CI"):
@@ -134,6 +135,12 @@ def postgres() -> Iterator[PostgresCluster]:
         pytest.skip("PostgreSQL is not installed here (CI installs and runs it)")
     cluster = PostgresCluster(bin_dir)
     cluster.start()
+    return cluster
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    cluster = started_cluster()
     yield cluster
     cluster.stop()
 

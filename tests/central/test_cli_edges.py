@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from central.settings import SettingsError, env_choice, env_float, env_int
-from tests.central.conftest import PostgresCluster, _postgres_bin, free_port
+from tests.central.conftest import PostgresCluster, free_port, started_cluster
 from tests.conftest import ROOT
 
 CENTRAL = [sys.executable, "-m", "central.cli"]
@@ -184,20 +184,22 @@ def test_a_missing_database_or_user_on_a_running_postgresql(postgres):
 @pytest.fixture
 def password_cluster() -> Iterator[tuple[PostgresCluster, str]]:
     """A PostgreSQL of its own that asks for the password of hymy (the shared one trusts)."""
-    bin_dir = _postgres_bin()
-    if bin_dir is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not installed; scripts/setup.sh installs it as root.")
-        pytest.skip("PostgreSQL is not installed here (CI installs and runs it)")
-    cluster = PostgresCluster(bin_dir)
-    cluster.start()
+    cluster = started_cluster()
     try:
         url = cluster.create_database()
-        psql = [str(bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "hymy"]
+        psql = [
+            str(cluster.bin_dir / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(cluster.port),
+            "-U",
+            "hymy",
+        ]
         cluster._run(*psql, "-d", "postgres", "-c", "ALTER ROLE hymy PASSWORD 'right-secret'")
         hba = cluster.dir / "data" / "pg_hba.conf"
         hba.write_text("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
-        cluster._run(str(bin_dir / "pg_ctl"), "-D", str(cluster.dir / "data"), "reload")
+        cluster._run(str(cluster.bin_dir / "pg_ctl"), "-D", str(cluster.dir / "data"), "reload")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:  # the reload is applied by the server in a moment
             probe = subprocess.run(
