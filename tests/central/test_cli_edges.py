@@ -284,3 +284,20 @@ def test_the_guide_sections_the_central_names_exist() -> None:
     for doc, section in sorted(named):
         headings = re.findall(r"^#+ (.+)$", (ROOT / "docs" / doc).read_text(), re.M)
         assert any(h.startswith(section) for h in headings), f"docs/{doc} has no {section!r}"
+
+
+def test_db_upgrade_names_the_database_it_upgraded(postgres) -> None:
+    """With the guide's socket URL, `db upgrade` said "The database /hymy?host=... is up to
+    date": the text after the last @, which names neither the server nor the user."""
+    url = postgres.create_database()
+    name = url.rsplit("/", 1)[1]
+    socket_url = f"postgresql://hymy@/{name}?host={postgres.dir}&port={postgres.port}"
+    done = run_central("--db", socket_url, "db", "upgrade")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (
+        f"The PostgreSQL database {name} at the socket {postgres.dir}/.s.PGSQL.{postgres.port} "
+        "as hymy is up to date."
+    )
+    with_password = url.replace("//hymy@", "//hymy:not-shown@")
+    done = run_central("--db", with_password, "db", "upgrade")
+    assert "not-shown" not in done.stdout + done.stderr
