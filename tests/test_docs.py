@@ -966,3 +966,19 @@ def test_curl_without_a_shown_answer_must_get_a_success(sandbox) -> None:
     missing = DocCommand("docs/new.md", 2, "curl -s https://hymy.example.fi/nothing-here", ())
     why = run_doc_command(box, missing)
     assert why is not None and "answered HTTP 404" in why
+
+
+def test_the_server_guide_reaches_the_service_s_database() -> None:
+    """On the server every central command of docs/operations.md goes through hymy-central-admin
+    (the service's user and env file). A plain `hymy-central --data-dir /var/lib/hymy-central
+    ...` run with sudo ignores HYMY_CENTRAL_DB: on a PostgreSQL server it makes a root-owned
+    SQLite file in the service's data dir and reports on that (retention run --dry-run: "would
+    delete 0"), and the service cannot write that file afterwards."""
+    plain = [
+        f"line {c.line}: {c.text}"
+        for c in ALL_COMMANDS
+        if c.doc == SERVER_DOC
+        and re.match(r"^(sudo )?hymy-central\b", c.text)
+        and "/var/lib/hymy-central" in c.text
+    ]
+    assert not plain, f"use `sudo hymy-central-admin ...` instead: {plain}"

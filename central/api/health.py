@@ -48,7 +48,7 @@ async def readyz(request: Request) -> dict[str, str]:
         raise ProblemError(
             503,
             "The central's database does not answer; this server takes no requests until it "
-            "does. Check the database (see docs/operations.md, Troubleshooting).",
+            "does. Check the database (see docs/operations.md, When it breaks).",
             {"Retry-After": str(READY_RETRY_AFTER_S)},
         ) from None
     return {"status": "ready"}

@@ -125,7 +125,22 @@ def describe_database(url: str) -> str:
         return "the database"
     if parsed.get_backend_name() == "sqlite":
         return f"the SQLite database {parsed.database or ':memory:'}"
-    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+
+    # libpq takes host and port from the query too (?host=/run/postgresql: a socket folder), and
+    # with no host at all it uses the local socket, not localhost.
+    def query(name: str) -> str | None:
+        value = parsed.query.get(name)
+        value = value[0] if isinstance(value, tuple) else value
+        return value or None
+
+    host = parsed.host or query("host")
+    port = parsed.port or query("port") or 5432
+    if host is None:
+        where = f"the local socket (port {port})"
+    elif host.startswith("/"):
+        where = f"the socket {host}/.s.PGSQL.{port}"
+    else:
+        where = f"{host}:{port}"
     return f"the PostgreSQL database {parsed.database} at {where} as {parsed.username}"
 
 

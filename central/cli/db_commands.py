@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from central.cli import main, open_engine, pass_settings
+from central.cli import describe_database, main, open_engine, pass_settings
 from central.settings import Settings
 
 
@@ -28,6 +28,7 @@ def db_upgrade(settings: Settings) -> None:
     with engine.connect() as conn:
         unsupported = sites_in_unsupported_zones(conn)
     engine.dispose()
-    click.echo(f"The database {settings.database_url.split('@')[-1]} is up to date.")
+    described = describe_database(settings.database_url)  # never the password
+    click.echo(f"{described[0].upper()}{described[1:]} is up to date.")
     for site, problem in unsupported.items():
         click.echo(f"Site {site} is not reported until its time zone changes: {problem}.")

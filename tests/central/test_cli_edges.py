@@ -241,3 +241,65 @@ def test_a_database_upgraded_by_a_newer_version(tmp_path):
         "schema (0099_from_the_future) is newer than this hymy-central knows",
         "Install that version (or newer) here, or restore the backup",
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "where"),
+    [
+        # The operations guide's own URL: peer authentication over Debian's socket folder.
+        (
+            "postgresql://hymy-central@/hymy-central?host=/run/postgresql",
+            "at the socket /run/postgresql/.s.PGSQL.5432 as hymy-central",
+        ),
+        (
+            "postgresql://hymy@/hymy?host=/tmp/pg&port=5433",
+            "at the socket /tmp/pg/.s.PGSQL.5433 as hymy",
+        ),
+        ("postgresql://hymy@/hymy", "at the local socket (port 5432) as hymy"),
+        ("postgresql://hymy:secret@db.example.fi:5433/hymy", "at db.example.fi:5433 as hymy"),
+    ],
+)
+def test_a_database_is_described_where_libpq_connects(url: str, where: str) -> None:
+    """An error names the server libpq really tried: a socket given as ?host=... (or none at
+    all) is not "localhost:5432", which sent an admin looking for a TCP listener."""
+    from central.cli import describe_database
+
+    described = describe_database(url)
+    assert described.endswith(where), described
+    assert "secret" not in described
+
+
+def test_the_guide_sections_the_central_names_exist() -> None:
+    """Messages and scripts send the admin to "docs/operations.md, SECTION": that heading must
+    be there (the readiness problem named a "Troubleshooting" the guide does not have)."""
+    import re
+
+    places = [*(ROOT / "central").rglob("*.py"), *(ROOT / "deploy" / "central").iterdir()]
+    named = {
+        (doc, section)
+        for path in places
+        for doc, section in re.findall(
+            r"docs/([a-z-]+\.md), \"?([A-Z][A-Za-z ]*[a-z])", path.read_text(encoding="utf-8")
+        )
+    }
+    assert named
+    for doc, section in sorted(named):
+        headings = re.findall(r"^#+ (.+)$", (ROOT / "docs" / doc).read_text(), re.M)
+        assert any(h.startswith(section) for h in headings), f"docs/{doc} has no {section!r}"
+
+
+def test_db_upgrade_names_the_database_it_upgraded(postgres) -> None:
+    """With the guide's socket URL, `db upgrade` said "The database /hymy?host=... is up to
+    date": the text after the last @, which names neither the server nor the user."""
+    url = postgres.create_database()
+    name = url.rsplit("/", 1)[1]
+    socket_url = f"postgresql://hymy@/{name}?host={postgres.dir}&port={postgres.port}"
+    done = run_central("--db", socket_url, "db", "upgrade")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (
+        f"The PostgreSQL database {name} at the socket {postgres.dir}/.s.PGSQL.{postgres.port} "
+        "as hymy is up to date."
+    )
+    with_password = url.replace("//hymy@", "//hymy:not-shown@")
+    done = run_central("--db", with_password, "db", "upgrade")
+    assert "not-shown" not in done.stdout + done.stderr

@@ -270,3 +270,72 @@ def test_admin_runs_a_command_as_the_service_with_its_settings(workdir: Path) ->
     )  # fmt: skip
     assert missing.returncode == 1
     assert f"cannot read {workdir / 'env'}" in missing.stderr
+
+
+def test_admin_reads_the_env_file_as_systemd_does_not_as_shell(workdir: Path) -> None:
+    """A libpq URL with two parameters has an `&`: systemd's EnvironmentFile= keeps it in the
+    value, so hymy-central-admin must too (sourced as shell, the `&` sent the assignment to the
+    background and the admin's commands silently used a SQLite file while the service used
+    PostgreSQL). Quotes are taken off as systemd does; nothing is run."""
+    root = os.geteuid() == 0
+    user = "nobody" if root else subprocess.check_output(["id", "-un"], text=True).strip()
+    url = (
+        "postgresql://hymy-central@db.example.fi/hymy-central?sslmode=verify-full&connect_timeout=5"
+    )
+    run_admin(workdir, user, "devices")  # writes the fake venv and the env file
+    env_file = workdir / "env"
+    env_file.write_text(
+        f"HYMY_CENTRAL_DB={url}\n"
+        '  HYMY_CENTRAL_DATA_DIR="/srv/hymy central"\n'
+        "; a comment systemd also skips\n"
+        "HYMY_CENTRAL_LOG_FORMAT=$(touch pwned)\n"
+    )
+    done = subprocess.run(
+        ["bash", str(CENTRAL_DIR / "hymy-central-admin"), "devices"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=workdir,
+        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HYMY_CENTRAL_ENV_FILE": str(env_file),
+             "HYMY_CENTRAL_VENV": str(workdir / "venv"), "HYMY_CENTRAL_USER": user},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"db={url} data=/srv/hymy central args=devices" in done.stdout
+    assert not (workdir / "pwned").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="runs the command as another user (runuser)")
+def test_admin_reads_a_relative_site_file_from_the_current_folder(workdir: Path) -> None:
+    """`sudo hymy-central-admin site add kaleva.toml` (docs/operations.md) names the file
+    relative to where the admin is: the command must run there, not from /."""
+    (workdir / "kaleva.toml").write_text("[site]\n")
+    (workdir / "kaleva.toml").chmod(0o644)
+    run_admin(workdir, "nobody", "devices")
+    venv = workdir / "venv" / "bin" / "hymy-central"
+    venv.write_text('#!/bin/sh\necho "pwd=$(pwd)"; test -r "$3" && echo readable\n')
+    done = subprocess.run(
+        ["bash", str(CENTRAL_DIR / "hymy-central-admin"), "site", "add", "kaleva.toml"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=workdir,
+        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HYMY_CENTRAL_ENV_FILE": str(workdir / "env"),
+             "HYMY_CENTRAL_VENV": str(workdir / "venv"), "HYMY_CENTRAL_USER": "nobody"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"pwd={workdir}\nreadable\n"
+    # From a folder the service's user cannot enter, the admin is told why the file is not found.
+    private = workdir / "private"
+    private.mkdir(mode=0o700)
+    (private / "kaleva.toml").write_text("[site]\n")
+    done = subprocess.run(
+        ["bash", str(CENTRAL_DIR / "hymy-central-admin"), "site", "add", "kaleva.toml"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=private,
+        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HYMY_CENTRAL_ENV_FILE": str(workdir / "env"),
+             "HYMY_CENTRAL_VENV": str(workdir / "venv"), "HYMY_CENTRAL_USER": "nobody"},
+    )  # fmt: skip
+    assert done.stdout == "pwd=/\n"
+    assert f"the user nobody cannot read kaleva.toml in {private}" in done.stderr
