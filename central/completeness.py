@@ -9,6 +9,13 @@ heartbeat when it has one (an outbox migrated from before seq numbers starts the
 start is seen only this way), otherwise the lowest held. Events above `max_seq` are still on
 the kiosk (its backlog), not missing. A replaced outbox starts a new outbox_id, counted apart,
 so its seq starting at 1 again is never a false alarm.
+
+What the seqs cannot show is events lost after the highest one the central holds, e.g. by a
+restore of the central from a backup: the kiosk has marked them sent, so it never offers them
+again. The heartbeat tells how many the kiosk counts as sent (`kiosk_sent`: its seqs from
+first_seq to last_seq less its backlog and quarantine). The kiosk marks an event sent only after
+the central has answered for it, so the central always holds at least that many; fewer is
+proof that some were lost here, and they are counted as missing too.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ class OutboxTally:
     max_seq: int
     last_seen_at: datetime
     first_seq: int | None = None
+    kiosk_sent: int | None = None  # the heartbeat's count of this outbox's events marked sent
 
     @property
     def lowest(self) -> int:
@@ -40,8 +48,18 @@ class OutboxTally:
         return self.min_seq if self.first_seq is None else min(self.first_seq, self.min_seq)
 
     @property
-    def missing(self) -> int:
+    def gap_missing(self) -> int:
+        """Seqs between the lowest and the highest held that the central lacks."""
         return max(0, self.max_seq - self.lowest + 1 - self.received)
+
+    @property
+    def lost_here(self) -> int:
+        """Events the kiosk counts as sent beyond what the central holds (see the module)."""
+        return 0 if self.kiosk_sent is None else max(0, self.kiosk_sent - self.received)
+
+    @property
+    def missing(self) -> int:
+        return max(self.gap_missing, self.lost_here)
 
 
 def seq_ranges(numbers: Iterable[int]) -> list[tuple[int, int]]:
@@ -128,7 +146,12 @@ class Completeness:
         }
 
     def _ranges(self, outbox_id: str) -> str:
-        return describe_ranges(self.gaps.get(outbox_id, ()), more=outbox_id in self.cut) or "?"
+        tally = next(t for t in self.tallies if t.outbox_id == outbox_id)
+        listed = describe_ranges(self.gaps.get(outbox_id, ()), more=outbox_id in self.cut)
+        if tally.lost_here > tally.gap_missing:  # sent by the kiosk, not here: a restore?
+            after = f"after {tally.max_seq}, sent by the kiosk but not held here"
+            return f"{listed}; {after}" if listed else after
+        return listed or "?"
 
 
 def missing_words(missing: int) -> str:

@@ -163,6 +163,17 @@ def _gaps(conn: Connection, holders: Sequence[str], tally: OutboxTally) -> tuple
     return gaps[:GAPS_LISTED], len(gaps) > GAPS_LISTED
 
 
+def _kiosk_sent(beat: dict[str, Any], current: dict[str, Any]) -> int | None:
+    """How many events of its current outbox the kiosk counts as sent: its seqs first_seq to
+    last_seq less what still waits (backlog) or is quarantined. None without those figures."""
+    try:
+        made = int(current["last_seq"]) - int(current["first_seq"]) + 1
+        kept = int(beat.get("backlog") or 0) + int(beat.get("quarantined") or 0)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return max(0, made - kept)
+
+
 def _completeness(
     conn: Connection,
     rows: Sequence[Any],
@@ -176,6 +187,7 @@ def _completeness(
         return None
     current = (beat or {}).get("outbox") or {}  # the heartbeat's word on its outbox
     current_id, first_seq = str(current.get("id", "")).lower(), current.get("first_seq")
+    kiosk_sent = _kiosk_sent(beat or {}, current)
     tallies, holders = [], {}
     for row in rows:
         every = shared[(row.site_id, row.outbox_id)]
@@ -188,6 +200,7 @@ def _completeness(
                 max(r.max_seq for r in every),
                 max(_aware(r.last_seen_at) for r in every),
                 first_seq if row.outbox_id == current_id else None,
+                kiosk_sent if row.outbox_id == current_id else None,
             )
         )
     gaps, cut = {}, set()

@@ -77,3 +77,18 @@ def test_a_cut_gap_list_says_so():
     gap = tally(received=1000, hi=2000)
     words = Completeness((gap,), {gap.outbox_id: [(2, 2)]}, frozenset({gap.outbox_id})).words()
     assert words.startswith("1000 events missing (seq 2, ...)")
+
+
+def test_events_the_kiosk_sent_beyond_what_the_central_holds_are_missing():
+    """A central restored from a backup holds seqs 1-800; the kiosk has marked 1-1000 sent and
+    will never offer 801-1000 again: 200 missing, though no seq gap shows it."""
+    restored = tally(received=800, hi=800, first_seq=1, kiosk_sent=1000)
+    assert restored.gap_missing == 0 and restored.missing == 200
+    assert Completeness((restored,), {}).words() == (
+        "200 events missing (seq after 800, sent by the kiosk but not held here), "
+        "last seen 2026-11-23 07:41 UTC"
+    )
+    # Events still on the kiosk (backlog, quarantine) are not sent: nothing is missing.
+    assert tally(received=800, hi=800, first_seq=1, kiosk_sent=800).missing == 0
+    # A heartbeat older than the latest uploads counts fewer sent than held: never negative.
+    assert tally(received=1210, kiosk_sent=1100).missing == 0

@@ -6,10 +6,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
+from sqlalchemy import update
 
 from central import cli
 from central.enrollment import revoke_device
 from central.fleet import status_words
+from central.tables import outbox_progress
 from tests.central.conftest import add_site, feedback, make_code
 from tests.central.test_ingest import send
 from tests.central.test_reports import OTHER_SITE, key
@@ -156,6 +158,7 @@ def test_the_fleet_view_says_whether_every_event_arrived(client, kiosk, db_url, 
         headers=device,
         json=beat(
             outbox={"id": outbox, "first_seq": 1, "last_seq": 1315},
+            backlog=5,  # 1311-1315 wait on the kiosk; 1200-1206 and 1300 it counts as sent
             refused={"status": 403, "error": "Forbidden", "at": now, "events": 4},
             storage="read_only",
         ),
@@ -180,10 +183,24 @@ def test_the_fleet_view_says_whether_every_event_arrived(client, kiosk, db_url, 
     client.post(
         "/api/v1/heartbeat",
         headers=device,
-        json=beat(outbox={"id": outbox, "first_seq": 1, "last_seq": 1315}),
+        json=beat(outbox={"id": outbox, "first_seq": 1, "last_seq": 1315}, backlog=5),
     )
     (row,) = client.get("/api/v1/devices", headers=it).json()
     assert row["completeness"] == "all 1310 events received" and row["status"] == "ok"
+
+    # The central restored from a backup of before 1101-1310 arrived: no seq gap shows the
+    # loss, the kiosk's count of sent events does (and it never offers them again).
+    with client.app.state.engine.begin() as conn:
+        conn.execute(
+            update(outbox_progress)
+            .where(outbox_progress.c.outbox_id == outbox)
+            .values(received=1100, max_seq=1100)
+        )
+    (row,) = client.get("/api/v1/devices", headers=it).json()
+    assert row["events"]["missing"] == 210
+    assert row["completeness"].startswith(
+        "210 events missing (seq after 1100, sent by the kiosk but not held here)"
+    )
 
 
 def test_a_migrated_outbox_counts_from_its_first_seq_and_a_new_one_is_no_false_alarm(client, kiosk):
