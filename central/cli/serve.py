@@ -10,7 +10,7 @@ import click
 
 from central.cli import main, open_engine, pass_settings
 from central.logs import FORMATS, configure, logging_config
-from central.settings import Settings
+from central.settings import Settings, SettingsError, check_addresses
 
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -43,6 +43,16 @@ def check_schema(settings: Settings) -> None:
     open_engine(settings).dispose()
 
 
+def _addresses(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--forwarded-allow-ips (or its variable) checked at start (central.settings)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return check_addresses(value, "--forwarded-allow-ips", example="127.0.0.1")
+    except SettingsError as err:
+        raise click.BadParameter(str(err)) from None
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8080).")
@@ -62,8 +72,8 @@ def check_schema(settings: Settings) -> None:
 )
 @click.option(
     "--forwarded-allow-ips",
-    envvar="HYMY_CENTRAL_FORWARDED_ALLOW_IPS",
-    default=None,
+    default=None,  # else HYMY_CENTRAL_FORWARDED_ALLOW_IPS, read and checked by Settings
+    callback=_addresses,
     help="Proxies whose X-Forwarded-For/-Proto are believed, comma-separated (default "
     "127.0.0.1: nginx on this machine); the client address behind them is then the real one.",
 )

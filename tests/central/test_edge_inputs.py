@@ -1,0 +1,33 @@
+"""Unusual inputs at the central's edges, each class refused at start in one line that says
+what to give instead (never a traceback, never a 500 at the first request that reads it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.central.test_cli_edges import one_clear_line, run_central
+
+
+@pytest.mark.parametrize(
+    "value", ["garbage", "10.0.0.0/33", "127.0.0.1;10.0.0.1", "::1,localhost", ","]
+)
+def test_an_address_list_that_is_not_addresses_is_refused_at_start(tmp_path, value):
+    # Before: serve started, and the first scrape of /metrics answered 500 (ValueError in the
+    # log); the forwarded list was handed to uvicorn, which ignores what it cannot read.
+    for variable in ("HYMY_CENTRAL_METRICS_ALLOW_IPS", "HYMY_CENTRAL_FORWARDED_ALLOW_IPS"):
+        for command in (["serve", "--port", "1"], ["site", "list"]):
+            result = run_central("--data-dir", str(tmp_path), *command, env={variable: value})
+            one_clear_line(result, f"in {variable} is not an address or network", f"{variable}=")
+    result = run_central("--data-dir", str(tmp_path), "serve", "--forwarded-allow-ips", value)
+    assert "Traceback" not in result.stderr and result.returncode == 2, result.stderr
+    assert "in --forwarded-allow-ips is not an address or network" in result.stderr
+    assert not (tmp_path / "central.sqlite").exists()  # refused before anything was opened
+
+
+def test_an_address_list_with_blanks_a_trailing_comma_or_star_is_taken(tmp_path):
+    env = {
+        "HYMY_CENTRAL_METRICS_ALLOW_IPS": " 127.0.0.1 , ::1, 10.0.0.0/8,",
+        "HYMY_CENTRAL_FORWARDED_ALLOW_IPS": "*",
+    }
+    result = run_central("--data-dir", str(tmp_path), "site", "list", env=env)
+    assert result.returncode == 0, result.stderr
