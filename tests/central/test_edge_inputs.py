@@ -31,3 +31,24 @@ def test_an_address_list_with_blanks_a_trailing_comma_or_star_is_taken(tmp_path)
     }
     result = run_central("--data-dir", str(tmp_path), "site", "list", env=env)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xc9\x00\xff binary", "[site]\nid = 'kaleva'\nname = 'Kälevä'\n".encode("latin-1")],
+)
+def test_a_site_file_that_is_not_utf8_is_refused_in_one_line(tmp_path, content):
+    site_file = tmp_path / "site.toml"
+    site_file.write_bytes(content)
+    for command in ("add", "update"):
+        result = run_central("--data-dir", str(tmp_path), "site", command, str(site_file))
+        one_clear_line(result, f"{site_file} is not UTF-8 text", "save it as UTF-8")
+
+
+def test_a_site_file_with_a_byte_order_mark_is_read(tmp_path):
+    example = run_central("example", "site")
+    assert example.returncode == 0, example.stderr
+    site_file = tmp_path / "site.toml"
+    site_file.write_bytes(b"\xef\xbb\xbf" + example.stdout.encode())  # Windows Notepad's UTF-8
+    result = run_central("--data-dir", str(tmp_path), "site", "add", str(site_file))
+    assert result.returncode == 0, result.stderr
