@@ -132,6 +132,11 @@ def describe_database(url: str) -> str:
 # What PostgreSQL (or SQLite) says -> what the person should do, for the usual set-up mistakes.
 _DATABASE_ADVICE = (
     (
+        ("file is not a database",),
+        "it is not a SQLite database (another kind of file, or damaged): point --db at the "
+        "central's database file, or restore it from the backup (docs/operations.md)",
+    ),
+    (
         ("password authentication failed", "no password supplied", "authentication failed"),
         "the user or the password is wrong: correct them in the URL "
         "(postgresql://USER:PASSWORD@HOST/DB) or in ~/.pgpass",

@@ -52,3 +52,26 @@ def test_a_site_file_with_a_byte_order_mark_is_read(tmp_path):
     site_file.write_bytes(b"\xef\xbb\xbf" + example.stdout.encode())  # Windows Notepad's UTF-8
     result = run_central("--data-dir", str(tmp_path), "site", "add", str(site_file))
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://hymy:secret@[::1/hymy",  # an unclosed IPv6 bracket
+        "postgresql://hymy:secret@db.example.fi:abc/hymy",  # a port that is not a number
+        "postgres://hymy:secret@db:5432x/hymy",
+    ],
+)
+def test_a_database_url_that_cannot_be_read_is_refused_without_the_password(tmp_path, url):
+    for args in (["site", "list"], ["db", "upgrade"], ["serve", "--port", "1"]):
+        result = run_central("--data-dir", str(tmp_path), "--db", url, *args)
+        line = one_clear_line(result, "cannot be read", "postgresql://USER:PASSWORD@HOST:PORT/DB")
+        assert "secret" not in line
+
+
+def test_a_file_that_is_not_a_database_is_named_so(tmp_path):
+    not_a_database = tmp_path / "central.sqlite"
+    not_a_database.write_text("these are notes, not a database\n" * 100)
+    result = run_central("--data-dir", str(tmp_path), "site", "list")
+    one_clear_line(result, "file is not a database", "it is not a SQLite database")
+    assert not_a_database.read_text().startswith("these are notes")  # nothing overwritten
