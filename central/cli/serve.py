@@ -55,7 +55,9 @@ def _addresses(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (default 8080).")
+# The range of HYMY_CENTRAL_PORT: a bare int let 70000 bind port 4464 (70000 - 65536) and 0 a
+# random one, each "running" as if it were the port given.
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 8080).")
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),

@@ -3,6 +3,8 @@ what to give instead (never a traceback, never a 500 at the first request that r
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from tests.central.test_cli_edges import one_clear_line, run_central
@@ -75,3 +77,16 @@ def test_a_file_that_is_not_a_database_is_named_so(tmp_path):
     result = run_central("--data-dir", str(tmp_path), "site", "list")
     one_clear_line(result, "file is not a database", "it is not a SQLite database")
     assert not_a_database.read_text().startswith("these are notes")  # nothing overwritten
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "-1"])
+def test_serve_refuses_a_port_flag_that_is_not_a_port(tmp_path, port):
+    # Before: --port 70000 served on 4464 (70000 - 65536) and --port 0 on a random port, each
+    # logged as "running"; the variable HYMY_CENTRAL_PORT already refused them.
+    try:
+        result = run_central("--data-dir", str(tmp_path), "serve", f"--port={port}", timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"serve --port={port} started instead of refusing the port")
+    assert "Traceback" not in result.stderr and result.returncode == 2, result.stderr
+    assert "Invalid value for '--port'" in result.stderr
+    assert "1<=x<=65535" in result.stderr
