@@ -88,11 +88,18 @@ def comment_find(settings: Settings, site_id: str, text: str, first: Any, last: 
 
     Example: hymy-central comment find --site kaleva --text odotin
     """
+    from central.enrollment import NotFoundError, load_site
     from central.retention import find_comments
 
     engine = open_engine(settings)
     try:
         with engine.connect() as conn:
+            try:  # a mistyped site must not read as "no such comment" to a data subject
+                load_site(conn, site_id)
+            except NotFoundError:
+                raise click.ClickException(
+                    f"No site {site_id!r} at the central: `hymy-central site list` shows the ids."
+                ) from None
             found = find_comments(conn, site_id, text, first, last)
     finally:
         engine.dispose()
