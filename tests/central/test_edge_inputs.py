@@ -90,3 +90,15 @@ def test_serve_refuses_a_port_flag_that_is_not_a_port(tmp_path, port):
     assert "Traceback" not in result.stderr and result.returncode == 2, result.stderr
     assert "Invalid value for '--port'" in result.stderr
     assert "1<=x<=65535" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+def test_a_database_in_memory_is_refused_as_it_would_keep_nothing(tmp_path, url):
+    # Before: `site add` answered "Added site kaleva" and `api-key create` printed a key, then
+    # both were gone when the command ended (each command, each worker, its own empty database).
+    example = run_central("example", "site")
+    site_file = tmp_path / "site.toml"
+    site_file.write_text(example.stdout, encoding="utf-8")
+    for args in (["site", "add", str(site_file)], ["api-key", "create", "--role", "admin"]):
+        result = run_central("--db", url, *args)
+        one_clear_line(result, "in memory", "keeps nothing", "sqlite:///PATH")
