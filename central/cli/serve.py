@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
+import socket
 from pathlib import Path
 
 import click
@@ -35,6 +37,41 @@ def prepare_metrics_dir(settings: Settings) -> Path:
         ) from None
     os.environ[METRICS_DIR_ENV] = str(path)
     return path
+
+
+def check_listen(settings: Settings) -> None:
+    """Bind the address once before uvicorn does, so that a port in use, a host that is not
+    an address of this machine or a port this user may not open is one line that says what to
+    do (uvicorn logs the bare OS error after "Application startup complete")."""
+    try:
+        infos = socket.getaddrinfo(
+            settings.host, settings.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (socket.gaierror, UnicodeError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise click.ClickException(
+            f"Cannot listen on {settings.host}:{settings.port} ({reason}): give an address of "
+            "this machine with --host or HYMY_CENTRAL_HOST (127.0.0.1 behind nginx, 0.0.0.0 "
+            "for every address)."
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            advice = (
+                "another program (perhaps another hymy-central) listens there: stop it or give "
+                "another --port or HYMY_CENTRAL_PORT"
+            )
+        elif err.errno in (errno.EACCES, errno.EPERM):
+            advice = "a port under 1024 needs root: give a port from 1024 up (nginx takes 443)"
+        else:
+            advice = "give an address of this machine with --host or HYMY_CENTRAL_HOST"
+        raise click.ClickException(
+            f"Cannot listen on {settings.host}:{settings.port} ({err.strerror}): {advice}."
+        ) from None
 
 
 def check_schema(settings: Settings) -> None:
@@ -106,6 +143,7 @@ def serve(
     settings = dataclasses.replace(base, **{k: v for k, v in given.items() if v is not None})
     configure(settings.log_format)
     check_schema(settings)  # once here: the workers then find it ready
+    check_listen(settings)  # after: an old schema is the first thing to hear of
     prepare_metrics_dir(settings)
     os.environ.update(settings.environment())
     options = {

@@ -3,6 +3,7 @@ what to give instead (never a traceback, never a 500 at the first request that r
 
 from __future__ import annotations
 
+import socket
 import subprocess
 
 import pytest
@@ -102,3 +103,20 @@ def test_a_database_in_memory_is_refused_as_it_would_keep_nothing(tmp_path, url)
     for args in (["site", "add", str(site_file)], ["api-key", "create", "--role", "admin"]):
         result = run_central("--db", url, *args)
         one_clear_line(result, "in memory", "keeps nothing", "sqlite:///PATH")
+
+
+def test_serve_on_a_port_in_use_or_a_host_not_of_this_machine_says_so_in_one_line(tmp_path):
+    # Before: uvicorn logged "Application startup complete", then the bare OS error
+    # ("[Errno -2] Name or service not known", not naming the host) and exited with status 3.
+    assert run_central("--data-dir", str(tmp_path), "db", "upgrade").returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = run_central("--data-dir", str(tmp_path), "serve", "--port", port, timeout=30)
+    one_clear_line(result, f"Cannot listen on 127.0.0.1:{port}", "another --port")
+    for host in ("no-such-host.invalid", "999.1.1.1"):
+        result = run_central(
+            "--data-dir", str(tmp_path), "serve", "--port", port, env={"HYMY_CENTRAL_HOST": host}
+        )
+        one_clear_line(result, f"Cannot listen on {host}:{port}", "HYMY_CENTRAL_HOST")
