@@ -16,7 +16,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,9 +59,33 @@ def default_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'central.sqlite'}"
 
 
+def check_url(url: str) -> str:
+    """The normalized URL, checked that SQLAlchemy can read it (a port that is not a number, an
+    unclosed [ of an IPv6 address, a password with an unencoded @ or /).
+
+    Raises DatabaseError that says how to write it, without the password.
+    """
+    given, url = url, normalize_url(url)
+    try:
+        parsed = make_url(url)
+        _ = parsed.port  # read lazily by some versions
+    except (ArgumentError, ValueError, TypeError) as err:
+        scheme = given.split("://", 1)[0]
+        raise DatabaseError(
+            f"The database URL ({scheme}://...) cannot be read ({type(err).__name__}: the host, "
+            "port or password is malformed): write it as postgresql://USER:PASSWORD@HOST:PORT/DB "
+            "or sqlite:///PATH, with the characters @ : / [ ] % of a password percent-encoded "
+            "(e.g. %40 for @), in --db or HYMY_CENTRAL_DB."
+        ) from None
+    return url
+
+
 def make_engine(url: str) -> Engine:
-    """An engine with the settings each database needs."""
-    url = normalize_url(url)
+    """An engine with the settings each database needs.
+
+    Raises DatabaseError for a URL that is not of a supported database or cannot be read.
+    """
+    url = check_url(url)
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":

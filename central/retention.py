@@ -379,17 +379,29 @@ def find_comments(
     last: datetime | None = None,
 ) -> list[FoundComment]:
     """The site's comments (of UTC days first..last, containing `text` in any case), newest
-    first, at most FIND_LIMIT: to find the event a data-subject request is about."""
+    first, at most FIND_LIMIT: to find the event a data-subject request is about.
+
+    The text is compared here, case-folded, not by the database: SQLite's lower() (and
+    PostgreSQL's under the C collation) change only A-Z, so "Äiti" was not found by "äiti".
+    """
     query = select(events.c.id, events.c.corrected_at, events.c.rating, events.c.comment).where(
         events.c.site_id == site_id, events.c.comment.is_not(None)
     )
-    if text:
-        query = query.where(func.lower(events.c.comment).contains(text.lower(), autoescape=True))
     if first is not None:
         query = query.where(events.c.corrected_at >= first.replace(tzinfo=UTC))
     if last is not None:
         query = query.where(events.c.corrected_at < last.replace(tzinfo=UTC) + timedelta(days=1))
-    query = query.order_by(events.c.corrected_at.desc()).limit(FIND_LIMIT)
+    query = query.order_by(events.c.corrected_at.desc())
+    if not text:
+        rows = list(conn.execute(query.limit(FIND_LIMIT)))
+    else:
+        wanted = text.casefold()
+        rows = []
+        for row in conn.execute(query.execution_options(yield_per=500)):
+            if wanted in row.comment.casefold():
+                rows.append(row)
+                if len(rows) == FIND_LIMIT:
+                    break
     return [
         FoundComment(
             row.id,
@@ -397,5 +409,5 @@ def find_comments(
             row.rating,
             row.comment,
         )
-        for row in conn.execute(query)
+        for row in rows
     ]

@@ -7,6 +7,7 @@ prepare_directory are meant for every setting and folder the central adds.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import pwd
 import tempfile
@@ -86,6 +87,35 @@ def env_choice(name: str, choices: tuple[str, ...]) -> str | None:
             f"{name} is {value!r}: give one of {', '.join(choices)} (or unset it for the default)."
         )
     return value.lower()
+
+
+def check_addresses(value: str, name: str, *, example: str) -> str:
+    """`value` as a comma-separated list of addresses and networks (127.0.0.1, ::1,
+    10.0.0.0/8) or "*", each part checked now, at start, so that a typo is not first found by
+    the first request that reads the list. Blanks and empty parts (a trailing comma) are
+    dropped.
+
+    Raises SettingsError naming `name` (a variable or a flag) and the part it cannot read.
+    """
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    for part in parts or [value]:
+        if part == "*":
+            continue
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{part!r} in {name} is not an address or network: give addresses or networks "
+                f"separated by commas, or * for any, e.g. {name}={example}."
+            ) from None
+    return ",".join(parts)
+
+
+def env_addresses(name: str, *, example: str) -> str | None:
+    """The variable as a checked list of addresses and networks (check_addresses), or None
+    when unset or empty."""
+    value = env_text(name)
+    return None if value is None else check_addresses(value, name, example=example)
 
 
 def _user() -> str:
@@ -207,8 +237,12 @@ class Settings:
                 example=24,
             ),
             "log_format": env_choice("HYMY_CENTRAL_LOG_FORMAT", ("text", "json")),
-            "forwarded_allow_ips": env_text("HYMY_CENTRAL_FORWARDED_ALLOW_IPS"),
-            "metrics_allow_ips": env_text("HYMY_CENTRAL_METRICS_ALLOW_IPS"),
+            "forwarded_allow_ips": env_addresses(
+                "HYMY_CENTRAL_FORWARDED_ALLOW_IPS", example="127.0.0.1"
+            ),
+            "metrics_allow_ips": env_addresses(
+                "HYMY_CENTRAL_METRICS_ALLOW_IPS", example="127.0.0.1,::1,10.0.0.5"
+            ),
             "max_concurrent_ingests": env_int(
                 "HYMY_CENTRAL_MAX_CONCURRENT_INGESTS",
                 minimum=1,

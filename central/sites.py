@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ID_LENGTH = 64  # the columns that hold them (central.tables: String(64))
 Localized = dict[str, Annotated[str, Field(min_length=1)]]
 
 
@@ -92,21 +93,21 @@ class _Model(BaseModel):
 
 
 class SiteInfo(_Model):
-    id: Annotated[str, Field(pattern=ID)]
+    id: Annotated[str, Field(pattern=ID, max_length=ID_LENGTH)]
     name: Localized
     timezone: Annotated[str, AfterValidator(_zone)] = "Europe/Helsinki"
     numbers_per_kiosk: Annotated[int, Field(ge=10, le=999)] = 100
 
 
 class ServicePoint(_Model):
-    id: Annotated[str, Field(pattern=ID)]
+    id: Annotated[str, Field(pattern=ID, max_length=ID_LENGTH)]
     name: Localized
     prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
     guidance: Localized | None = None
 
 
 class Reason(_Model):
-    id: Annotated[str, Field(pattern=ID)]
+    id: Annotated[str, Field(pattern=ID, max_length=ID_LENGTH)]
     ratings: list[Annotated[int, Field(ge=1, le=4)]] = Field(min_length=1)
     name: Localized
 

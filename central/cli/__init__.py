@@ -90,6 +90,17 @@ def pass_settings(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _in_memory(url: str) -> bool:
+    """Whether a sqlite: URL names no file (sqlite://, sqlite:///, sqlite:///:memory:,
+    ?mode=memory). Raises click.ClickException for a URL that cannot be read."""
+    try:
+        parsed = make_url(db.check_url(url))
+    except db.DatabaseError as err:
+        raise click.ClickException(str(err)) from None
+    name = parsed.database or ""
+    return name in ("", ":memory:") or parsed.query.get("mode") == "memory"
+
+
 def prepare_database_folder(settings: Settings) -> None:
     """For a SQLite database, its folder (the data dir by default) made ready: created when
     missing, refused with a sentence when it is a file or not writable. PostgreSQL needs none.
@@ -97,7 +108,15 @@ def prepare_database_folder(settings: Settings) -> None:
     Raises click.ClickException.
     """
     url = settings.database_url
-    if not url.startswith("sqlite:///") or url.removeprefix("sqlite:///") in ("", ":memory:"):
+    if url.startswith("sqlite:") and _in_memory(url):
+        # Each command (and each worker) would get an empty database of its own: "Added site"
+        # or a new API key, then nothing stored once the command ends.
+        raise click.ClickException(
+            f"--db {url} is a SQLite database in memory: it keeps nothing once the command "
+            "ends. Give a file (sqlite:///PATH) or leave --db out for central.sqlite in the "
+            "data dir."
+        )
+    if not url.startswith("sqlite:///"):
         return
     path = Path(url.removeprefix("sqlite:///"))
     if path.is_dir():
@@ -146,6 +165,11 @@ def describe_database(url: str) -> str:
 
 # What PostgreSQL (or SQLite) says -> what the person should do, for the usual set-up mistakes.
 _DATABASE_ADVICE = (
+    (
+        ("file is not a database",),
+        "it is not a SQLite database (another kind of file, or damaged): point --db at the "
+        "central's database file, or restore it from the backup (docs/operations.md)",
+    ),
     (
         ("password authentication failed", "no password supplied", "authentication failed"),
         "the user or the password is wrong: correct them in the URL "

@@ -88,9 +88,19 @@ def comment_find(settings: Settings, site_id: str, text: str, first: Any, last: 
 
     Example: hymy-central comment find --site kaleva --text odotin
     """
+    from central.enrollment import NotFoundError, load_site
     from central.retention import find_comments
 
-    found = read(settings, lambda conn: find_comments(conn, site_id, text, first, last))
+    def comments(conn):  # a mistyped site must not read as "no such comment" to a data subject
+        load_site(conn, site_id)
+        return find_comments(conn, site_id, text, first, last)
+
+    try:
+        found = read(settings, comments)
+    except NotFoundError:
+        raise click.ClickException(
+            f"No site {site_id!r} at the central: `hymy-central site list` shows the ids."
+        ) from None
     if not found:
         click.echo("No comment matches.")
         return

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
+import socket
 from pathlib import Path
 
 import click
 
 from central.cli import main, open_engine, pass_settings
 from central.logs import FORMATS, configure, logging_config
-from central.settings import Settings
+from central.settings import Settings, SettingsError, check_addresses
 
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -37,15 +39,62 @@ def prepare_metrics_dir(settings: Settings) -> Path:
     return path
 
 
+def check_listen(settings: Settings) -> None:
+    """Bind the address once before uvicorn does, so that a port in use, a host that is not
+    an address of this machine or a port this user may not open is one line that says what to
+    do (uvicorn logs the bare OS error after "Application startup complete")."""
+    try:
+        infos = socket.getaddrinfo(
+            settings.host, settings.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (socket.gaierror, UnicodeError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise click.ClickException(
+            f"Cannot listen on {settings.host}:{settings.port} ({reason}): give an address of "
+            "this machine with --host or HYMY_CENTRAL_HOST (127.0.0.1 behind nginx, 0.0.0.0 "
+            "for every address)."
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            advice = (
+                "another program (perhaps another hymy-central) listens there: stop it or give "
+                "another --port or HYMY_CENTRAL_PORT"
+            )
+        elif err.errno in (errno.EACCES, errno.EPERM):
+            advice = "a port under 1024 needs root: give a port from 1024 up (nginx takes 443)"
+        else:
+            advice = "give an address of this machine with --host or HYMY_CENTRAL_HOST"
+        raise click.ClickException(
+            f"Cannot listen on {settings.host}:{settings.port} ({err.strerror}): {advice}."
+        ) from None
+
+
 def check_schema(settings: Settings) -> None:
     """Create the schema of an empty database; refuse an older or newer one, or a database that
     cannot be used, in one line (central.cli.open_engine)."""
     open_engine(settings).dispose()
 
 
+def _addresses(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--forwarded-allow-ips (or its variable) checked at start (central.settings)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return check_addresses(value, "--forwarded-allow-ips", example="127.0.0.1")
+    except SettingsError as err:
+        raise click.BadParameter(str(err)) from None
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (default 8080).")
+# The range of HYMY_CENTRAL_PORT: a bare int let 70000 bind port 4464 (70000 - 65536) and 0 a
+# random one, each "running" as if it were the port given.
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 8080).")
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
@@ -62,8 +111,8 @@ def check_schema(settings: Settings) -> None:
 )
 @click.option(
     "--forwarded-allow-ips",
-    envvar="HYMY_CENTRAL_FORWARDED_ALLOW_IPS",
-    default=None,
+    default=None,  # else HYMY_CENTRAL_FORWARDED_ALLOW_IPS, read and checked by Settings
+    callback=_addresses,
     help="Proxies whose X-Forwarded-For/-Proto are believed, comma-separated (default "
     "127.0.0.1: nginx on this machine); the client address behind them is then the real one.",
 )
@@ -94,6 +143,7 @@ def serve(
     settings = dataclasses.replace(base, **{k: v for k, v in given.items() if v is not None})
     configure(settings.log_format)
     check_schema(settings)  # once here: the workers then find it ready
+    check_listen(settings)  # after: an old schema is the first thing to hear of
     prepare_metrics_dir(settings)
     os.environ.update(settings.environment())
     options = {

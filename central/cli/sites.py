@@ -21,8 +21,24 @@ def site() -> None:
 
 
 def _read(site_file: Path) -> SiteDefinition:
+    """The site file, parsed; a file that cannot be read or decoded as UTF-8 (a BOM, as some
+    Windows editors write, is allowed) is refused in one line, like a wrong value.
+
+    Raises click.ClickException.
+    """
     try:
-        return parse_site(site_file.read_text(encoding="utf-8"), str(site_file))
+        text = site_file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise click.ClickException(
+            f"{site_file} is not UTF-8 text (byte {err.start + 1} cannot be read): save it as "
+            "UTF-8 TOML, e.g. start from `hymy-central example site`."
+        ) from None
+    except OSError as err:
+        raise click.ClickException(
+            f"{site_file} cannot be read ({err.strerror}): give a site file this user may read."
+        ) from None
+    try:
+        return parse_site(text, str(site_file))
     except SiteError as err:
         raise click.ClickException(str(err)) from None
 

@@ -22,7 +22,10 @@ CENTRAL = [sys.executable, "-m", "central.cli"]
 
 
 def run_central(
-    *args: str, env: dict[str, str] | None = None, prefix: tuple[str, ...] = ()
+    *args: str,
+    env: dict[str, str] | None = None,
+    prefix: tuple[str, ...] = (),
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("HYMY_CENTRAL_")}
     environment.update(env or {})
@@ -32,7 +35,7 @@ def run_central(
         capture_output=True,
         text=True,
         env=environment,
-        timeout=120,
+        timeout=timeout,
     )
 
 

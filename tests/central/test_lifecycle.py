@@ -318,3 +318,21 @@ def test_migration_0007_keeps_what_was_there(db_url):
             )
         )
     engine.dispose()
+
+
+def test_an_id_longer_than_its_column_is_refused_by_the_site_file_check(client, tmp_path):
+    # Before: a site id of 65+ characters was taken on SQLite (which does not check a
+    # VARCHAR's length) and ended in a StringDataRightTruncation traceback on PostgreSQL.
+    long_id = "a" * 65
+    for key, old in (
+        ("site.id", 'id = "kaleva"'),
+        ("service_points.0.id", 'id = "laboratorio"'),
+        ("feedback.reasons.0.id", 'id = "waiting-time"'),
+    ):
+        site_file = tmp_path / "site.toml"
+        site_file.write_text(
+            EXAMPLE_SITE.read_text(encoding="utf-8").replace(old, f'id = "{long_id}"', 1)
+        )
+        result = run(client, "site", "add", str(site_file), ok=False)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert f"{key}: String should have at most 64 characters" in result.output

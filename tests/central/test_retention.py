@@ -293,3 +293,20 @@ def test_of_many_workers_and_servers_one_claims_the_days_run(client):
     assert sorted(claims) == [False, False, False, True]
     assert not retention.claim_daily_run(engine, now + timedelta(hours=22))
     assert retention.claim_daily_run(engine, now + timedelta(hours=23, minutes=1))
+
+
+def test_comment_find_folds_the_case_of_every_letter_and_names_an_unknown_site(client, kiosk):
+    # SQLite's lower() (and PostgreSQL's under the C collation) changes only A-Z: a search
+    # for "äiti" did not find "ÄITI ..." and a data-subject request was answered "no comment".
+    event = feedback(2, comment="ÄITI odotti Öisin; ÅSA sanoi")
+    assert send(client, kiosk["token"], [event]).json()["accepted"] == 1
+    for text in ("äiti", "ÄiTi", "öisin", "åsa", "odotti öisin"):
+        found = cli_run(client, "comment", "find", "--site", "kaleva", "--text", text)
+        assert found.exit_code == 0 and found.output.startswith(event["id"]), (text, found.output)
+    assert (
+        "No comment matches"
+        in cli_run(client, "comment", "find", "--site", "kaleva", "--text", "100%").output
+    )
+    unknown = cli_run(client, "comment", "find", "--site", "kalevaa", "--text", "äiti")
+    assert unknown.exit_code == 1, unknown.output
+    assert "No site 'kalevaa'" in unknown.output and "site list" in unknown.output
