@@ -226,15 +226,23 @@ def run_admin(tmp_path: Path, user: str, *args: str) -> subprocess.CompletedProc
         + "HYMY_CENTRAL_DB=postgresql://hymy-central@/hymy-central?host=/run/postgresql\n"
     )
     env_file.chmod(0o644)
+    return admin_command(tmp_path, user, *args)
+
+
+def admin_command(
+    tmp_path: Path, user: str, *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """hymy-central-admin with the env file and venv that run_admin made in tmp_path."""
     return subprocess.run(
         ["bash", str(CENTRAL_DIR / "hymy-central-admin"), *args],
         capture_output=True,
         text=True,
         timeout=60,
+        cwd=cwd,
         env={
             "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
-            "HYMY_CENTRAL_ENV_FILE": str(env_file),
-            "HYMY_CENTRAL_VENV": str(venv),
+            "HYMY_CENTRAL_ENV_FILE": str(tmp_path / "env"),
+            "HYMY_CENTRAL_VENV": str(tmp_path / "venv"),
             "HYMY_CENTRAL_USER": user,
             "SUDO_USER": "matti",
             "LOGNAME": "root",
@@ -313,29 +321,13 @@ def test_admin_reads_a_relative_site_file_from_the_current_folder(workdir: Path)
     run_admin(workdir, "nobody", "devices")
     venv = workdir / "venv" / "bin" / "hymy-central"
     venv.write_text('#!/bin/sh\necho "pwd=$(pwd)"; test -r "$3" && echo readable\n')
-    done = subprocess.run(
-        ["bash", str(CENTRAL_DIR / "hymy-central-admin"), "site", "add", "kaleva.toml"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=workdir,
-        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HYMY_CENTRAL_ENV_FILE": str(workdir / "env"),
-             "HYMY_CENTRAL_VENV": str(workdir / "venv"), "HYMY_CENTRAL_USER": "nobody"},
-    )  # fmt: skip
+    done = admin_command(workdir, "nobody", "site", "add", "kaleva.toml", cwd=workdir)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"pwd={workdir}\nreadable\n"
     # From a folder the service's user cannot enter, the admin is told why the file is not found.
     private = workdir / "private"
     private.mkdir(mode=0o700)
     (private / "kaleva.toml").write_text("[site]\n")
-    done = subprocess.run(
-        ["bash", str(CENTRAL_DIR / "hymy-central-admin"), "site", "add", "kaleva.toml"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=private,
-        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HYMY_CENTRAL_ENV_FILE": str(workdir / "env"),
-             "HYMY_CENTRAL_VENV": str(workdir / "venv"), "HYMY_CENTRAL_USER": "nobody"},
-    )  # fmt: skip
+    done = admin_command(workdir, "nobody", "site", "add", "kaleva.toml", cwd=private)
     assert done.stdout == "pwd=/\n"
     assert f"the user nobody cannot read kaleva.toml in {private}" in done.stderr
