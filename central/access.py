@@ -44,16 +44,16 @@ class ApiKeyError(ValueError):
     """A key that cannot be made as asked; the message says what to change."""
 
 
-def create_api_key(conn: Connection, role: str, site_ids: list[str]) -> tuple[str, str]:
-    """A new key (shown once) and its id.
+def checked_scope(conn: Connection, role: str, site_ids: list[str], what: str) -> list[str]:
+    """The sites of a new key or person (`what`), sorted, once each: the same rules for both.
 
-    Raises ApiKeyError for an unknown role, a manager key without sites, or a site that does
-    not exist (a typo would make a key that reads nothing).
+    Raises ApiKeyError for an unknown role, a manager without sites, or a site that does not
+    exist (a typo would make a key or an account that reads nothing).
     """
     if role not in ROLES:
         raise ApiKeyError(f"A role is one of {', '.join(ROLES)}, not {role!r}.")
     if role == "manager" and not site_ids:
-        raise ApiKeyError("A manager key needs the sites it may read: add --site S.")
+        raise ApiKeyError(f"A manager {what} needs the sites it may read: add --site S.")
     scope = sorted(set(site_ids))
     unknown = missing_sites(conn, scope)
     if unknown:
@@ -61,6 +61,16 @@ def create_api_key(conn: Connection, role: str, site_ids: list[str]) -> tuple[st
             f"No site {', '.join(repr(s) for s in unknown)}: check the id, or add the site "
             "first with `hymy-central site add`."
         )
+    return scope
+
+
+def create_api_key(conn: Connection, role: str, site_ids: list[str]) -> tuple[str, str]:
+    """A new key (shown once) and its id.
+
+    Raises ApiKeyError for an unknown role, a manager key without sites, or a site that does
+    not exist (a typo would make a key that reads nothing).
+    """
+    scope = checked_scope(conn, role, site_ids, "key")
     key, key_id = f"hymy_{new_token()}", str(uuid.uuid4())
     conn.execute(
         insert(api_keys).values(

@@ -206,3 +206,48 @@ retention_horizons = Table(
     Column("kept_from", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True)),
 )
+
+# People who sign in to the web console (central.people): with a password (argon2) or through
+# single sign-on (OpenID Connect: `oidc_subject` is "issuer subject"). Role and sites as for API
+# keys; e-mail addresses are stored in lower case.
+people = Table(
+    "people",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", Text),  # NULL: signs in only through single sign-on
+    Column("role", String(16), nullable=False),  # admin | it | manager
+    Column("sites", Text, nullable=False),  # JSON list of site ids; [] = every site
+    Column("language", String(8)),  # fi | sv | en; NULL: the browser's
+    Column("oidc_subject", String(512), unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+    Column("last_signin_at", DateTime(timezone=True)),
+)
+
+# Signed-in browsers (central.web_sessions): the cookie holds a random token, this its hash, so
+# a session ends at once everywhere when it is deleted or its person is disabled.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("person_id", String(36), ForeignKey("people.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+Index("web_sessions_by_person", web_sessions.c.person_id)
+
+# Failed sign-ins per e-mail address (known or not, so a lockout tells nothing of who has an
+# account) and client address, kept for the lockout's window.
+signin_failures = Table(
+    "signin_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("address", String(64), nullable=False),
+)
+Index("signin_failures_by_email", signin_failures.c.email, signin_failures.c.at)
+Index("signin_failures_by_address", signin_failures.c.address, signin_failures.c.at)

@@ -128,6 +128,9 @@ STDIN: dict[str, str] = {
     "python -m kiosk.devices.simulate printer": "paper_out\n",
     "python -m kiosk.devices.simulate scanner": "LAB-2026-0042\n",
     "python -m kiosk.devices.simulate buttons": "3\n",
+    # A new password, asked twice at the prompt.
+    "hymy-central user add": "kolme sanaa peräkkäin\nkolme sanaa peräkkäin\n",
+    "hymy-central user reset-password": "neljä uutta sanaa tässä\nneljä uutta sanaa tässä\n",
 }
 
 # A command (regular expression) -> how to tell it came up; it runs until then and is stopped.
