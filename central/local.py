@@ -50,13 +50,19 @@ class LocalCentral:
         args = [sys.executable, "-m", "central.cli", "--data-dir", str(self.data_dir)]
         return [*args, "--db", self.db_url] if self.db_url else args
 
-    def command(self, *args: str) -> str:
-        """Run one `hymy-central` command; its standard output.
+    def command(self, *args: str, stdin: str | None = None) -> str:
+        """Run one `hymy-central` command (`stdin`: what it reads, e.g. a password for
+        --password-stdin); its standard output.
 
         Raises LocalCentralError when it fails.
         """
         done = subprocess.run(
-            [*self._base(), *args], capture_output=True, text=True, env=self._env, timeout=120
+            [*self._base(), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self._env,
+            timeout=120,
         )
         if done.returncode != 0:
             raise LocalCentralError(f"hymy-central {' '.join(args)} failed:\n{done.stderr}")
