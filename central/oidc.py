@@ -153,29 +153,39 @@ def save_pending(
     )
 
 
-def take_pending(
-    conn: Connection, state: str, browser: str, now: datetime | None = None
-) -> PendingSignOn:
-    """The sign-on of this state, deleted as it is read (an answer counts once), when it is
-    this browser's and not expired. Call it in a write transaction.
+@dataclass(frozen=True)
+class TakenSignOn:
+    """A row of `sso_states` as it was taken (deleted) from the table."""
 
-    Raises StateError otherwise.
-    """
-    now = now or datetime.now(UTC)
+    pending: PendingSignOn
+    browser_hash: str
+    created_at: datetime
+
+    def check(self, browser: str, now: datetime | None = None) -> PendingSignOn:
+        """The sign-on, when it is this browser's and not expired. Raises StateError."""
+        now = now or datetime.now(UTC)
+        if self.created_at < now - STATE_LIFETIME:
+            raise StateError("the state has expired")
+        if not browser or digest(browser) != self.browser_hash:
+            raise StateError("the answer came to another browser than the one that asked")
+        return self.pending
+
+
+def take_pending(conn: Connection, state: str) -> TakenSignOn | None:
+    """The sign-on of this state, deleted as it is read, so that an answer counts once even
+    when it is refused: check it (TakenSignOn.check) after the transaction. None for a state
+    that is unknown or used."""
     if not state or len(state) > 200:
-        raise StateError("no state in the answer")
+        return None
     key = digest(state)
     row = conn.execute(select(sso_states).where(sso_states.c.state_hash == key)).first()
     # The delete decides: of two answers with one state in two workers, one deletes the row.
     taken = conn.execute(delete(sso_states).where(sso_states.c.state_hash == key)).rowcount
     if row is None or not taken:
-        raise StateError("the state is unknown or was used already")
+        return None
     created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-    if created < now - STATE_LIFETIME:
-        raise StateError("the state has expired")
-    if not browser or digest(browser) != row.browser_hash:
-        raise StateError("the answer came to another browser than the one that asked")
-    return PendingSignOn(row.nonce, row.code_verifier, row.redirect_uri, row.next_path)
+    pending = PendingSignOn(row.nonce, row.code_verifier, row.redirect_uri, row.next_path)
+    return TakenSignOn(pending, row.browser_hash, created)
 
 
 class IdentityProvider:

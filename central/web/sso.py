@@ -21,7 +21,6 @@ from sqlalchemy import Connection
 from central.api.deps import run_write
 from central.oidc import (
     IdentityProvider,
-    PendingSignOn,
     ProviderRefusedError,
     ProviderUnavailableError,
     SignOnError,
@@ -184,10 +183,11 @@ async def sso_callback(
     browser = request.cookies.get(BROWSER_COOKIE, "")
     next_path = "/"
     try:
+        taken = await run_write(request, lambda conn: take_pending(conn, state[:300]))
         try:
-            pending: PendingSignOn = await run_write(
-                request, lambda conn: take_pending(conn, state[:300], browser)
-            )
+            if taken is None:
+                raise StateError("the state is unknown or was used already")
+            pending = taken.check(browser)
         except StateError:
             if error:  # the provider's own word says more than a missing state
                 raise ProviderRefusedError(error[:100], error_description[:300]) from None
