@@ -217,7 +217,7 @@ class IdentityProvider:
             self.client.server_metadata.clear()
         try:
             metadata = await self.client.load_server_metadata()
-        except (http_client.HTTPError, ValueError) as err:
+        except (http_client.HTTPError, ValueError, TypeError) as err:  # not JSON, not an object
             self.client.server_metadata.clear()
             raise ProviderUnavailableError(
                 f"{self.config.metadata_url} cannot be read: {type(err).__name__}: {err}"
@@ -264,7 +264,9 @@ class IdentityProvider:
             raise ProviderUnavailableError(f"token endpoint: {type(err).__name__}: {err}") from None
         except AuthlibBaseError as err:
             raise ProviderRefusedError(err.error or "error", err.description or "") from None
-        if "id_token" not in token:
+        except (ValueError, TypeError, KeyError) as err:  # an answer that is not a token
+            raise ProviderRefusedError("invalid token response", str(err)) from None
+        if not isinstance(token, Mapping) or "id_token" not in token:
             raise TokenError("the token endpoint sent no id_token (is 'openid' a scope?)")
         options = {
             "iss": {"essential": True, "value": self.config.issuer},

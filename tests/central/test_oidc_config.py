@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from central.oidc_config import OidcConfig, RoleMapping, load_oidc_file
+from central.oidc_config import OidcConfig, RoleMapping, load_oidc_file, parse_oidc
 from central.settings import Settings, SettingsError
 
 GOOD = """
@@ -216,3 +216,15 @@ def test_serve_stops_in_one_line_for_a_broken_file(tmp_path: Path) -> None:
     lines = run.stderr.strip().splitlines()
     assert lines[-1].startswith(f"Error: {path}: [[oidc.map]] number 4 (Hymy.IT): role is")
     assert "Traceback" not in run.stderr
+
+
+def test_the_example_in_deploy_is_a_valid_setting() -> None:
+    import tomllib
+
+    path = Path(__file__).resolve().parents[2] / "deploy" / "central" / "oidc.toml.example"
+    example = parse_oidc(tomllib.loads(path.read_text(encoding="utf-8")), path, secret="x")
+    assert example.claim == "roles" and example.email_claim == "preferred_username"
+    assert example.display_name_for("sv") == "Birkalands välfärdsområde"
+    access = example.access_for({"roles": ["Hymy.Manager.Kaleva", "Hymy.Manager.Hervanta"]})
+    assert access is not None
+    assert (access.role, access.sites) == ("manager", ("hervanta", "kaleva", "tesoma"))

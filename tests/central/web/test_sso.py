@@ -99,7 +99,11 @@ def to_provider(central: TestClient, next_: str = "/") -> str:
     assert answer.status_code == 303, answer.text
     assert "hymy_sso=" in answer.headers["set-cookie"]
     assert "HttpOnly" in answer.headers["set-cookie"]
-    return answer.headers["location"]
+    url = answer.headers["location"]
+    query = parse_qs(urlsplit(url).query)
+    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
+    assert query["nonce"][0] and query["state"][0] and query["response_type"] == ["code"]
+    return url
 
 
 def at_provider(url: str, login: str | None, *, cancel: bool = False) -> str:
