@@ -140,6 +140,12 @@ def audit_lines(caplog: pytest.LogCaptureFixture, event: str) -> list[logging.Lo
     return [r for r in caplog.records if getattr(r, "event", "") == event]
 
 
+def failed_because(caplog: pytest.LogCaptureFixture) -> str:
+    """What the central logged of the last sign-on that failed (the check that refused it)."""
+    found = [r.getMessage() for r in caplog.records if "single sign-on failed" in r.getMessage()]
+    return found[-1] if found else ""
+
+
 def with_state(callback: str, state: str) -> str:
     parts = urlsplit(callback)
     query = {key: values[0] for key, values in parse_qs(parts.query).items()}
@@ -255,12 +261,13 @@ def test_cancelling_at_the_provider_is_told(central: TestClient) -> None:
     assert "The sign-in at Test County was cancelled or refused" in answer.text
 
 
-def test_a_changed_nonce_is_refused(central: TestClient) -> None:
+def test_a_changed_nonce_is_refused(central: TestClient, caplog: pytest.LogCaptureFixture) -> None:
     callback = at_provider(to_provider(central), "u-admin")
     with central.app.state.engine.begin() as conn:
         conn.execute(update(sso_states).values(nonce="another-nonce"))
     answer = back_at_central(central, callback)
     assert answer.status_code == 401 and "could not be verified" in answer.text
+    assert "Invalid claim: 'nonce'" in failed_because(caplog)
 
 
 def test_a_broken_signature_is_refused(
@@ -281,6 +288,22 @@ def test_a_broken_signature_is_refused(
     answer = sso_sign_in(central, "admin")
     assert answer.status_code == 401 and "could not be verified" in answer.text
     assert audit_lines(caplog, "sign_in_refused")[-1].reason == "invalid id token"
+    assert "BadSignatureError" in failed_because(caplog)
+
+
+def test_an_expired_id_token_is_refused(
+    central: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import time
+
+    from joserfc._rfc7519 import claims
+
+    callback = at_provider(to_provider(central), "u-admin")
+    # The central's clock an hour on: past the token's ten minutes and the two minutes' leeway.
+    monkeypatch.setattr(claims, "_generate_now", lambda: int(time.time()) + 3600)
+    answer = back_at_central(central, callback)
+    assert answer.status_code == 401 and "could not be verified" in answer.text
+    assert "ExpiredTokenError" in failed_because(caplog)
 
 
 class TwoClientProvider(OidcProvider):
@@ -322,6 +345,7 @@ def test_an_id_token_for_another_audience_is_refused(
     answer = sso_sign_in(central, "admin")
     assert answer.status_code == 401 and "could not be verified" in answer.text
     assert audit_lines(caplog, "sign_in_refused")[-1].reason == "invalid id token"
+    assert "Invalid claim: 'aud'" in failed_because(caplog)
     # With its own client the same central signs the admin in.
     central.app.state.identity_provider = IdentityProvider(central.app.state.oidc)
     assert sso_sign_in(central, "admin").status_code == 303
