@@ -57,10 +57,7 @@ from central.people import (
 from central.secrets import digest
 from central.tables import people, sso_states
 
-try:  # the HTTP client Authlib itself uses: httpx2 when installed, else httpx
-    import httpx2 as http_client  # type: ignore[import-not-found]
-except ImportError:
-    import httpx as http_client
+import httpx2 as http_client  # the HTTP client Authlib itself uses
 
 log = logging.getLogger(__name__)
 

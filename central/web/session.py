@@ -57,7 +57,7 @@ class SignInRequired(Exception):  # noqa: N818 - a redirect, not an error
     """No live session: the browser goes to the sign-in page and comes back afterwards."""
 
 
-def _secure(request: Request) -> bool:
+def is_secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
@@ -120,7 +120,7 @@ async def check_csrf(request: Request, session: CurrentSession) -> WebSession:
 FormSession = Annotated[WebSession, Depends(check_csrf)]
 
 
-def _login_page(request: Request, status_code: int = 200, **context: object) -> Response:
+def login_page(request: Request, status_code: int = 200, **context: object) -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     request.state.csrf_token = token
     oidc = getattr(request.app.state, "oidc", None)
@@ -130,7 +130,7 @@ def _login_page(request: Request, status_code: int = 200, **context: object) -> 
         token,
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=is_secure(request),
         path="/login",
     )
     response.headers["Cache-Control"] = "no-store"
@@ -139,7 +139,7 @@ def _login_page(request: Request, status_code: int = 200, **context: object) -> 
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
-    return _login_page(request, next=safe_next(next))
+    return login_page(request, next=safe_next(next))
 
 
 def signed_in(request: Request, token: str, target: str) -> Response:
@@ -151,7 +151,7 @@ def signed_in(request: Request, token: str, target: str) -> Response:
         max_age=int(LIFETIME.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=is_secure(request),
         path="/",
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
@@ -192,7 +192,7 @@ async def login(
     _ = gettext_for(request)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(csrf_token.encode(), expected.encode()):
-        return _login_page(
+        return login_page(
             request,
             403,
             error=_("The sign-in form had expired. Please try again."),
@@ -220,7 +220,7 @@ async def login(
             "disabled": _("This account is disabled. Ask an administrator."),
         }
         status = 429 if outcome.reason == "locked" else 401
-        return _login_page(
+        return login_page(
             request, status, error=messages[outcome.reason], email=email, next=safe_next(next)
         )
     token, session = outcome
@@ -263,7 +263,7 @@ async def choose_language(
             chosen,
             max_age=365 * 24 * 3600,
             samesite="lax",
-            secure=_secure(request),
+            secure=is_secure(request),
             path="/",
         )
     return response

@@ -34,10 +34,10 @@ from central.oidc import (
 from central.oidc_config import OidcConfig, SsoAccess
 from central.secrets import new_token
 from central.web.session import (
-    _login_page,
-    _secure,
     audit_sign_in,
     audit_sign_in_refused,
+    is_secure,
+    login_page,
     safe_next,
     signed_in,
 )
@@ -129,7 +129,7 @@ def _failed(request: Request, config: OidcConfig, err: SignOnError, next_path: s
         )
     log.warning("single sign-on failed: %s: %s", err.reason, err.detail)
     audit_sign_in_refused(request, email, "oidc", err.reason)
-    return _login_page(request, status, error=message % words, next=next_path)
+    return login_page(request, status, error=message % words, next=next_path)
 
 
 @router.get("/login/sso")
@@ -138,7 +138,7 @@ async def start_sso(request: Request, next: str = "/") -> Response:
     provider = _provider(request)
     if provider is None:
         _ = gettext_for(request)
-        return _login_page(
+        return login_page(
             request, 404, error=_("Single sign-on is not set up here."), next=safe_next(next)
         )
     target = safe_next(next)
@@ -160,7 +160,7 @@ async def start_sso(request: Request, next: str = "/") -> Response:
         max_age=3600,
         httponly=True,
         samesite="lax",  # sent on the provider's redirect back, a top-level GET
-        secure=_secure(request),
+        secure=is_secure(request),
         path=COOKIE_PATH,
     )
     response.headers["Cache-Control"] = "no-store"
