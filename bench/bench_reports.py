@@ -42,7 +42,19 @@ POINTS = [
 CHUNK = 20_000
 
 
-def load(engine, n: int, site_count: int) -> None:
+COMMENTS = (
+    "Odotin pitkään, mutta hoitaja oli ystävällinen.",
+    "Ajanvaraus oli vaikeaa, puhelimessa jonotin puoli tuntia.",
+    "Snabb och vänlig service, tack!",
+    "Aulassa oli kylmä ja opasteet olivat epäselviä.",
+)
+
+
+def load(
+    engine, n: int, site_count: int, comment_share: float = 0.0, year_start: datetime = YEAR_START
+) -> None:
+    """n events over the year from `year_start` in site_count copies of the example site; a share
+    of the feedback carries one of COMMENTS (the console's comments page reads them)."""
     text = EXAMPLE_SITE.read_text(encoding="utf-8")
     now = datetime.now(UTC)
     with engine.begin() as conn:
@@ -65,8 +77,9 @@ def load(engine, n: int, site_count: int) -> None:
         rows = []
         for i in range(start, min(n, start + CHUNK)):
             site = rng.randrange(site_count)
-            moment = YEAR_START + timedelta(seconds=rng.randrange(seconds))
+            moment = year_start + timedelta(seconds=rng.randrange(seconds))
             checkin = rng.random() < 0.4
+            commented = not checkin and comment_share and rng.random() < comment_share
             rows.append(
                 {
                     "id": f"{i:032x}",
@@ -80,7 +93,7 @@ def load(engine, n: int, site_count: int) -> None:
                     "rating": None if checkin else rng.choice((1, 2, 3, 3, 4, 4, 4)),
                     "reason": None if checkin or rng.random() < 0.6 else "waiting-time",
                     "misuse": None if checkin else rng.random() < 0.01,
-                    "comment": None,
+                    "comment": rng.choice(COMMENTS) if commented else None,
                     "content": "{}",
                     "received_at": moment,
                     "batch_id": "bench",

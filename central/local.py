@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,17 @@ def free_port() -> int:
 
 
 class LocalCentral:
-    """`hymy-central` with its data in `data_dir` (SQLite unless `db_url`)."""
+    """`hymy-central` with its data in `data_dir` (SQLite unless `db_url`); `env` adds variables
+    (HYMY_CENTRAL_*, the sign-in settings) to the server's and the commands' environment."""
 
-    def __init__(self, data_dir: Path, *, db_url: str | None = None, port: int | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        db_url: str | None = None,
+        port: int | None = None,
+        env: Mapping[str, str] | None = None,
+    ):
         self.data_dir = data_dir
         self.db_url = db_url
         self.port = port or free_port()
@@ -44,19 +53,25 @@ class LocalCentral:
             "PYTHONPATH": os.pathsep.join(
                 filter(None, [str(SOURCE_ROOT), os.environ.get("PYTHONPATH")])
             ),
+            **(env or {}),
         }
 
     def _base(self) -> list[str]:
         args = [sys.executable, "-m", "central.cli", "--data-dir", str(self.data_dir)]
         return [*args, "--db", self.db_url] if self.db_url else args
 
-    def command(self, *args: str) -> str:
-        """Run one `hymy-central` command; its standard output.
+    def command(self, *args: str, stdin: str | None = None) -> str:
+        """Run one `hymy-central` command (`stdin` as its input: a password); its standard output.
 
         Raises LocalCentralError when it fails.
         """
         done = subprocess.run(
-            [*self._base(), *args], capture_output=True, text=True, env=self._env, timeout=120
+            [*self._base(), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self._env,
+            timeout=120,
         )
         if done.returncode != 0:
             raise LocalCentralError(f"hymy-central {' '.join(args)} failed:\n{done.stderr}")

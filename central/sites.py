@@ -21,6 +21,9 @@ A site file has the shape of a kiosk config's shared parts (see docs/central.md)
     [[retired.service_points]]     # no longer offered; their old events still count
     ...
 
+    [reports]                      # the console's reports; never sent to kiosks
+    min_answers = 5                # a figure from fewer answers is not shown to people
+
 Service points and reasons a new definition leaves out are kept under [retired] (see
 SiteDefinition.replacing); `site_toml` writes a definition back in this shape (`hymy-central
 site show`), `retiring` retires some of them (`hymy-central site retire --service-point`), and
@@ -124,11 +127,25 @@ class Retired(_Model):
     reasons: list[Reason] = []
 
 
+DEFAULT_MIN_ANSWERS = 5
+
+
+class ReportSettings(_Model):
+    """How the site's figures are shown to people (central only: kiosk_config leaves it out).
+
+    min_answers: a score, distribution or share from fewer answers than this is never shown
+    (small numbers could point at one visitor); central.fairness applies the rule.
+    """
+
+    min_answers: Annotated[int, Field(ge=1)] = DEFAULT_MIN_ANSWERS
+
+
 class SiteDefinition(_Model):
     site: SiteInfo
     service_points: list[ServicePoint] = Field(min_length=1)
     feedback: Feedback = Feedback()
     retired: Retired = Retired()
+    reports: ReportSettings = ReportSettings()
 
     @property
     def kiosk_slots(self) -> int:
@@ -316,6 +333,8 @@ def site_changes(old: SiteDefinition, new: SiteDefinition) -> list[str]:
         before, after = getattr(old.site, key), getattr(new.site, key)
         if before != after:
             lines.append(f"site {key}: {_show(before)} -> {_show(after)}")
+    if old.reports.min_answers != new.reports.min_answers:
+        lines.append(f"reports min_answers: {old.reports.min_answers} -> {new.reports.min_answers}")
     parts = (
         ("service point", old.service_points, old.retired.service_points, new.service_points,
          new.retired.service_points, ("name", "prefix", "guidance")),
@@ -399,4 +418,5 @@ def site_toml(definition: SiteDefinition, retired_at: datetime | None = None) ->
         lines += _toml_table("[[retired.service_points]]", point.model_dump())
     for reason in definition.retired.reasons:
         lines += _toml_table("[[retired.reasons]]", reason.model_dump())
+    lines += _toml_table("[reports]", definition.reports.model_dump())
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,7 +1,10 @@
-"""Find every translatable message of the kiosk and bring the catalogs up to date with them.
+"""Find every translatable message of the kiosk and of the web console, and bring their catalogs
+up to date with them.
 
-Messages are the first argument of `t(...)` / `N_(...)` in kiosk/ (Python) and of `app.t("...")` in
-the .kv files. Run after changing visible text, then translate what is new in each .po:
+The kiosk (domain `hymy`): the first argument of `t(...)` / `N_(...)` in kiosk/ (Python) and of
+`app.t("...")` in the .kv files. The console (domain `console`): `_(...)` / `gettext(...)` in
+central/web/ (Python) and in its Jinja2 templates. Run after changing visible text, then
+translate what is new in each .po:
 
     .venv/bin/python scripts/extract_messages.py
 """
@@ -21,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "assets" / "locale"
 SOURCE_DIR = ROOT / "kiosk"
 KEYWORDS = {"t": (1,), "N_": (1,), "gettext": (2,)}
+CONSOLE_DIR = ROOT / "central" / "web"
+CONSOLE_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 KV_MESSAGE = re.compile(r'app\.t\(\s*("(?:[^"\\]|\\.)*")')
 
 log = logging.getLogger("extract_messages")
@@ -44,18 +49,47 @@ def extract_messages(source_dir: Path = SOURCE_DIR) -> dict[str, list[str]]:
     return found
 
 
-def update_catalogs(locale_dir: Path = LOCALE_DIR) -> dict[str, list[str]]:
-    """Add new messages to every .po (and mark vanished ones obsolete); language -> untranslated."""
+def _place(path: Path, lineno: int) -> str:
+    return f"{path.relative_to(ROOT)}:{lineno}"
+
+
+def extract_console_messages(source_dir: Path = CONSOLE_DIR) -> dict[str, list[str]]:
+    """msgid -> places where the console's Python code and templates use it (a plural form is
+    found by its singular)."""
+    found: dict[str, list[str]] = {}
+    sources = [("python", p) for p in sorted(source_dir.rglob("*.py"))]
+    sources += [("jinja2.ext:babel_extract", p) for p in sorted(source_dir.rglob("*.html"))]
+    for method, path in sources:
+        options = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
+        for lineno, message, _comments, _context in extract_from_file(
+            method, str(path), keywords=CONSOLE_KEYWORDS, options=options
+        ):
+            singular = message[0] if isinstance(message, tuple) else message
+            if isinstance(singular, str) and singular:
+                found.setdefault(singular, []).append(_place(path, lineno))
+    return found
+
+
+DOMAINS = {"hymy": extract_messages, "console": extract_console_messages}
+
+
+def update_catalogs(locale_dir: Path = LOCALE_DIR, domain: str = "hymy") -> dict[str, list[str]]:
+    """Add new messages to every .po of the domain (and drop vanished ones); language ->
+    untranslated."""
     template = Catalog(project="hymy")
-    for message, places in extract_messages().items():
+    for message, places in DOMAINS[domain]().items():
         template.add(
             message, locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places]
         )
     untranslated: dict[str, list[str]] = {}
-    for po_path in sorted(locale_dir.glob("*/LC_MESSAGES/hymy.po")):
-        language = po_path.parent.parent.name
-        with po_path.open("rb") as f:
-            catalog = read_po(f, locale=language)
+    for language_dir in sorted(locale_dir.glob("*/LC_MESSAGES")):
+        po_path = language_dir / f"{domain}.po"
+        language = language_dir.parent.name
+        if not po_path.exists():
+            catalog = Catalog(locale=language, project="hymy", domain=domain)
+        else:
+            with po_path.open("rb") as f:
+                catalog = read_po(f, locale=language)
         catalog.update(template, no_fuzzy_matching=True)
         with po_path.open("wb") as f:
             write_po(f, catalog, width=100, omit_header=False, ignore_obsolete=True)
@@ -65,7 +99,12 @@ def update_catalogs(locale_dir: Path = LOCALE_DIR) -> dict[str, list[str]]:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for language, missing in update_catalogs().items():
-        log.info(
-            "%s: %d untranslated%s", language, len(missing), "".join(f"\n  {m}" for m in missing)
-        )
+    for domain in DOMAINS:
+        for language, missing in update_catalogs(domain=domain).items():
+            log.info(
+                "%s %s: %d untranslated%s",
+                domain,
+                language,
+                len(missing),
+                "".join(f"\n  {m}" for m in missing),
+            )
