@@ -26,6 +26,7 @@ from central.comments import (
 from central.downloads import Table
 from central.enrollment import NotFoundError, list_sites
 from central.limits import MAX_OFFSET, LimitError
+from central.names import display_name, site_name
 from central.reports import ReportError
 from central.sites import SiteDefinition
 from central.web.pages import page
@@ -40,11 +41,6 @@ DEFAULT_DAYS = 30  # the last 30 local days, today included
 Reader = Annotated[WebSession, Depends(require_role("admin", "manager"))]
 
 
-def local_name(names: dict[str, str], language: str) -> str:
-    """A name of a site definition in `language`, else in Finnish, English, or any it has."""
-    return names.get(language) or names.get("fi") or names.get("en") or next(iter(names.values()))
-
-
 @dataclass(frozen=True)
 class Namer:
     """Names of sites, service points and reasons in one language, from the sites' definitions:
@@ -56,7 +52,7 @@ class Namer:
 
     def site(self, site: str) -> str:
         definition = self.definitions.get(site)
-        return local_name(definition.site.name, self.language) if definition else site
+        return site_name(definition, self.language) if definition else site
 
     def _marked(self, name: str, state: str) -> str:
         return self.gettext("%(name)s (retired)") % {"name": name} if state == "retired" else name
@@ -74,7 +70,7 @@ class Namer:
         ):
             for found in points:
                 if found.id == point:
-                    return self._marked(local_name(found.name, self.language), state)
+                    return self._marked(display_name(found.name, self.language, point), state)
         return point
 
     def reason(self, site: str, reason: str | None) -> str | None:
@@ -85,7 +81,7 @@ class Namer:
         found = definition.reason(reason) if definition else None
         if found is None:
             return reason
-        return self._marked(local_name(found[0].name, self.language), found[1])
+        return self._marked(display_name(found[0].name, self.language, reason), found[1])
 
     def options(self, kind: str) -> list[tuple[str, str]]:
         """(id, name) of every service point or reason of the sites, offered ones first."""
@@ -98,7 +94,8 @@ class Namer:
                     active, retired = definition.feedback.reasons, definition.retired.reasons
                 for part in active if state == "active" else retired:
                     if part.id not in seen:
-                        seen[part.id] = self._marked(local_name(part.name, self.language), state)
+                        name = display_name(part.name, self.language, part.id)
+                        seen[part.id] = self._marked(name, state)
         return sorted(seen.items(), key=lambda item: item[1].casefold())
 
 
