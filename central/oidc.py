@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx2 as http_client  # the HTTP client Authlib itself uses
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.starlette_client import OAuth
 from joserfc.errors import JoseError
@@ -56,8 +57,6 @@ from central.people import (
 )
 from central.secrets import digest
 from central.tables import people, sso_states
-
-import httpx2 as http_client  # the HTTP client Authlib itself uses
 
 log = logging.getLogger(__name__)
 

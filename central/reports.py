@@ -1,5 +1,6 @@
 """Reports for managers: feedback and check-ins per site, service point and time, from the rollups
-(never a scan of raw events), as JSON-ready dicts or CSV."""
+(never a scan of raw events), as JSON-ready dicts or CSV. The comments listing is
+central.comments."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from datetime import UTC, date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, literal, or_, select
+from sqlalchemy import Connection, func, literal, select
 
 from central.enrollment import load_site
 from central.flags import REASON_NOT_FOR_RATING, TIME_IMPLAUSIBLE
-from central.limits import check_id, check_paging, check_period, check_sites
+from central.limits import check_id, check_period, check_sites
 from central.report_math import (
     BUCKETS,
     NO_POINT,
@@ -353,80 +354,3 @@ def to_table(answer: dict[str, Any]) -> str:
             "implausible (received in this period); --include-implausible counts them"
         )
     return "\n".join(table)
-
-
-def list_comments(
-    conn: Connection,
-    sites: list[str],
-    first: date,
-    last: date,
-    *,
-    limit: int = 50,
-    offset: int = 0,
-    include_implausible: bool = False,
-) -> dict[str, Any]:
-    """A page of comments of the sites' local days first..last, newest first, misuse left out.
-
-    Comments of events whose time is implausible are left out and counted in `left_out`; with
-    include_implausible they are listed at the time they reached the central, marked
-    `"time_implausible": true`.
-
-    Raises ReportError, central.limits.LimitError (period, paging, sites) and
-    central.enrollment.NotFoundError for an unknown site.
-    """
-    sites = _checked(sites, first, last, "day", None)
-    check_paging(limit, offset)
-    definitions = _definitions(conn, sites)
-    columns = [
-        events.c.site_id,
-        events.c.service_point,
-        events.c.rating,
-        events.c.reason,
-        events.c.comment,
-    ]
-    commented = [events.c.comment.is_not(None), events.c.misuse.is_(False)]
-    items: list[dict[str, Any]] = []
-    left_out = 0
-    for site, definition in definitions.items():
-        start, end = utc_bounds(first, last, ZoneInfo(definition.site.timezone))
-        query = (
-            select(*columns, events.c.corrected_at.label("at"))
-            .where(
-                events.c.site_id == site,
-                *commented,
-                or_(events.c.flag.is_(None), events.c.flag != TIME_IMPLAUSIBLE),
-                events.c.corrected_at >= start,
-                events.c.corrected_at < end,
-            )
-            .order_by(events.c.corrected_at.desc())
-            .limit(limit + offset + 1)  # one more tells whether another page follows
-        )
-        items += [{**row._mapping, "time_implausible": False} for row in conn.execute(query)]
-        apart = [
-            events.c.site_id == site,
-            *commented,
-            events.c.flag == TIME_IMPLAUSIBLE,
-            events.c.received_at >= start,
-            events.c.received_at < end,
-        ]
-        if include_implausible:
-            query = select(*columns, events.c.received_at.label("at")).where(*apart)
-            items += [{**row._mapping, "time_implausible": True} for row in conn.execute(query)]
-        else:
-            left_out += conn.execute(select(func.count()).where(*apart)).scalar_one()
-    for item in items:
-        at = item.pop("at")
-        item["at"] = at if at.tzinfo else at.replace(tzinfo=UTC)
-    items.sort(key=lambda item: item["at"], reverse=True)
-    page = items[offset : offset + limit]
-    for item in page:
-        item["occurred_at"] = str(item.pop("at"))
-        item["site"] = item.pop("site_id")
-    return {
-        "comments": page,
-        "limit": limit,
-        "offset": offset,
-        "more": len(items) > offset + limit,
-        "include_implausible": include_implausible,
-        "left_out": {"time_implausible": left_out},
-    }

@@ -1,4 +1,4 @@
-"""GET /api/v1/reports/feedback and /checkins: managers read their own sites only."""
+"""GET /api/v1/reports/feedback, /checkins and /comments: managers read their own sites only."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 from central.access import Caller
 from central.api.deps import CurrentCaller, Db
 from central.api.problems import ProblemError, problem_responses
+from central.comments import MAX_FILTER_VALUES, RATINGS, list_comments
 from central.enrollment import NotFoundError
 from central.limits import (
     EARLIEST_DAY,
@@ -22,7 +23,7 @@ from central.limits import (
     MAX_SITES,
     LimitError,
 )
-from central.reports import ReportError, list_comments, report, to_csv
+from central.reports import ReportError, report, to_csv
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -181,6 +182,18 @@ def comments(
         int, Query(ge=0, le=MAX_OFFSET, description="Deeper pages: narrow the period instead.")
     ] = 0,
     include_implausible: IncludeImplausible = False,
+    service_point: Annotated[
+        list[str] | None,
+        Query(max_length=MAX_FILTER_VALUES, description="Only these service points (repeat)."),
+    ] = None,
+    rating: Annotated[
+        list[int] | None,
+        Query(max_length=len(RATINGS), description="Only these ratings, 1-4 (repeat)."),
+    ] = None,
+    reason: Annotated[
+        list[str] | None,
+        Query(max_length=MAX_FILTER_VALUES, description="Only these reasons (repeat)."),
+    ] = None,
 ) -> dict[str, Any]:
     """Comments (redacted on the kiosk), newest first, a page at a time."""
     require_reader(caller, site)
@@ -193,6 +206,9 @@ def comments(
             limit=limit,
             offset=offset,
             include_implausible=include_implausible,
+            service_points=service_point or (),
+            ratings=rating or (),
+            reasons=reason or (),
         )
     except (ReportError, LimitError) as err:
         raise ProblemError(422, str(err)) from None

@@ -13,11 +13,11 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 
-from central.web import home, session, sso
+from central.web import comments, errors, home, session, sso
 from central.web.templating import STATIC_PREFIX
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGE_MODULES = [home, sso]  # each page's own router
+PAGE_MODULES = [home, sso, comments]  # each page's own router
 
 
 class _Cached:
@@ -43,6 +43,7 @@ class _Cached:
 
 def install(app: FastAPI) -> None:
     session.install_handlers(app)
+    errors.install(app)  # the error page for browsers, JSON problems for the API
     app.include_router(session.router)
     for module in PAGE_MODULES:
         app.include_router(module.router)
