@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date, format_skeleton, get_day_names
 
 from central.downloads import Cell
 from central.web import i18n
@@ -32,11 +32,12 @@ def weekday_names(language: str, width: str = "wide") -> list[str]:
 
 
 def bucket_text(bucket: dict[str, Any], by: str, language: str, gettext: Any) -> str:
-    """A bucket for people: 24.11.2026, week 48/2026, marraskuu 2026."""
+    """A bucket for a chart's axis: 24.11. (short: a month of days must fit), week 48/2026,
+    marraskuu 2026."""
     where = i18n.locale(language)
     first: date = bucket["from"]
     if by == "day":
-        return format_date(first, "short", locale=where)
+        return format_skeleton("MMMd", first, locale=where)
     if by == "week":
         year, week = bucket["bucket"].split("-W")
         return gettext("Week %(week)s/%(year)s") % {"week": int(week), "year": year}
@@ -62,12 +63,13 @@ def distribution_chart(
         for rating, word in enumerate(RATING_WORDS, start=1)
     ]
     axis = {"stacked": True, "beginAtZero": True}
+    labelled = {**axis, "ticks": {"autoSkip": False}}  # every bar keeps its label
     return {
         "type": "bar",
         "data": {"labels": labels, "datasets": datasets},
         "options": {
             "indexAxis": "y" if horizontal else "x",
-            "scales": {"x": axis, "y": axis},
+            "scales": {"x": axis, "y": labelled} if horizontal else {"x": axis, "y": axis},
             "plugins": {"legend": {"position": "bottom"}},
         },
     }

@@ -33,7 +33,7 @@ def _card_chart(site: dict[str, Any], gettext: Any) -> dict[str, Any] | None:
     distributions = [site[p]["distribution"] for p in periods]
     if all(d is None for d in distributions):
         return None
-    labels = [gettext("This week"), gettext("Last week to the same day")]
+    labels = [gettext("This week"), gettext("Last week, same days")]
     return distribution_chart(labels, distributions, gettext, horizontal=True)
 
 

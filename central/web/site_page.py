@@ -68,17 +68,34 @@ def service_points(definition: SiteDefinition, language: str, gettext: Any) -> l
     return sorted(active, key=lambda p: p[1].lower()) + sorted(retired, key=lambda p: p[1].lower())
 
 
-def _heat_rows(grid: dict[str, Any], language: str) -> dict[str, list]:
-    """The heat map's rows for the template: (weekday name, [(step, cell)...])."""
+def _heat_rows(grid: dict[str, Any], language: str) -> dict[str, Any]:
+    """The heat map's rows for the template: (weekday name, [(step, cell)...]), over the hours
+    from the first to the last with any answer or check-in (a night of empty columns only
+    pushes the day off a phone's screen; the downloads keep all 24)."""
     names = weekday_names(language)
     top = max((max(row) for row in grid["checkins"]), default=0)
+    used = [
+        hour
+        for hour in grid["hours"]
+        if any(row[hour]["n"] != 0 for row in grid["feedback"])
+        or any(row[hour] for row in grid["checkins"])
+    ]
+    hours = list(range(used[0], used[-1] + 1)) if used else list(grid["hours"])
     return {
+        "hours": hours,
+        "trimmed": len(hours) < len(grid["hours"]),
         "feedback": [
-            (name, [(None if c["hidden"] else heat_step(c["score"], 100), c) for c in cells])
+            (
+                name,
+                [
+                    (None if cells[h]["hidden"] else heat_step(cells[h]["score"], 100), cells[h])
+                    for h in hours
+                ],
+            )
             for name, cells in zip(names, grid["feedback"], strict=True)
         ],
         "checkins": [
-            (name, [(heat_step(count, top), count) for count in counts])
+            (name, [(heat_step(counts[h], top), counts[h]) for h in hours])
             for name, counts in zip(names, grid["checkins"], strict=True)
         ],
     }
