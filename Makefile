@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: demo test setup lint format screenshots bench
+.PHONY: demo test setup lint format screenshots console-screenshots bench
 
 demo: setup
 	$(PYTHON) scripts/demo.py
@@ -25,6 +25,9 @@ format: setup
 
 screenshots: setup
 	$(PYTHON) -m kiosk.demo --tour docs/screenshots
+
+console-screenshots: setup
+	$(PYTHON) scripts/console_tour.py --out docs/screenshots/console
 
 bench: setup
 	$(PYTHON) bench/run_all.py

@@ -51,9 +51,9 @@ COMMENTS = (
 
 
 def load(
-    engine, n: int, site_count: int, comment_share: float = 0.0, start: datetime = YEAR_START
+    engine, n: int, site_count: int, comment_share: float = 0.0, year_start: datetime = YEAR_START
 ) -> None:
-    """n events over the year from `start` in site_count copies of the example site; a share
+    """n events over the year from `year_start` in site_count copies of the example site; a share
     of the feedback carries one of COMMENTS (the console's comments page reads them)."""
     text = EXAMPLE_SITE.read_text(encoding="utf-8")
     now = datetime.now(UTC)
@@ -77,7 +77,7 @@ def load(
         rows = []
         for i in range(start, min(n, start + CHUNK)):
             site = rng.randrange(site_count)
-            moment = start + timedelta(seconds=rng.randrange(seconds))
+            moment = year_start + timedelta(seconds=rng.randrange(seconds))
             checkin = rng.random() < 0.4
             commented = not checkin and comment_share and rng.random() < comment_share
             rows.append(

@@ -14,6 +14,7 @@ from central.api import metrics as metrics_api
 from central.api.admission import IngestGate, shared_slots
 from central.api.body_limit import BodyLimit
 from central.enrollment import sites_in_unsupported_zones
+from central.oidc_config import load_oidc_file
 from central.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,10 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings) -> FastAPI:
     """The app. When it starts, an empty database gets the newest schema; an older or newer
-    one stops it with db.SchemaError (migrating is `hymy-central db upgrade`)."""
+    one stops it with db.SchemaError (migrating is `hymy-central db upgrade`).
+
+    Raises central.settings.SettingsError for a single sign-on file that cannot be used.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -50,6 +54,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="Hymy central", version="1", lifespan=lifespan)
     app.state.settings = settings
+    # Single sign-on (central.web.sso), when set: read here, so a broken file stops the start.
+    app.state.oidc = load_oidc_file(settings.oidc_file) if settings.oidc_file else None
     problems.install(app)
     openapi.install(app)  # the truthful /openapi.json, /docs from the package
     # Every body is bounded while it is read; a batch may be larger than the rest.

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,17 @@ def free_port() -> int:
 
 
 class LocalCentral:
-    """`hymy-central` with its data in `data_dir` (SQLite unless `db_url`)."""
+    """`hymy-central` with its data in `data_dir` (SQLite unless `db_url`); `env` adds variables
+    (HYMY_CENTRAL_*, the sign-in settings) to the server's and the commands' environment."""
 
-    def __init__(self, data_dir: Path, *, db_url: str | None = None, port: int | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        db_url: str | None = None,
+        port: int | None = None,
+        env: Mapping[str, str] | None = None,
+    ):
         self.data_dir = data_dir
         self.db_url = db_url
         self.port = port or free_port()
@@ -44,6 +53,7 @@ class LocalCentral:
             "PYTHONPATH": os.pathsep.join(
                 filter(None, [str(SOURCE_ROOT), os.environ.get("PYTHONPATH")])
             ),
+            **(env or {}),
         }
 
     def _base(self) -> list[str]:
@@ -51,8 +61,7 @@ class LocalCentral:
         return [*args, "--db", self.db_url] if self.db_url else args
 
     def command(self, *args: str, stdin: str | None = None) -> str:
-        """Run one `hymy-central` command (`stdin`: what it reads, e.g. a password for
-        --password-stdin); its standard output.
+        """Run one `hymy-central` command (`stdin` as its input: a password); its standard output.
 
         Raises LocalCentralError when it fails.
         """

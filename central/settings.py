@@ -158,6 +158,11 @@ def prepare_directory(path: Path, *, what: str, option: str) -> Path:
     return path
 
 
+def _env_path(name: str) -> Path | None:
+    value = env_text(name)
+    return None if value is None else Path(value)
+
+
 def _default_data_dir() -> Path:
     return Path(env_text("HYMY_CENTRAL_DATA_DIR") or "/var/lib/hymy-central")
 
@@ -187,6 +192,9 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     # Who may read /metrics: addresses or networks, comma-separated, or "*" (Prometheus' host).
     metrics_allow_ips: str = "127.0.0.1,::1"
+    # Single sign-on to the console: the [oidc] TOML file (central.oidc_config); None: passwords
+    # only.
+    oidc_file: Path | None = None
 
     @property
     def database_url(self) -> str:
@@ -195,7 +203,11 @@ class Settings:
     def environment(self) -> dict[str, str]:
         """The variables from which `from_env` builds these settings again (for worker
         processes)."""
+        # Always named, empty when unset: a worker must not find another file in the
+        # environment than the one serve checked.
+        oidc = {"HYMY_CENTRAL_OIDC_FILE": str(self.oidc_file) if self.oidc_file else ""}
         return {
+            **oidc,
             "HYMY_CENTRAL_DATA_DIR": str(self.data_dir),
             "HYMY_CENTRAL_DB": self.database_url,
             "HYMY_CENTRAL_HOST": self.host,
@@ -211,8 +223,10 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Settings from HYMY_CENTRAL_DATA_DIR, HYMY_CENTRAL_DB, HYMY_CENTRAL_HOST and _PORT,
-        with the given (non-None) overrides on top. An empty variable counts as unset.
+        """Settings from HYMY_CENTRAL_DATA_DIR, HYMY_CENTRAL_DB, HYMY_CENTRAL_HOST and _PORT
+        (and the other HYMY_CENTRAL_* variables: HYMY_CENTRAL_OIDC_FILE names the single
+        sign-on file, read by central.oidc_config), with the given (non-None) overrides on
+        top. An empty variable counts as unset.
 
         Raises SettingsError for a value that cannot be used (HYMY_CENTRAL_PORT=abc).
         """
@@ -237,6 +251,7 @@ class Settings:
                 example=24,
             ),
             "log_format": env_choice("HYMY_CENTRAL_LOG_FORMAT", ("text", "json")),
+            "oidc_file": _env_path("HYMY_CENTRAL_OIDC_FILE"),
             "forwarded_allow_ips": env_addresses(
                 "HYMY_CENTRAL_FORWARDED_ALLOW_IPS", example="127.0.0.1"
             ),

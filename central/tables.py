@@ -251,3 +251,20 @@ signin_failures = Table(
 )
 Index("signin_failures_by_email", signin_failures.c.email, signin_failures.c.at)
 Index("signin_failures_by_address", signin_failures.c.address, signin_failures.c.at)
+
+# Single sign-on in progress (central.oidc): between the redirect to the identity provider and
+# its answer, the flow's state (as a hash), nonce and PKCE verifier, and the hash of the
+# browser's own random cookie, so that the answer counts only in the browser that asked, only
+# once, and in any worker or server. Rows live minutes; each new sign-on clears the old ones.
+sso_states = Table(
+    "sso_states",
+    metadata,
+    Column("state_hash", String(64), primary_key=True),
+    Column("browser_hash", String(64), nullable=False),
+    Column("nonce", String(128), nullable=False),
+    Column("code_verifier", String(128), nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("next_path", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("sso_states_by_time", sso_states.c.created_at)

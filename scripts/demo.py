@@ -3,7 +3,11 @@
 A central on SQLite with the example site, a kiosk enrolled to it, the sync agent, and the kiosk
 itself: in a window where there is a display, else under Xvfb with a scripted visit. When the
 visit's events have reached the central, it prints the central's reports for today, the fleet
-view and the agent's status. Everything stays in .demo/ (made anew on each run).
+view and the agent's status. Then the web console: six weeks of history from a second kiosk
+(scripts/demo_history.py), a demo manager, IT person and admin; without a display it signs in
+as them in headless chromium and saves screenshots of the overview, site and fleet pages;
+with one, it keeps the console running for you to try. It prints the URL and the sign-ins.
+Everything stays in .demo/ (made anew on each run).
 
     .venv/bin/python scripts/demo.py [--headless] [--dir .demo]
 """
@@ -11,6 +15,7 @@ view and the agent's status. Everything stays in .demo/ (made anew on each run).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import shutil
 import subprocess
@@ -19,6 +24,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from console_tour import ADMIN, IT, MANAGER, Shot, demo_people, take
+from demo_history import enroll, send_history
 
 from central.local import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox
@@ -44,6 +52,30 @@ def wait_for_upload(kiosk_dir: Path, timeout_s: float = 60.0) -> int:
             if not left or time.monotonic() > deadline:
                 return left
             time.sleep(0.2)
+
+
+def show_console(central: LocalCentral, base: Path, windowed: bool) -> None:
+    """The web console with history to look at: screenshots without a display, the running
+    console for a person with one. Prints the URL and the demo sign-ins."""
+    token = enroll(central.url, central.enroll_code("kaleva"), "kaleva-aula-2")
+    log.info(
+        "console: %d events of history from kiosk kaleva-aula-2", send_history(central.url, token)
+    )
+    demo_people(central)
+    out = sys.stdout
+    out.write(f"\n== The web console: {central.url}/\n")
+    for person in (MANAGER, IT, ADMIN):
+        out.write(f"   {person.role:<8} {person.email}  password: {person.password}\n")
+    if not windowed:
+        shots = [Shot("overview", "/", MANAGER), Shot("site", "/sites/kaleva", MANAGER),
+                 Shot("fleet", "/fleet", IT)]  # fmt: skip
+        sizes = {"desktop": (1366, 768)}
+        for path in take(central.url, shots, base / "console", sizes):
+            out.write(f"   screenshot: {path}\n")
+        return
+    out.write("   Sign in in your browser; press Enter here to stop the demo.\n")
+    with contextlib.suppress(EOFError, KeyboardInterrupt):
+        input()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,9 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         out.write(central.command("devices"))
         status = subprocess.run(sync_command(kiosk_dir, "status"), capture_output=True, text=True)
         out.write(f"\n== On the kiosk: hymy-sync status\n{status.stdout}")
+        show_console(central, base, windowed)
         out.write(
             f"\nEverything is in {base}: central/ (its SQLite database), kiosk/ (outbox, token, "
-            "screenshots/).\n"
+            "screenshots/), console/ (the console's screenshots).\n"
         )
         return 1 if left else 0
     finally:

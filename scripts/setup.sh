@@ -2,6 +2,7 @@
 # Sets up a fresh machine for the demo and the tests; safe to run again (it only adds what is missing).
 #  - Debian packages listed in scripts/debian-packages.txt (Xvfb, Mesa, ...), when missing and root.
 #  - A virtual environment in .venv with the package, all its optional parts and the test tools.
+#  - The browser tests' npm packages (tests/central/web/node: oidc-provider, axe-core), from the lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +47,23 @@ if [[ ! -f $stamp || pyproject.toml -nt $stamp || setup.py -nt $stamp ]]; then
         exit 1
     fi
     touch "$stamp"
+fi
+# The console's browser tests run a real OpenID Connect provider and axe-core from npm; `npm ci`
+# installs exactly the committed lock, again only when the lock is newer than what is installed.
+node_dir=tests/central/web/node
+if [[ ! -d $node_dir/node_modules || $node_dir/package-lock.json -nt $node_dir/node_modules ]]; then
+    if command -v npm >/dev/null; then
+        echo "setup: installing the browser tests' npm packages (oidc-provider, axe-core)"
+        log=$VENV/npm-ci.log
+        if ! (cd "$node_dir" && npm ci --no-audit --no-fund) >"$log" 2>&1; then
+            cat "$log" >&2
+            echo "setup: npm ci failed (log above, also in $log)" >&2
+            exit 1
+        fi
+        touch "$node_dir/node_modules"
+    else
+        echo "setup: npm is missing, so the browser tests cannot run; install nodejs as root" >&2
+    fi
 fi
 # Catalogs change more often than dependencies: compile them on every run (it takes milliseconds).
 "$VENV/bin/python" scripts/compile_catalogs.py

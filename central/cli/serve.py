@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import logging
 import os
 import socket
 from pathlib import Path
@@ -15,6 +16,7 @@ from central.logs import FORMATS, configure, logging_config
 from central.settings import Settings, SettingsError, check_addresses
 
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+log = logging.getLogger(__name__)
 
 
 def prepare_metrics_dir(settings: Settings) -> Path:
@@ -80,6 +82,37 @@ def check_schema(settings: Settings) -> None:
     open_engine(settings).dispose()
 
 
+def check_oidc(settings: Settings) -> None:
+    """Read the single sign-on file now, so that a mistake in it is one line at start and not
+    a refused sign-in later (central.oidc_config). The provider itself is not asked: the
+    central starts while it is down. A site its map names that the central does not have is
+    a warning, not a stop (the kiosks' ingest does not wait for it); people mapped to it are
+    refused at sign-in until it is fixed."""
+    if settings.oidc_file is None:
+        return
+    from central.enrollment import missing_sites
+    from central.oidc_config import load_oidc_file
+
+    try:
+        config = load_oidc_file(settings.oidc_file)
+    except SettingsError as err:
+        raise click.ClickException(str(err)) from None
+    engine = open_engine(settings)
+    try:
+        with engine.connect() as conn:
+            unknown = missing_sites(conn, list(config.sites))
+    finally:
+        engine.dispose()
+    if unknown:
+        log.warning(
+            "%s: [[oidc.map]] names the site %s, which this central does not have: people "
+            "mapped to it are refused at sign-in until the site is added (`hymy-central site "
+            "add`) or the id is fixed",
+            config.path,
+            ", ".join(repr(site) for site in unknown),
+        )
+
+
 def _addresses(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """--forwarded-allow-ips (or its variable) checked at start (central.settings)."""
     if value is None or not value.strip():
@@ -116,6 +149,13 @@ def _addresses(ctx: click.Context, param: click.Parameter, value: str | None) ->
     help="Proxies whose X-Forwarded-For/-Proto are believed, comma-separated (default "
     "127.0.0.1: nginx on this machine); the client address behind them is then the real one.",
 )
+@click.option(
+    "--oidc-file",
+    type=click.Path(path_type=Path),
+    default=None,  # else HYMY_CENTRAL_OIDC_FILE, read by Settings
+    help="Single sign-on to the console: the [oidc] TOML file (docs/operations.md, "
+    '"Single sign-on").',
+)
 @pass_settings
 def serve(
     base: Settings,
@@ -124,6 +164,7 @@ def serve(
     workers: int,
     log_format: str | None,
     forwarded_allow_ips: str | None,
+    oidc_file: Path | None,
 ) -> None:
     """Serve the API with uvicorn.
 
@@ -139,10 +180,12 @@ def serve(
         "port": port,
         "log_format": log_format,
         "forwarded_allow_ips": forwarded_allow_ips,
+        "oidc_file": oidc_file,
     }
     settings = dataclasses.replace(base, **{k: v for k, v in given.items() if v is not None})
     configure(settings.log_format)
     check_schema(settings)  # once here: the workers then find it ready
+    check_oidc(settings)
     check_listen(settings)  # after: an old schema is the first thing to hear of
     prepare_metrics_dir(settings)
     os.environ.update(settings.environment())
