@@ -13,11 +13,11 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 
-from central.web import fleet_page, home, session
+from central.web import admin_keys, admin_people, admin_sites, fleet_page, home, session
 from central.web.templating import STATIC_PREFIX
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGE_MODULES = [home, fleet_page]  # each page's own router
+PAGE_MODULES = [home, fleet_page, admin_sites, admin_people, admin_keys]  # each page's own router
 
 
 class _Cached:
