@@ -142,13 +142,8 @@ def _browser_figures(url: str, cookies: httpx.Cookies, path: str, runs: int) -> 
                     [{"name": c.name, "value": c.value, "url": url} for c in cookies.jar]
                 )
                 page = context.new_page()
-                sizes: list[int] = []
-                page.on(
-                    "requestfinished",
-                    lambda request, sizes=sizes: sizes.append(
-                        request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]
-                    ),
-                )
+                finished: list = []
+                page.on("requestfinished", finished.append)
                 started = time.perf_counter()
                 page.goto(url + path, wait_until="load")
                 page.wait_for_function(
@@ -157,7 +152,11 @@ def _browser_figures(url: str, cookies: httpx.Cookies, path: str, runs: int) -> 
                     timeout=10_000,
                 )
                 times.append((time.perf_counter() - started) * 1000)
-                transferred = sum(sizes)
+                page.wait_for_load_state("networkidle")  # every request finished, then sizes
+                transferred = sum(
+                    r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]
+                    for r in finished
+                )
                 context.close()
             return (
                 f"rendered p50 {percentile(times, 50):6.0f} ms  p95 {percentile(times, 95):6.0f} ms"
