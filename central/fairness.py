@@ -77,6 +77,8 @@ def shrunk_score(score: float, n: int, mean: float, prior_strength: float) -> fl
         )
     if n + prior_strength == 0:
         raise FairnessError("n + k is 0: a unit without answers needs a prior strength above 0.")
+    if n == 0:  # all prior: exactly the mean (a tiny k would lose it to rounding)
+        return mean
     return (n * score + prior_strength * mean) / (n + prior_strength)
 
 

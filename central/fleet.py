@@ -69,6 +69,57 @@ class Heartbeat(_Part):
     storage: Literal["ok", "read_only", "full", "error"] = "ok"
 
 
+# What can be wrong with a kiosk, most urgent first: the fleet page lists trouble in this order.
+SEVERITY = (
+    "silent",
+    "never_seen",
+    "storage",
+    "late",
+    "printer_paper",
+    "printer_offline",
+    "clock",
+    "backlog",
+    "refused",
+    "missing",
+    "revoked",
+)
+PROBLEM_WORDS = {
+    "silent": "silent",
+    "never_seen": "never seen",
+    "late": "late",
+    "printer_paper": "printer needs paper",
+    "printer_offline": "printer offline",
+    "clock": "clock wrong",
+    "refused": "refused events",
+    "revoked": "revoked",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a kiosk: a code of SEVERITY, with its count (backlog, missing
+    events) or its kind (storage: read_only, full, error) where it has one."""
+
+    code: str
+    count: int | None = None
+    kind: str | None = None
+
+    @property
+    def words(self) -> str:
+        """The problem in English words, as `hymy-central devices` and the API say it."""
+        if self.code == "backlog":
+            return f"backlog of {self.count} waiting"
+        if self.code == "missing":
+            return missing_words(self.count or 0)
+        if self.code == "storage":
+            return STORAGE_WORDS[self.kind or "error"]
+        return PROBLEM_WORDS[self.code]
+
+    @property
+    def severity(self) -> int:
+        return SEVERITY.index(self.code)
+
+
 @dataclass(frozen=True)
 class DeviceStatus:
     device_id: str
@@ -79,6 +130,54 @@ class DeviceStatus:
     heartbeat: dict[str, Any] | None
     revoked: bool
     completeness: Completeness | None = None  # None: the kiosk sends no outbox_id/seq yet
+    problems: tuple[Problem, ...] = ()  # empty: ok
+
+    @property
+    def needs_attention(self) -> bool:
+        """A live kiosk with a problem (a revoked one is nobody's worry)."""
+        return bool(self.problems) and not self.revoked
+
+    def severity(self) -> int:
+        """Its worst problem's rank in SEVERITY; past the end for a kiosk that is fine."""
+        return min((p.severity for p in self.problems), default=len(SEVERITY))
+
+
+def status_problems(
+    now: datetime,
+    last_seen: datetime | None,
+    beat: dict[str, Any] | None,
+    beat_at: datetime | None,
+    revoked: bool,
+    missing: int = 0,
+) -> list[Problem]:
+    """What is wrong with the kiosk, in the order status_words says it; empty: ok."""
+    if revoked:
+        return [Problem("revoked")]
+    if last_seen is None:
+        return [Problem("never_seen")]
+    problems = []
+    if now - last_seen > SILENT:
+        problems.append(Problem("silent"))
+    elif now - last_seen > LATE:
+        problems.append(Problem("late"))
+    if beat:
+        printer = beat.get("printer")
+        if printer in ("paper_out", "paper_near_end"):
+            problems.append(Problem("printer_paper"))
+        elif printer == "offline":
+            problems.append(Problem("printer_offline"))
+        if beat_at and abs(datetime.fromisoformat(beat["device_clock"]) - beat_at) > CLOCK_WRONG:
+            problems.append(Problem("clock"))
+        oldest = beat.get("oldest_pending")
+        if oldest and beat_at and beat_at - datetime.fromisoformat(oldest) > BACKLOG_OLD:
+            problems.append(Problem("backlog", count=beat["backlog"]))
+        if beat.get("refused"):
+            problems.append(Problem("refused"))
+        if beat.get("storage") in STORAGE_WORDS:
+            problems.append(Problem("storage", kind=beat["storage"]))
+    if missing:
+        problems.append(Problem("missing", count=missing))
+    return problems
 
 
 def status_words(
@@ -90,33 +189,27 @@ def status_words(
     missing: int = 0,
 ) -> str:
     """'ok', or what is wrong, e.g. 'late; printer needs paper; clock wrong; 7 events missing'."""
-    if revoked:
-        return "revoked"
-    if last_seen is None:
-        return "never seen"
-    problems = []
-    if now - last_seen > SILENT:
-        problems.append("silent")
-    elif now - last_seen > LATE:
-        problems.append("late")
-    if beat:
-        printer = beat.get("printer")
-        if printer in ("paper_out", "paper_near_end"):
-            problems.append("printer needs paper")
-        elif printer == "offline":
-            problems.append("printer offline")
-        if beat_at and abs(datetime.fromisoformat(beat["device_clock"]) - beat_at) > CLOCK_WRONG:
-            problems.append("clock wrong")
-        oldest = beat.get("oldest_pending")
-        if oldest and beat_at and beat_at - datetime.fromisoformat(oldest) > BACKLOG_OLD:
-            problems.append(f"backlog of {beat['backlog']} waiting")
-        if beat.get("refused"):
-            problems.append("refused events")
-        if beat.get("storage") in STORAGE_WORDS:
-            problems.append(STORAGE_WORDS[beat["storage"]])
-    if missing:
-        problems.append(missing_words(missing))
-    return "; ".join(problems) or "ok"
+    problems = status_problems(now, last_seen, beat, beat_at, revoked, missing)
+    return "; ".join(p.words for p in problems) or "ok"
+
+
+def trouble_first(kiosks: Sequence[DeviceStatus]) -> list[DeviceStatus]:
+    """The kiosks by their worst problem (SEVERITY), then the longest unseen first, then site
+    and kiosk id: what needs someone soonest is at the top, fine kiosks below, revoked last."""
+    earliest = datetime.min.replace(tzinfo=UTC)
+
+    def key(d: DeviceStatus) -> tuple[bool, int, datetime, str, str]:
+        # among kiosks with trouble, the one unseen longest first; fine ones by site and id
+        since = (d.last_seen or earliest) if d.needs_attention else earliest
+        return (d.revoked, d.severity(), since, d.site, d.kiosk_id)
+
+    return sorted(kiosks, key=key)
+
+
+def visible_sites(role: str, sites: tuple[str, ...]) -> tuple[str, ...]:
+    """The sites whose kiosks a caller sees (empty: every site): IT staff their scope, an admin
+    the whole fleet. The same rule for GET /api/v1/devices and the console's fleet page."""
+    return sites if role == "it" else ()
 
 
 def record_heartbeat(conn: Connection, device_id: str, beat: Heartbeat, now: datetime) -> None:
@@ -236,23 +329,25 @@ def fleet(
         beat = json.loads(row.heartbeat) if row.heartbeat else None
         last_seen = _aware(row.last_seen_at)
         completeness = _completeness(conn, progress.get(row.id, []), shared, beat)
+        problems = status_problems(
+            now,
+            last_seen,
+            beat,
+            _aware(row.heartbeat_at),
+            row.revoked_at is not None,
+            completeness.missing if completeness else 0,
+        )
         out.append(
             DeviceStatus(
                 row.id,
                 row.site_id,
                 row.kiosk_id,
                 last_seen,
-                status_words(
-                    now,
-                    last_seen,
-                    beat,
-                    _aware(row.heartbeat_at),
-                    row.revoked_at is not None,
-                    completeness.missing if completeness else 0,
-                ),
+                "; ".join(p.words for p in problems) or "ok",
                 beat,
                 row.revoked_at is not None,
                 completeness,
+                tuple(problems),
             )
         )
     return out

@@ -49,7 +49,16 @@ Localized = dict[str, Annotated[str, Field(min_length=1)]]
 
 
 class SiteError(ValueError):
-    """A site definition that cannot be used; the message names the key and the fix."""
+    """A site definition that cannot be used; the message names the key and the fix.
+    `problems` lists each problem as (location, kind, message): the location is the key's path
+    in the site file (("service_points", 2, "prefix")), the kind pydantic's error type or one of
+    "toml", "unique", "timezone" (for a form to show each next to its field)."""
+
+    def __init__(
+        self, message: str, problems: list[tuple[tuple[str | int, ...], str, str]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.problems = problems or []
 
 
 def _zone(value: str) -> str:
@@ -197,23 +206,39 @@ def parse_site(text: str, source: str = "the site file") -> SiteDefinition:
     """Raises SiteError with every problem, each with its key."""
     try:
         data = tomllib.loads(text)
-        definition = SiteDefinition.model_validate(data)
     except tomllib.TOMLDecodeError as err:
-        raise SiteError(f"{source} is not valid TOML: {err}") from None
+        raise SiteError(f"{source} is not valid TOML: {err}", [((), "toml", str(err))]) from None
+    return checked_site(data, source)
+
+
+def checked_site(data: dict[str, Any], source: str = "the site file") -> SiteDefinition:
+    """A site file's data (as TOML gives it, or as the console's form builds it) as a
+    definition: the one set of rules for `hymy-central site add` and the console.
+
+    Raises SiteError with every problem, each with its key.
+    """
+    try:
+        definition = SiteDefinition.model_validate(data)
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
-        )
-        raise SiteError(f"{source}: {problems}") from None
-    prefixes = [p.prefix for p in definition.service_points]
-    if len(set(prefixes)) != len(prefixes):
-        raise SiteError(f"{source}: service_points: each prefix must be unique ({prefixes})")
-    ids = [p.id for p in definition.service_points]
-    if len(set(ids)) != len(ids):
-        raise SiteError(f"{source}: service_points: each id must be unique ({ids})")
+        found = [(tuple(e["loc"]), e["type"], e["msg"]) for e in err.errors()]
+        problems = "; ".join(f"{'.'.join(str(p) for p in loc)}: {msg}" for loc, _, msg in found)
+        raise SiteError(f"{source}: {problems}", found) from None
+    for key in ("prefix", "id"):
+        values = [getattr(p, key) for p in definition.service_points]
+        if len(set(values)) != len(values):
+            twice = [
+                (("service_points", i, key), "unique", f"{value} is used twice")
+                for i, value in enumerate(values)
+                if values.index(value) != i
+            ]
+            raise SiteError(
+                f"{source}: service_points: each {key} must be unique ({values})", twice
+            )
     problem = zone_problem(definition.site.timezone)
     if problem:
-        raise SiteError(f"{source}: site.timezone: {problem}")
+        raise SiteError(
+            f"{source}: site.timezone: {problem}", [(("site", "timezone"), "timezone", problem)]
+        )
     return definition
 
 

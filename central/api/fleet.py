@@ -22,7 +22,7 @@ from central.api.deps import (
 )
 from central.api.problems import ProblemError, problem_responses
 from central.enrollment import load_site
-from central.fleet import Heartbeat, fleet, record_heartbeat
+from central.fleet import Heartbeat, fleet, record_heartbeat, visible_sites
 from central.sites import SiteError, kiosk_config
 from central.tables import devices
 
@@ -58,7 +58,7 @@ def list_devices(caller: CurrentCaller, db: Db) -> list[dict[str, Any]]:
     """Every kiosk the key may see: last seen, a status in words, whether all events arrived."""
     if caller.role == "manager":
         raise ProblemError(403, "The fleet view is for IT staff and admins.")
-    scope = caller.sites if caller.role == "it" else ()
+    scope = visible_sites(caller.role, caller.sites)
     return [
         {
             "device_id": d.device_id,

@@ -13,11 +13,34 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 
-from central.web import comments, errors, home, session, sso
+from central.web import (
+    admin_keys,
+    admin_people,
+    admin_sites,
+    comments,
+    compare_page,
+    errors,
+    fleet_page,
+    overview_page,
+    session,
+    site_page,
+    sso,
+)
 from central.web.templating import STATIC_PREFIX
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGE_MODULES = [home, sso, comments]  # each page's own router
+# Each page's own router.
+PAGE_MODULES = [
+    overview_page,
+    site_page,
+    compare_page,
+    comments,
+    fleet_page,
+    admin_sites,
+    admin_people,
+    admin_keys,
+    sso,
+]
 
 
 class _Cached:

@@ -8,13 +8,13 @@ environment per request would race between requests in other languages.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal, format_percent
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -98,7 +98,17 @@ def environment(language: str) -> Environment:
             value = datetime.fromisoformat(value)
         return format_datetime(value, form, tzinfo=HELSINKI, locale=where)
 
-    env.filters.update(number=number, signed=signed, percent=percent, date=day, datetime=moment)
+    def ago(value: datetime | None) -> str:
+        """How long ago, in words of the locale: '12 min ago', '12 min sitten'."""
+        if value is None:
+            return NOTHING
+        return format_timedelta(
+            value - datetime.now(UTC), add_direction=True, format="short", locale=where
+        )
+
+    env.filters.update(
+        number=number, signed=signed, percent=percent, date=day, datetime=moment, ago=ago
+    )
     env.globals.update(
         static=lambda name: f"{STATIC_PREFIX}/{name}",
         languages=i18n.LANGUAGES,
