@@ -142,3 +142,19 @@ def test_pages_come_out_in_finnish_and_swedish(compiled: Path, client: TestClien
     assert page.status_code == 200
     assert "Kommentit" in page.text and "Kirjaudu ulos" in page.text
     assert "Sign out" not in page.text
+
+
+def test_what_a_site_edit_changes_is_said_in_the_admins_language(compiled: Path) -> None:
+    """The admin's preview and save list the changes in their language; the CLI and the
+    audit lines keep the English."""
+    from central.sites import parse_site, site_changes
+    from tests.central.conftest import EXAMPLE_SITE
+
+    text = EXAMPLE_SITE.read_text(encoding="utf-8")
+    old = parse_site(text)
+    new = parse_site(text.replace('id = "neuvola"', 'id = "rokotukset"', 1))
+    assert "service point added: rokotukset" in site_changes(old, new)
+    finnish = site_changes(old, new, i18n.translations("fi").gettext)
+    assert "palvelupiste lisätty: rokotukset" in finnish
+    swedish = site_changes(old, new, i18n.translations("sv").gettext)
+    assert "servicepunkt tillagd: rokotukset" in swedish
