@@ -166,11 +166,12 @@ def _not_for_rating(
     """Per reason, how many of its answers in the period came with a rating the site does not
     offer it for (flagged at ingest; few, found by the index events_by_flag)."""
     bounds = {site: utc_bounds(first, last, tz) for site, tz in tz_of.items()}
-    where = [  # one query for all the sites; each site's own local days are checked below
+    where = [  # one query for all the sites
         events.c.flag == REASON_NOT_FOR_RATING,
         events.c.site_id.in_(list(tz_of)),
-        events.c.corrected_at >= min(start for start, _ in bounds.values()),
-        events.c.corrected_at < max(end for _, end in bounds.values()),
+        # No time condition in SQL (each site's local days are checked below): with one,
+        # SQLite's planner walks the sites' time index through every event of the period
+        # (0.9 s a site at 10 million events) instead of taking the few flagged ones by flag.
     ]
     if service_point:
         where.append(events.c.service_point == service_point)

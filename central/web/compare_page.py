@@ -58,7 +58,10 @@ def compare_page(request: Request, session: CurrentSession, db: Db) -> Response:
     )
     units_table, formula_table = comparison_tables(answer, _)
     shown = [u for u in answer["units"] if not u["hidden"]]
-    labels = [u["name"] if by == "site" else f"{u['name']} ({u['site_name']})" for u in shown]
+    one_site = len({u["site"] for u in shown}) <= 1  # the site's name would only crowd the axis
+    labels = [
+        u["name"] if by == "site" or one_site else f"{u['name']} ({u['site_name']})" for u in shown
+    ]
     chart = bar_chart(
         labels, [u["shrunk_score"] for u in shown], _("Shrunken score"),
         horizontal=True, maximum=100,
