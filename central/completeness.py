@@ -116,15 +116,18 @@ class Completeness:
             if self.received == 1:
                 return "1 event received, none missing"
             return f"all {self.received} events received"
+        seen = self.last_seen.strftime("%Y-%m-%d %H:%M UTC") if self.last_seen else "never"
+        return f"{_events(self.missing)} missing ({self.where_missing()}), last seen {seen}"
+
+    def where_missing(self) -> str:
+        """Where events are missing: 'seq 1200-1206', or per outbox when several have gaps
+        (technical, the same in every language)."""
         with_gaps = [t for t in self.tallies if t.missing]
         if len(with_gaps) == 1:
-            where = "seq " + self._ranges(with_gaps[0].outbox_id)
-        else:
-            where = "; ".join(
-                f"outbox {t.outbox_id[:8]}: seq {self._ranges(t.outbox_id)}" for t in with_gaps
-            )
-        seen = self.last_seen.strftime("%Y-%m-%d %H:%M UTC") if self.last_seen else "never"
-        return f"{_events(self.missing)} missing ({where}), last seen {seen}"
+            return "seq " + self._ranges(with_gaps[0].outbox_id)
+        return "; ".join(
+            f"outbox {t.outbox_id[:8]}: seq {self._ranges(t.outbox_id)}" for t in with_gaps
+        )
 
     def as_json(self) -> dict[str, Any]:
         """The figures behind the words, for programs."""

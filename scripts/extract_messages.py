@@ -2,9 +2,11 @@
 up to date with them.
 
 The kiosk (domain `hymy`): the first argument of `t(...)` / `N_(...)` in kiosk/ (Python) and of
-`app.t("...")` in the .kv files. The console (domain `console`): `_(...)` / `gettext(...)` in
-central/web/ (Python) and in its Jinja2 templates. Run after changing visible text, then
-translate what is new in each .po:
+`app.t("...")` in the .kv files. The console (domain `console`): `_(...)` / `gettext(...)` /
+`ngettext(...)` / `N_(...)` in central/web/ (Python) and in its Jinja2 templates, and in the
+central's own modules (central/*.py: overview, heatmap, comparison, site reports... make the
+console's tables with English-msgid headings through a `gettext` parameter). Run after changing
+visible text, then translate what is new in each .po:
 
     .venv/bin/python scripts/extract_messages.py
 """
@@ -25,7 +27,11 @@ LOCALE_DIR = ROOT / "assets" / "locale"
 SOURCE_DIR = ROOT / "kiosk"
 KEYWORDS = {"t": (1,), "N_": (1,), "gettext": (2,)}
 CONSOLE_DIR = ROOT / "central" / "web"
-CONSOLE_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+# The central's modules beside the console (not recursive: not the API, CLI or migrations)
+# whose tables the console shows with translated headings.
+CONSOLE_MODULES_DIR = ROOT / "central"
+# n_: a router's short name for a catalog's ngettext (fleet_page.py).
+CONSOLE_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "n_": (1, 2), "N_": None}
 KV_MESSAGE = re.compile(r'app\.t\(\s*("(?:[^"\\]|\\.)*")')
 
 log = logging.getLogger("extract_messages")
@@ -53,21 +59,35 @@ def _place(path: Path, lineno: int) -> str:
     return f"{path.relative_to(ROOT)}:{lineno}"
 
 
-def extract_console_messages(source_dir: Path = CONSOLE_DIR) -> dict[str, list[str]]:
-    """msgid -> places where the console's Python code and templates use it (a plural form is
-    found by its singular)."""
-    found: dict[str, list[str]] = {}
-    sources = [("python", p) for p in sorted(source_dir.rglob("*.py"))]
+MessageId = str | tuple[str, str]  # a msgid, or (singular, plural) of an ngettext
+
+
+def extract_console_messages(
+    source_dir: Path = CONSOLE_DIR, modules_dir: Path | None = CONSOLE_MODULES_DIR
+) -> dict[MessageId, list[str]]:
+    """msgid -> places where the console's Python code and templates use it, and the central's
+    modules that make its tables. A counted message is its (singular, plural) pair: without
+    the plural in the catalog, ngettext finds no translation and shows the English."""
+    found: dict[MessageId, list[str]] = {}
+    modules = sorted(modules_dir.glob("*.py")) if modules_dir else []
+    sources = [("python", p) for p in [*modules, *sorted(source_dir.rglob("*.py"))]]
     sources += [("jinja2.ext:babel_extract", p) for p in sorted(source_dir.rglob("*.html"))]
     for method, path in sources:
         options = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
         for lineno, message, _comments, _context in extract_from_file(
             method, str(path), keywords=CONSOLE_KEYWORDS, options=options
         ):
-            singular = message[0] if isinstance(message, tuple) else message
-            if isinstance(singular, str) and singular:
-                found.setdefault(singular, []).append(_place(path, lineno))
+            key: MessageId | None = message if isinstance(message, str) else None
+            if isinstance(message, tuple) and all(isinstance(m, str) for m in message[:2]):
+                key = (message[0], message[1])
+            if key:
+                found.setdefault(key, []).append(_place(path, lineno))
     return found
+
+
+def _translated(string: str | tuple[str, ...]) -> bool:
+    """A msgstr, or every plural form of one, is there."""
+    return all(string) if isinstance(string, tuple) else bool(string)
 
 
 DOMAINS = {"hymy": extract_messages, "console": extract_console_messages}
@@ -93,7 +113,7 @@ def update_catalogs(locale_dir: Path = LOCALE_DIR, domain: str = "hymy") -> dict
         catalog.update(template, no_fuzzy_matching=True)
         with po_path.open("wb") as f:
             write_po(f, catalog, width=100, omit_header=False, ignore_obsolete=True)
-        untranslated[language] = [m.id for m in catalog if m.id and not m.string]
+        untranslated[language] = [m.id for m in catalog if m.id and not _translated(m.string)]
     return untranslated
 
 

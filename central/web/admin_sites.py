@@ -253,7 +253,7 @@ async def _save_or_preview(
 ) -> Response:
     site_id = old.site.id
     if action == "preview":
-        changes = site_changes(old, definition.replacing(old))
+        changes = site_changes(old, definition.replacing(old), gettext_for(request))
         return _site_page(request, db, site_id, changes=changes, previewed=True, **context)
     try:
         before, after = await run_write(request, lambda conn: update_site(conn, definition))
@@ -269,7 +269,8 @@ async def _save_or_preview(
             changes=changes,
             **_by(request, session),
         )
-    return _site_page(request, db, site_id, changes=changes, saved=True)
+    shown = site_changes(before, after, gettext_for(request))  # the audit keeps English
+    return _site_page(request, db, site_id, changes=shown, saved=True)
 
 
 @router.post("/admin/sites/{site_id}")

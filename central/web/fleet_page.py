@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from central.api.deps import Db
+from central.completeness import Completeness
 from central.downloads import Table
 from central.fleet import DeviceStatus, Problem, fleet, trouble_first, visible_sites
 from central.web import i18n
@@ -60,6 +61,29 @@ def status_text(request: Request, kiosk: DeviceStatus) -> str:
     return "; ".join(problem_text(request, p) for p in kiosk.problems) or _("ok")
 
 
+def completeness_text(request: Request, completeness: Completeness) -> str:
+    """Whether every event of a kiosk arrived, in the person's language (Completeness.words
+    says it in English for the CLI and the API)."""
+    catalog = i18n.translations(language_of(request))
+    _, n_ = catalog.gettext, catalog.ngettext
+    if not completeness.tallies:
+        return _("no numbered events received yet")
+    received, missing = completeness.received, completeness.missing
+    if not missing:
+        return n_(
+            "%(num)s event received, none missing", "all %(num)s events received", received
+        ) % {"num": received}
+    return n_(
+        "%(num)s event missing (%(gaps)s), last seen %(seen)s",
+        "%(num)s events missing (%(gaps)s), last seen %(seen)s",
+        missing,
+    ) % {
+        "num": missing,
+        "gaps": completeness.where_missing(),
+        "seen": _local(completeness.last_seen) or _("never"),
+    }
+
+
 def status_class(kiosk: DeviceStatus) -> str:
     if kiosk.revoked:
         return "status-revoked"
@@ -81,7 +105,9 @@ def _row(request: Request, kiosk: DeviceStatus) -> dict[str, Any]:
         "version": beat.get("version"),
         "backlog": beat.get("backlog"),
         "missing": kiosk.completeness.missing if kiosk.completeness else None,
-        "completeness": kiosk.completeness.words() if kiosk.completeness else None,
+        "completeness": completeness_text(request, kiosk.completeness)
+        if kiosk.completeness
+        else None,
     }
 
 
