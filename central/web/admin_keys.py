@@ -14,8 +14,9 @@ from central.api.deps import Db, run_write
 from central.enrollment import list_sites
 from central.logs import audit, client_address
 from central.web.admin_people import access_problems
+from central.web.pages import form_page
 from central.web.session import FormSession, require_role
-from central.web.templating import gettext_for, render
+from central.web.templating import gettext_for
 from central.web_sessions import WebSession
 
 router = APIRouter(include_in_schema=False)
@@ -25,11 +26,9 @@ AdminSession = Annotated[WebSession, Depends(require_role("admin"))]
 def _keys_page(
     request: Request, db: Connection, status_code: int = 200, **context: Any
 ) -> Response:
-    db.rollback()  # a fresh snapshot: SQLite would show this connection what it read before a write
-    context.setdefault("posted", None)
-    context.setdefault("problems", {})
-    return render(
+    return form_page(
         request,
+        db,
         "admin_keys.html",
         status_code,
         nav="admin-keys",

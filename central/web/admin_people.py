@@ -36,8 +36,9 @@ from central.people import (
     person_by_id,
     reset_password,
 )
+from central.web.pages import form_page
 from central.web.session import FormSession, PageError, require_role
-from central.web.templating import gettext_for, render
+from central.web.templating import gettext_for
 from central.web_sessions import WebSession
 
 router = APIRouter(include_in_schema=False)
@@ -86,11 +87,9 @@ def access_problems(
 def _people_page(
     request: Request, db: Connection, status_code: int = 200, **context: Any
 ) -> Response:
-    db.rollback()  # a fresh snapshot: SQLite would show this connection what it read before a write
-    context.setdefault("posted", None)
-    context.setdefault("problems", {})
-    return render(
+    return form_page(
         request,
+        db,
         "admin_people.html",
         status_code,
         nav="admin-people",

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy import Connection
 
 from central.downloads import Table, file_name, to_csv, to_xlsx
 from central.web.session import PageError
@@ -69,3 +70,16 @@ def page(
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+def form_page(
+    request: Request, db: Connection, template: str, status_code: int = 200, **context: Any
+) -> Response:
+    """An admin form's page, rendered after a write or a refused form: `posted` (what the
+    person typed, kept) and `problems` (field -> message) default to none. The connection
+    starts a fresh snapshot first: SQLite would otherwise show it what it read before the
+    write."""
+    db.rollback()
+    context.setdefault("posted", None)
+    context.setdefault("problems", {})
+    return render(request, template, status_code, **context)

@@ -21,6 +21,8 @@ from central.settings import Settings
 from tests.conftest import ROOT
 
 EXAMPLE_SITE = ROOT / "assets" / "config" / "example-site.toml"
+# The console answers in the browser's language (else Finnish); tests read its English msgids.
+ENGLISH = {"Accept-Language": "en"}
 
 
 def free_port() -> int:
@@ -136,6 +138,20 @@ def started_cluster() -> PostgresCluster:
     cluster = PostgresCluster(bin_dir)
     cluster.start()
     return cluster
+
+
+@pytest.fixture
+def msgids(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The console without its catalogs: the English msgids, in the locale's formats (a test
+    of numbers and layout reads the same words in every language)."""
+    import gettext
+
+    from central.web import i18n, templating
+
+    monkeypatch.setattr(i18n, "translations", lambda language: gettext.NullTranslations())
+    templating.environment.cache_clear()
+    yield
+    templating.environment.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from central.people import add_person
 from central.web.session import COOKIE
-from tests.central.conftest import EXAMPLE_SITE, add_site, feedback, make_code
+from tests.central.conftest import ENGLISH, EXAMPLE_SITE, add_site, feedback, make_code
 from tests.central.test_console_signin import PASSWORD, sign_in
 from tests.central.test_ingest import send
 
@@ -143,7 +143,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     from central.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("console"))
-    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1", headers=ENGLISH) as client:
         yield Console(client)
 
 

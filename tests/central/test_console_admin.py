@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from central.enrollment import load_site
 from central.people import find_person
 from central.tables import api_keys, enroll_codes, people, sites
-from tests.central.conftest import EXAMPLE_SITE, add_site, make_code
+from tests.central.conftest import ENGLISH, EXAMPLE_SITE, add_site, make_code
 from tests.central.test_console_signin import PASSWORD, csrf_of, person, sign_in
 from tests.central.test_reports import OTHER_SITE
 
@@ -92,7 +92,9 @@ def sqlite_client(tmp_path):
     from central.app import create_app
     from central.settings import Settings
 
-    with TestClient(create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1") as c:
+    with TestClient(
+        create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1", headers=ENGLISH
+    ) as c:
         c.headers["Accept-Language"] = "en"
         yield c
 
@@ -365,7 +367,7 @@ def test_access_disable_enable_and_a_new_password(sqlite_client: TestClient) -> 
         from central.people import add_person
 
         add_person(conn, "hoitaja@example.fi", "manager", ["kaleva"], PASSWORD)
-    other = TestClient(sqlite_client.app, base_url="http://127.0.0.1")
+    other = TestClient(sqlite_client.app, base_url="http://127.0.0.1", headers=ENGLISH)
     assert sign_in(other, "hoitaja@example.fi").status_code == 303
     as_admin(sqlite_client)
     with sqlite_client.app.state.engine.connect() as conn:

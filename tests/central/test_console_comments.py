@@ -19,7 +19,7 @@ from central.access import create_api_key
 from central.enrollment import retire_parts
 from central.people import add_person, set_language
 from central.web.session import COOKIE
-from tests.central.conftest import add_site
+from tests.central.conftest import ENGLISH, add_site
 from tests.central.test_console_access import OTHER_SITE, comment_at, enrolled_kiosk
 from tests.central.test_console_signin import PASSWORD, sign_in
 from tests.central.test_ingest import send
@@ -91,7 +91,7 @@ def comments(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
     from central.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("comments"))
-    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1", headers=ENGLISH) as client:
         yield Page(client)
 
 
@@ -169,6 +169,7 @@ def test_rating_words_and_a_smiley_with_a_text_alternative(comments: Page) -> No
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
 
 
+@pytest.mark.usefixtures("msgids")
 def test_names_in_finnish_and_swedish_and_a_retired_point_marked(comments: Page) -> None:
     query = "?site=kaleva&service_point=laboratorio&rating=1"
     finnish = comments.get(query, **{"accept-language": "fi"}).text
@@ -255,7 +256,9 @@ def test_paging_by_50_keeps_the_filters(tmp_path) -> None:
     from central.app import create_app
     from central.settings import Settings
 
-    with TestClient(create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1") as c:
+    with TestClient(
+        create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1", headers=ENGLISH
+    ) as c:
         add_site(c)
         token = enrolled_kiosk(c, "kaleva")
         items = [comment_at(minutes / 60, f"nro {minutes}") for minutes in range(1, 121)]

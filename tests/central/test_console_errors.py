@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from central.web.errors import is_console_path
+from tests.central.conftest import ENGLISH
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "en"}
 
@@ -17,7 +18,9 @@ def app_client(tmp_path):
     from central.app import create_app
     from central.settings import Settings
 
-    with TestClient(create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1") as c:
+    with TestClient(
+        create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1", headers=ENGLISH
+    ) as c:
         yield c
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from central.enrollment import revoke_device
 from central.tables import devices
-from tests.central.conftest import add_site, feedback, make_code
+from tests.central.conftest import ENGLISH, add_site, feedback, make_code
 from tests.central.test_console_signin import person, sign_in
 from tests.central.test_fleet import beat
 from tests.central.test_ingest import send
@@ -29,7 +29,9 @@ def sqlite_client(tmp_path):
     from central.app import create_app
     from central.settings import Settings
 
-    with TestClient(create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1") as c:
+    with TestClient(
+        create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1", headers=ENGLISH
+    ) as c:
         yield c
 
 

@@ -26,6 +26,8 @@ from tests.central.test_console_signin import PASSWORD, sign_in
 from tests.central.test_figures import accepted, enrol, ratings, ticket
 from tests.central.test_reports import OTHER_SITE, at, key
 
+pytestmark = pytest.mark.usefixtures("msgids")
+
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 

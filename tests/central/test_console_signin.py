@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from central.people import FAILURES_PER_EMAIL, add_person
-from tests.central.conftest import add_site
+from tests.central.conftest import ENGLISH, add_site
 
 PASSWORD = "kolme sanaa peräkkäin"
 
@@ -52,7 +52,9 @@ def sqlite_client(tmp_path):
     from central.app import create_app
     from central.settings import Settings
 
-    with TestClient(create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1") as c:
+    with TestClient(
+        create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1", headers=ENGLISH
+    ) as c:
         yield c
 
 

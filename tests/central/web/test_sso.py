@@ -159,7 +159,7 @@ def test_a_manager_from_a_group_gets_their_sites_only(
     login = central.get("/login?next=/sites/kaleva")
     assert 'href="/login/sso?next=/sites/kaleva">Sign in with Test County</a>' in login.text
     finnish = central.get("/login", headers={"Accept-Language": "fi"})
-    assert "Sign in with Testin hyvinvointialue" in finnish.text
+    assert "Kirjaudu palvelun Testin hyvinvointialue kautta" in finnish.text
     answer = sso_sign_in(central, "manager", next_="/?week=2026-W48")
     assert answer.status_code == 303, answer.text
     assert answer.headers["location"] == "/?week=2026-W48"
