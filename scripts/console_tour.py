@@ -128,8 +128,9 @@ def every_page() -> list[Shot]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from central.local import LocalCentral
     from demo_history import enroll, send_history
+
+    from central.local import LocalCentral
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "console")
