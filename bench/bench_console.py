@@ -143,7 +143,9 @@ def _browser_figures(url: str, cookies: httpx.Cookies, path: str, runs: int) -> 
                 )
                 page = context.new_page()
                 finished: list = []
-                page.on("requestfinished", finished.append)
+                page.on(
+                    "requestfinished", lambda request, finished=finished: finished.append(request)
+                )
                 started = time.perf_counter()
                 page.goto(url + path, wait_until="load")
                 page.wait_for_function(
