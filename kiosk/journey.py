@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
 from hymy_domain.redaction import redact
 
@@ -51,11 +52,15 @@ class RecordFeedback:
     rated_at: float
 
 
+CheckInMethod = Literal["touch", "barcode"]  # a service point chosen on the screen, or scanned
+
+
 @dataclass(frozen=True)
 class IssueTicket:
     service_point: str
     language: str
     requested_at: float
+    method: CheckInMethod = "touch"
 
 
 Effect = RecordFeedback | IssueTicket
@@ -172,11 +177,13 @@ class Journey:
         self._go(Step.SERVICE_POINT, now)
         return []
 
-    def choose_service_point(self, service_point: str, now: float) -> list[Effect]:
+    def choose_service_point(
+        self, service_point: str, now: float, *, method: CheckInMethod = "touch"
+    ) -> list[Effect]:
         self._require("choose a service point", Step.SERVICE_POINT)
         self._service_point = service_point
         self._go(Step.TICKET, now)
-        return [IssueTicket(service_point, self._language, now)]
+        return [IssueTicket(service_point, self._language, now, method)]
 
     # --- anywhere ------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""The kiosk's application service: one visitor journey at a time, the misuse rules, and the
-outbox writes, done on one worker thread so recording never stalls a frame.
+"""The kiosk's application service: it turns the visitor's actions into journey effects and
+carries them out (a rating recorded, a queue ticket taken and printed), then tells the screen.
 
 No Kivy here: the UI hands in `post`, which runs a callback on its own thread, and `on_change`,
 which it calls with a fresh `View` after every change the screen has to show.
@@ -8,18 +8,14 @@ which it calls with a fresh `View` after every change the screen has to show.
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
 
-from kiosk import __version__
 from kiosk.clock import KioskClock
-from kiosk.config import KioskConfig, ServicePoint
+from kiosk.config import KioskConfig, ServicePoint, text
 from kiosk.devices.booking import BookingRule, decide
 from kiosk.devices.interfaces import PrinterState, PrintResult
 from kiosk.events import checkin_event, feedback_event
@@ -34,16 +30,13 @@ from kiosk.journey import (
     Step,
 )
 from kiosk.misuse import BounceFilter, MisuseDetector, MisuseRules
-from kiosk.outbox import LAST_UPLOAD_META, PRINTER_META, Outbox, OutboxError
+from kiosk.outbox import PRINTER_META, Outbox
+from kiosk.outbox_writer import OutboxWriter
 from kiosk.printing import TicketPrinting
 from kiosk.tickets import TicketRange, service_day
 
 log = logging.getLogger(__name__)
 
-# How long a touch waits for its write before letting the frame go on (a fraction of a frame).
-ANSWER_WAIT_S = 0.012
-
-T = TypeVar("T")
 UNKNOWN_CODE = N_("This booking code is not known here. Please choose your service on the screen.")
 REFUSED_CODE = N_(
     "This code cannot be used for checking in. Please choose your service on the screen."
@@ -66,34 +59,31 @@ class WriteStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One button to choose from: its id, and its name in the visitor's language."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class View:
-    """What the screen shows now."""
+    """What the screen shows now, its names already in the visitor's language."""
 
     step: Step
     language: str
     rating: int | None
-    offered_reasons: tuple[str, ...]
+    reasons: tuple[Choice, ...]  # the follow-up reasons offered after the rating
     service_point: str | None
     ticket: str | None
     write: WriteStatus
     printed: bool | None = None  # None: no printer, or the ticket is still printing
     notice: str | None = None  # a catalog message for the start screen (a refused barcode)
-
-
-@dataclass(frozen=True)
-class AdminStatus:
-    """The figures of the hidden admin screen."""
-
-    kiosk_id: str
-    site: str
-    version: str
-    pending: int
-    quarantined: int
-    oldest_pending: datetime | None
-    last_sync: str | None
-    free_disk_bytes: int
-    outbox_path: str
-    storage_failing: bool = False  # the last write to the outbox failed
+    station_name: str = ""
+    service_points: tuple[Choice, ...] = ()  # every service point of the config, in its order
+    service_point_name: str = ""  # the chosen service point's
+    guidance: str = ""  # where to wait at the chosen service point; "" for the usual words
+    comment_max_chars: int = 500
 
 
 def journey_rules(config: KioskConfig) -> JourneyRules:
@@ -110,47 +100,14 @@ def journey_rules(config: KioskConfig) -> JourneyRules:
     )
 
 
-def _run_inline(callback: Callable[[], None]) -> None:
+def _call_at_once(callback: Callable[[], None]) -> None:
+    """A `post` for callers without a UI thread of their own: the callback runs right here."""
     callback()
 
 
-class StorageEpisodes:
-    """Failed outbox writes, told to IT once per episode rather than once per touch: the first
-    failure with its cause, then nothing until a write works again, which ends the episode.
-
-    A full or read-only data dir fails every write until someone fixes it; the kiosk keeps
-    trying each write (and apologising to the visitor), so it resumes by itself.
-    """
-
-    def __init__(self, logger: logging.Logger = log) -> None:
-        self._log = logger
-        self.failures = 0  # in the current episode; 0 when writes work
-
-    @property
-    def failing(self) -> bool:
-        return self.failures > 0
-
-    def failed(self, what: str, path: object, err: BaseException) -> None:
-        self.failures += 1
-        if self.failures == 1:
-            self._log.error(
-                "could not %s in %s: %s Visitors are shown an apology; the kiosk tries every "
-                "write again and says here when writes work again.",
-                what,
-                path,
-                err,
-            )
-        self._log.debug("could not %s in %s", what, path, exc_info=err)
-
-    def succeeded(self, path: object) -> None:
-        if self.failures:
-            # A warning like the failure's error: `journalctl -p warning` shows both ends.
-            self._log.warning("writes to %s work again (%d failed meanwhile)", path, self.failures)
-            self.failures = 0
-
-
 class KioskSession:
-    """Drives the journey and records what it yields; every public method runs on the UI thread."""
+    """Drives the journey and carries out what it yields; every public method runs on the UI
+    thread, and the outbox writes go to `writer`'s thread."""
 
     def __init__(
         self,
@@ -158,7 +115,7 @@ class KioskSession:
         outbox: Outbox,
         *,
         clock: KioskClock | None = None,
-        post: Callable[[Callable[[], None]], None] = _run_inline,
+        post: Callable[[Callable[[], None]], None] = _call_at_once,
         on_change: Callable[[View], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         printing: TicketPrinting | None = None,
@@ -166,7 +123,6 @@ class KioskSession:
         self.printing = printing
         self._printed: bool | None = None
         self._notice: str | None = None
-        self._method = "touch"
         self._noted_printer: PrinterState | None = None
         self.outbox = outbox
         self._clock = clock or KioskClock(monotonic=monotonic)
@@ -174,8 +130,7 @@ class KioskSession:
         self._monotonic = monotonic
         self.on_change = on_change
         self._set_config(config)
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
-        self.storage = StorageEpisodes()  # used on the writer thread only
+        self.writer = OutboxWriter(outbox, post)
         self._write = WriteStatus.IDLE
         self._ticket: str | None = None
 
@@ -214,31 +169,31 @@ class KioskSession:
         return self._bounce.accept(control, self._monotonic(), window_s)
 
     def start_feedback(self) -> None:
-        self._act(self.journey.start_feedback)
+        self._apply_action(self.journey.start_feedback)
 
     def rate(self, rating: int) -> None:
-        self._act(self.journey.rate, rating)
+        self._apply_action(self.journey.rate, rating)
 
     def choose_reason(self, reason: str | None) -> None:
-        self._act(self.journey.choose_reason, reason)
+        self._apply_action(self.journey.choose_reason, reason)
 
     def submit_comment(self, text: str | None) -> None:
-        self._act(self.journey.submit_comment, text)
+        self._apply_action(self.journey.submit_comment, text)
 
     def start_check_in(self) -> None:
-        self._act(self.journey.start_check_in)
+        self._apply_action(self.journey.start_check_in)
 
     def choose_service_point(self, service_point: str) -> None:
-        self._act(self.journey.choose_service_point, service_point)
+        self._apply_action(self.journey.choose_service_point, service_point)
 
     def back(self) -> None:
-        self._act(self.journey.back)
+        self._apply_action(self.journey.back)
 
     def finish(self) -> None:
-        self._act(self.journey.finish)
+        self._apply_action(self.journey.finish)
 
     def set_language(self, language: str) -> None:
-        self._act(self.journey.set_language, language)
+        self._apply_action(self.journey.set_language, language)
 
     # --- the devices' actions ----------------------------------------------------------------
 
@@ -248,7 +203,7 @@ class KioskSession:
         if state is self._noted_printer:
             return
         self._noted_printer = state
-        self._write_later(
+        self.writer.write_soon(
             lambda: self.outbox.set_meta(PRINTER_META, state.value), "note the printer state"
         )
 
@@ -265,21 +220,19 @@ class KioskSession:
                 "a scanned code was %s",
                 "refused" if decision.refused_personal_data else "not recognised",
             )
-            self._changed()
+            self._show_change()
             return
         self._notice = None
         if self.journey.step is Step.START:
-            self._act(self.journey.start_check_in)
-        self._method = "barcode"
-        try:
-            self._act(self.journey.choose_service_point, decision.service_point)
-        finally:
-            self._method = "touch"
+            self._apply_action(self.journey.start_check_in)
+        self._apply_action(
+            self.journey.choose_service_point, decision.service_point, method="barcode"
+        )
 
     def rate_from_panel(self, rating: int) -> None:
         """A press on the button panel: the same rating path as a smiley, misuse rules too."""
         if self.accept_touch(f"panel-{rating}"):
-            self._act(self.journey.quick_rate, rating)
+            self._apply_action(self.journey.quick_rate, rating)
 
     def touch(self) -> None:
         """Any activity (a key typed) that keeps the visitor's step from timing out."""
@@ -290,83 +243,61 @@ class KioskSession:
         before = (self.journey.step, self.journey.language)
         effects = self.journey.tick(self._monotonic())
         if effects or (self.journey.step, self.journey.language) != before:
-            self._after(effects)
+            self._carry_out(effects)
 
     # --- what the screen shows ---------------------------------------------------------------
 
     @property
     def view(self) -> View:
-        journey = self.journey
+        journey, config = self.journey, self.config
+        language = journey.language
+        point = config.service_point(journey.service_point) if journey.service_point else None
         return View(
             step=journey.step,
-            language=journey.language,
+            language=language,
             rating=journey.rating,
-            offered_reasons=journey.offered_reasons,
+            reasons=tuple(
+                Choice(r, text(config.reason(r).name, language)) for r in journey.offered_reasons
+            ),
             service_point=journey.service_point,
             ticket=self._ticket,
             write=self._write,
             printed=self._printed,
             notice=self._notice,
+            station_name=text(config.kiosk.station_name, language),
+            service_points=tuple(
+                Choice(p.id, text(p.name, language)) for p in config.service_points
+            ),
+            service_point_name=text(point.name, language) if point else "",
+            guidance=text(point.guidance, language) if point and point.guidance else "",
+            comment_max_chars=config.feedback.comment_max_chars,
         )
 
-    def read_admin_status(self, callback: Callable[[AdminStatus], None]) -> None:
-        """Read the admin figures on the writer thread; callback gets them on the UI thread."""
-
-        def read() -> None:
-            stats = self.outbox.stats()
-            status = AdminStatus(
-                kiosk_id=self.config.kiosk.kiosk_id,
-                site=self.config.kiosk.site,
-                version=__version__,
-                pending=stats.pending + stats.held,
-                quarantined=stats.quarantined,
-                oldest_pending=stats.oldest_pending,
-                last_sync=self.outbox.get_meta(LAST_UPLOAD_META),
-                free_disk_bytes=shutil.disk_usage(self.outbox.path.parent).free,
-                outbox_path=str(self.outbox.path),
-                storage_failing=self.storage.failing,
-            )
-            self._post(lambda: callback(status))
-
-        self._submit(read, "read the admin status")
-
-    def maintain(self) -> None:
-        """Retention: delete sent events past their days; release check-ins held by a crash."""
-
-        def run() -> None:
-            purged = self.outbox.purge_sent(
-                older_than=timedelta(days=self.config.outbox.retention_days)
-            )
-            released = self.outbox.release_stale_holds()
-            if purged or released:
-                log.info(
-                    "retention: %d sent events deleted, %d held check-ins released",
-                    purged,
-                    released,
-                )
-
-        self._submit(run, "apply the outbox retention")
-
     def flush(self) -> None:
-        """Wait until every write handed to the writer thread so far is done."""
-        self._writer.submit(lambda: None).result()
+        """Wait until every write handed over so far is done."""
+        self.writer.flush()
 
     def close(self) -> None:
         """Finish the writes already handed over, then stop the writer thread."""
-        self._writer.shutdown(wait=True)
+        self.writer.close()
 
-    # --- internals ---------------------------------------------------------------------------
+    # --- carrying out the journey's effects ------------------------------------------------
 
-    def _act(self, action: Callable[..., list[Effect]], *args: object) -> None:
+    def _apply_action(
+        self, action: Callable[..., list[Effect]], *args: object, **kwargs: object
+    ) -> None:
+        """Run a journey action now and carry out its effects; a touch the journey's step no
+        longer takes is logged and dropped."""
         try:
-            effects = action(*args, self._monotonic())
+            effects = action(*args, self._monotonic(), **kwargs)
         except JourneyError as err:
             # A second tap that lands while the screen is being left: harmless, and not a rating.
             log.info("ignored a touch: %s", err)
             return
-        self._after(effects)
+        self._carry_out(effects)
 
-    def _after(self, effects: list[Effect]) -> None:
+    def _carry_out(self, effects: list[Effect]) -> None:
+        """Record what the journey yielded, then show the change."""
         if self.journey.step is not Step.START:
             self._notice = None
         if self.journey.step is Step.START:
@@ -376,9 +307,9 @@ class KioskSession:
                 self._record_feedback(effect)
             elif isinstance(effect, IssueTicket):
                 self._issue_ticket(effect)
-        self._changed()
+        self._show_change()
 
-    def _changed(self) -> None:
+    def _show_change(self) -> None:
         if self.on_change is not None:
             self.on_change(self.view)
 
@@ -393,21 +324,23 @@ class KioskSession:
             misuse=misuse,
         )
 
-        def write() -> bool:
-            return self._try(lambda: self.outbox.append(event), "record a rating")
+        def append() -> dict:
+            self.outbox.append(event)
+            return event
 
         if self.journey.step is Step.THANKS:
             self._write = WriteStatus.SAVING
-            self._write_then(write, self._write_done, "record a rating")
+            self.writer.write_then(append, self._feedback_written, "record a rating")
         else:
             # Abandoned by a timeout, recorded on the way back to start: no screen waits for it.
-            self._submit(write, "record a rating")
+            self.writer.write_soon(append, "record a rating")
 
     def _issue_ticket(self, effect: IssueTicket) -> None:
         point = self.config.service_point(effect.service_point)
         stamp = self._clock.stamp_at(effect.requested_at)
         self._write, self._ticket, self._printed = WriteStatus.SAVING, None, None
-        method, hold = self._method, self.printing is not None
+        hold = self.printing is not None
+        today = service_day(stamp.occurred_at, self.config.kiosk.timezone)
 
         def build(ticket: str) -> dict:
             return checkin_event(
@@ -415,31 +348,24 @@ class KioskSession:
                 language=effect.language,
                 service_point=point.id,
                 ticket=ticket,
-                method=method,
+                method=effect.method,
                 printed=False,
             )
 
-        def write() -> dict | None:
-            result: list[dict] = []
-            ok = self._try(
-                lambda: result.append(
-                    self.outbox.check_in(
-                        ticket_range=TicketRange(point.prefix, point.first, point.last),
-                        build_event=build,
-                        today=service_day(stamp.occurred_at, self.config.kiosk.timezone),
-                        hold=hold,
-                    )
-                ),
-                "take a queue ticket",
+        def check_in() -> dict:
+            return self.outbox.check_in(
+                ticket_range=TicketRange(point.prefix, point.first, point.last),
+                build_event=build,
+                today=today,
+                hold=hold,
             )
-            return result[0] if ok else None
 
-        def done(event: dict | None) -> None:
-            self._ticket_done(event["ticket"] if event else None)
+        def taken(event: dict | None) -> None:
+            self._ticket_taken(event["ticket"] if event else None)
             if event and self.printing is not None:
                 self._print(event, point, stamp.occurred_at)
 
-        self._write_then(write, done, "take a queue ticket")
+        self.writer.write_then(check_in, taken, "take a queue ticket")
 
     def _print(self, event: dict, point: ServicePoint, at: datetime) -> None:
         """Print on the printer's thread; then release the held check-in with `printed`."""
@@ -450,66 +376,24 @@ class KioskSession:
         future = self.printing.print(ticket)
 
         def printed(result: PrintResult) -> None:
-            self._write_later(
+            self.writer.write_soon(
                 lambda: self.outbox.release(event["id"], printed=result.printed),
                 "record whether the ticket printed",
             )
             self.record_printer_state(result.state)
             if self.journey.step is Step.TICKET and self._ticket == event["ticket"]:
                 self._printed = result.printed
-                self._changed()
+                self._show_change()
 
         future.add_done_callback(lambda f: self._post(lambda: printed(f.result())))
 
-    def _write_then(self, job: Callable[[], T], done: Callable[[T], None], what: str) -> None:
-        """Run job on the writer thread and hand its result to done on the UI thread.
-
-        A write that answers within ANSWER_WAIT_S (nearly all do: they take about a millisecond)
-        is handed over at once, so the next screen is drawn in this very frame; a slower one
-        (a busy SD card) comes back through `post` while the frames go on.
-        """
-        try:
-            future = self._writer.submit(job)
-        except RuntimeError:
-            log.error("could not %s: the kiosk is shutting down", what)
-            return
-        try:
-            result = future.result(timeout=ANSWER_WAIT_S)
-        except TimeoutError:
-            future.add_done_callback(lambda f: self._post(lambda: done(f.result())))
-            return
-        done(result)
-
-    def _write_done(self, ok: bool) -> None:
+    def _feedback_written(self, event: dict | None) -> None:
         if self.journey.step is Step.THANKS:
-            self._write = WriteStatus.SAVED if ok else WriteStatus.FAILED
-            self._changed()
+            self._write = WriteStatus.SAVED if event else WriteStatus.FAILED
+            self._show_change()
 
-    def _ticket_done(self, ticket: str | None) -> None:
+    def _ticket_taken(self, ticket: str | None) -> None:
         if self.journey.step is Step.TICKET:
             self._ticket = ticket
             self._write = WriteStatus.SAVED if ticket else WriteStatus.FAILED
-            self._changed()
-
-    def _try(self, write: Callable[[], object], what: str) -> bool:
-        try:
-            write()
-        except OutboxError as err:
-            # The visitor gets a calm apology on screen; the details are for IT, in the log.
-            self.storage.failed(what, self.outbox.path, err)
-            return False
-        except Exception:
-            log.exception("could not %s in %s", what, self.outbox.path)  # a bug: every time
-            return False
-        self.storage.succeeded(self.outbox.path)
-        return True
-
-    def _write_later(self, write: Callable[[], object], what: str) -> None:
-        """A write on the writer thread that nobody waits for; a failure is logged."""
-        self._submit(lambda: self._try(write, what), what)
-
-    def _submit(self, job: Callable[[], object], what: str) -> None:
-        try:
-            self._writer.submit(job)
-        except RuntimeError:
-            log.error("could not %s: the kiosk is shutting down", what)
+            self._show_change()

@@ -1,5 +1,8 @@
 """The Kivy app: screens, sizes that follow the window, and the session's view on screen.
 
+It routes each View to its step's screen; the config's hot reload is kiosk.ui.config_watch's job,
+the admin's upkeep kiosk.maintenance's.
+
 Without an outbox (it could not be opened at start-up) the app shows its out-of-order screen and
 tries to open it again every few seconds; the session, the devices and the visitor's screens
 start once it opens.
@@ -23,13 +26,15 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.utils import get_color_from_hex
 
 from kiosk.central_config import ConfigSource
-from kiosk.config import ConfigError, KioskConfig, text
+from kiosk.config import KioskConfig, text
 from kiosk.i18n import Catalogs
 from kiosk.journey import Step
+from kiosk.maintenance import Maintenance
 from kiosk.notify import notify, watchdog_interval_s
 from kiosk.outbox import Outbox, OutboxError
 from kiosk.session import KioskSession, View, WriteStatus
 from kiosk.theme import PALETTE
+from kiosk.ui.config_watch import ConfigWatcher
 from kiosk.ui.devices import KioskDevices
 from kiosk.ui.screens.admin import AdminScreen
 from kiosk.ui.screens.admin_pin import AdminPinScreen
@@ -43,7 +48,7 @@ from kiosk.ui.screens.thanks import ThanksScreen
 from kiosk.ui.screens.ticket import TicketScreen
 from kiosk.ui.screens.touch_test import TouchTestScreen
 from kiosk.ui.widgets import icons, keyboard, smiley, topbar  # noqa: F401 - registers the widgets
-from kiosk.ui.widgets.buttons import BounceFilteredButton, KioskButton
+from kiosk.ui.widgets.buttons import BounceFilteredButton
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +89,6 @@ SCREENS = {
 ADMIN_SCREENS = ("admin_pin", "admin", "touch_test")
 TICK_S = 0.25
 MAINTAIN_S = 3600.0
-CONFIG_CHECK_S = 5.0
-CONFIG_IDLE_S = 10.0  # untouched this long on the start screen: a new config may come in
 
 Factory.register("BounceFilteredButton", cls=BounceFilteredButton)
 
@@ -96,7 +99,6 @@ class HymyApp(App):
     lang = StringProperty("fi")
     station_name = StringProperty("")
     notice = StringProperty("")  # a refused scan, shown on the start screen
-    test_print = StringProperty("")  # the admin's test ticket: "", "printed" or "failed"
     portrait = BooleanProperty(False)
     u = NumericProperty(40.0)  # layout unit: a twelfth of the window's shorter side
     touch_min = NumericProperty(63.0)  # 12 mm in pixels at the display's dpi
@@ -114,9 +116,17 @@ class HymyApp(App):
     ) -> None:
         """`outbox` is the open outbox, or the path of one that could not be opened yet."""
         super().__init__()
-        self.source = source
-        self.config_idle_s = CONFIG_IDLE_S
-        self._config_stamp = source.central_stamp() if source else None
+        self.config_watcher = (
+            None
+            if source is None
+            else ConfigWatcher(
+                source,
+                running=lambda: self.kiosk_config,
+                at_rest=self._at_rest,
+                last_touch=lambda: self._last_touch,
+                apply=self._use_config,
+            )
+        )
         self.title = "Hymy"
         self.kiosk_config = kiosk_config
         self.catalogs = catalogs
@@ -129,6 +139,7 @@ class HymyApp(App):
         self._open_error = ""
         self.outbox: Outbox | None = None
         self.session: KioskSession | None = None
+        self.maintenance: Maintenance | None = None
         if isinstance(outbox, Outbox):
             self.outbox_path = outbox.path
             self._use_outbox(outbox)
@@ -165,8 +176,8 @@ class HymyApp(App):
         Clock.schedule_interval(lambda _dt: self._tick(), TICK_S)
         if self.session is not None:
             self._start_session()
-        if self.source is not None:
-            Clock.schedule_interval(lambda _dt: self.apply_new_config(), CONFIG_CHECK_S)
+        if self.config_watcher is not None:
+            self.config_watcher.start()
         Clock.schedule_once(self._first_frame, 0)
         # The watchdog is fed on the out-of-order screen too: the app is alive and showing it.
         interval = watchdog_interval_s()
@@ -177,21 +188,23 @@ class HymyApp(App):
 
     def _use_outbox(self, outbox: Outbox) -> None:
         self.outbox = outbox
-        self.session = KioskSession(
+        session = KioskSession(
             self.kiosk_config,
             outbox,
             post=lambda callback: Clock.schedule_once(lambda _dt: callback()),
             on_change=self.show_view,
             printing=self.devices.printing,
         )
+        self.session = session
+        self.maintenance = Maintenance(session.writer, lambda: session.config)
 
     def _start_session(self) -> None:
         """The devices and the hourly outbox upkeep (once the app runs and has an outbox)."""
-        assert self.session is not None
-        session = self.session
-        self.devices.start(session)
-        Clock.schedule_interval(lambda _dt: session.maintain(), MAINTAIN_S)
-        session.maintain()
+        assert self.session is not None and self.maintenance is not None
+        maintenance = self.maintenance
+        self.devices.start(self.session)
+        Clock.schedule_interval(lambda _dt: maintenance.apply_retention(), MAINTAIN_S)
+        maintenance.apply_retention()
 
     def _try_outbox_again(self) -> None:
         """Open the outbox on a thread of its own (it may wait seconds for a lock or a slow
@@ -272,16 +285,6 @@ class HymyApp(App):
         if self.session is not None:
             self.session.touch()
 
-    def style_primary(self, button: KioskButton) -> None:
-        button.bg = get_color_from_hex(PALETTE.primary)
-        button.fg = get_color_from_hex(PALETTE.on_primary)
-        button.border_color = [0, 0, 0, 0]
-
-    def style_secondary(self, button: KioskButton) -> None:
-        button.bg = get_color_from_hex(PALETTE.surface)
-        button.fg = get_color_from_hex(PALETTE.text)
-        button.border_color = get_color_from_hex(PALETTE.outline)
-
     # --- what is on screen ---------------------------------------------------------------
 
     def show_view(self, view: View) -> None:
@@ -289,7 +292,7 @@ class HymyApp(App):
         if self.manager is None:
             return
         self.lang = view.language
-        self.station_name = text(self.kiosk_config.kiosk.station_name, view.language)
+        self.station_name = view.station_name
         self.notice = self.t(view.notice, view.language) if view.notice else ""
         if self.manager.current in ADMIN_SCREENS and view.step is Step.START:
             return
@@ -314,37 +317,20 @@ class HymyApp(App):
         if self.session is not None:
             self.show_view(self.session.view)
 
-    def print_test_ticket(self) -> None:
-        self._last_touch = time.monotonic()
-        self.test_print = ""
-        self.devices.print_test(
-            self.lang, lambda ok: setattr(self, "test_print", "printed" if ok else "failed")
+    def _at_rest(self) -> bool:
+        """On the start screen with nobody mid-journey: a new config may come in."""
+        return (
+            self.session is not None
+            and self.manager is not None
+            and self.session.is_idle()
+            and self.manager.current == Step.START.value
         )
 
-    def apply_new_config(self) -> bool:
-        """Take the central's new config at an idle moment (never under a visitor's finger);
-        True when one was applied. A config that does not load keeps the one running."""
-        if self.source is None or self.manager is None or self.session is None:
-            return False
-        stamp = self.source.central_stamp()
-        if stamp == self._config_stamp:
-            return False
-        idle = time.monotonic() - self._last_touch > self.config_idle_s
-        if not (idle and self.session.is_idle() and self.manager.current == Step.START.value):
-            return False
-        self._config_stamp = stamp
-        try:
-            config = self.source.load()
-        except ConfigError as err:
-            log.error("new config not applied: %s", err)
-            return False
-        if config == self.kiosk_config:
-            return False
+    def _use_config(self, config: KioskConfig) -> None:
+        """Run with a new config from now on (the watcher calls this when `_at_rest`)."""
+        assert self.session is not None
         self.kiosk_config = config
-        self.manager.get_screen(Step.SERVICE_POINT.value).rebuild()
         self.session.replace_config(config)
-        log.info("applied a new config from the central")
-        return True
 
     def _tick(self) -> None:
         if self.session is None:

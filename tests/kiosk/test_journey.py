@@ -71,6 +71,16 @@ def test_check_in_issues_one_ticket_in_the_visitors_language():
     assert j.step is Step.START and j.language == "fi"
 
 
+def test_a_scanned_check_in_carries_its_method_on_the_ticket():
+    j = journey()
+    j.start_check_in(1)
+    (effect,) = j.choose_service_point("laboratorio", 2, method="barcode")
+    assert effect == IssueTicket("laboratorio", "fi", 2, "barcode")
+    j.finish(3)
+    j.start_check_in(4)
+    assert j.choose_service_point("laboratorio", 5)[0].method == "touch"
+
+
 def test_walking_away_after_rating_still_records_it():
     j = journey()
     j.start_feedback(0)

@@ -10,8 +10,9 @@ import pytest
 
 from kiosk.config import load_config
 from kiosk.journey import Step
+from kiosk.maintenance import AdminStatus, Maintenance
 from kiosk.outbox import Outbox
-from kiosk.session import KioskSession, View, WriteStatus
+from kiosk.session import Choice, KioskSession, View, WriteStatus
 from tests.conftest import EXAMPLE_CONFIG
 
 
@@ -155,3 +156,47 @@ def test_a_failed_write_is_reported_not_raised(setup):
     outbox.close()
     quick_rating(session, ui, 3)
     assert any(v.write is WriteStatus.FAILED for v in ui.views)
+
+
+def test_a_scanned_booking_code_checks_in_by_barcode(setup):
+    session, outbox, _clock, ui = setup
+    session.check_in_by_barcode("LAB-2026-0042")
+    settle(session, ui)
+    assert session.view.step is Step.TICKET and session.view.write is WriteStatus.SAVED
+    (event,) = outbox.pending()
+    assert (event.payload["service_point"], event.payload["method"]) == ("laboratorio", "barcode")
+    session.finish()
+    session.start_check_in()
+    session.choose_service_point("laboratorio")  # the next one, on the screen, is a touch again
+    settle(session, ui)
+    assert [e.payload["method"] for e in outbox.pending()] == ["barcode", "touch"]
+
+
+def test_the_view_names_things_in_the_visitors_language(setup):
+    session, _outbox, _clock, _ui = setup
+    session.set_language("sv")
+    assert session.view.station_name == "Kalevas hälsostation"
+    assert session.view.service_points[0] == Choice("laboratorio", "Laboratoriet")
+    session.start_check_in()
+    session.choose_service_point("laboratorio")
+    view = session.view
+    assert view.service_point_name == "Laboratoriet"
+    assert view.guidance.startswith("Vänta i laboratoriets väntrum")
+    session.finish()
+    session.set_language("en")
+    session.start_feedback()
+    session.rate(1)
+    assert session.view.reasons[0] == Choice("waiting-time", "Waiting time")
+    assert session.view.comment_max_chars == session.config.feedback.comment_max_chars
+
+
+def test_the_admin_figures_are_read_beside_the_writes(setup):
+    session, _outbox, _clock, ui = setup
+    quick_rating(session, ui, 4)
+    shown: list[AdminStatus] = []
+    Maintenance(session.writer, lambda: session.config).read_admin_status(shown.append)
+    assert shown == []  # they arrive through `post`, on the UI thread
+    settle(session, ui)
+    (status,) = shown
+    assert status.kiosk_id == session.config.kiosk.kiosk_id and status.pending == 1
+    assert status.timezone == session.config.kiosk.timezone and not status.storage_failing

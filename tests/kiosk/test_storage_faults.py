@@ -71,13 +71,15 @@ def check_in(session: KioskSession, ui: UiThread) -> str | None:
 
 
 def storage_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "kiosk.session" and r.levelno >= logging.INFO]
+    return [
+        r for r in caplog.records if r.name == "kiosk.outbox_writer" and r.levelno >= logging.INFO
+    ]
 
 
 @pytest.mark.parametrize("kiosk", ["tmpfs", "ext4"], indirect=True)
 def test_a_full_disk_apologises_logs_once_and_resumes(kiosk, caplog):
     session, outbox, ui, data = kiosk
-    caplog.set_level(logging.INFO, logger="kiosk.session")
+    caplog.set_level(logging.INFO, logger="kiosk.outbox_writer")
     assert rate(session, ui) is WriteStatus.SAVED
     filler = fill(data)
 
@@ -106,7 +108,7 @@ def test_a_full_disk_apologises_logs_once_and_resumes(kiosk, caplog):
 @pytest.mark.parametrize("kiosk", ["ext4"], indirect=True)
 def test_a_read_only_outbox_apologises_logs_once_and_resumes(kiosk, caplog):
     session, outbox, ui, data = kiosk
-    caplog.set_level(logging.INFO, logger="kiosk.session")
+    caplog.set_level(logging.INFO, logger="kiosk.outbox_writer")
     assert rate(session, ui) is WriteStatus.SAVED
     frozen = immutable_files(data)
     set_immutable(frozen, True)

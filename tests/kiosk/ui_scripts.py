@@ -160,7 +160,8 @@ def new_config_when_idle(pilot: Autopilot) -> Iterator[float]:
     from kiosk.central_config import CENTRAL_CONFIG_FILE
 
     app = pilot.app
-    app.config_idle_s = 0.5
+    watcher = app.config_watcher
+    watcher.idle_s = 0.5
     central = {
         "kiosk": {
             "station_name": {
@@ -185,13 +186,13 @@ def new_config_when_idle(pilot: Autopilot) -> Iterator[float]:
     yield from pilot.touch("start-feedback")
     (app.outbox.path.parent / CENTRAL_CONFIG_FILE).write_text(json.dumps(central))
     yield 1.0
-    assert not app.apply_new_config(), "a new config must wait while a visitor is busy"
+    assert not watcher.apply_new_config(), "a new config must wait while a visitor is busy"
     pilot.notes["station_while_busy"] = app.station_name
     pilot.tap("back")
     yield from pilot.settle()
     _expect(pilot, "start")
     yield 1.0
-    assert app.apply_new_config()
+    assert watcher.apply_new_config()
     yield from pilot.settle()
     pilot.notes["station_after"] = app.station_name
     yield from pilot.touch("start-check-in")

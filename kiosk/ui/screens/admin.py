@@ -1,4 +1,5 @@
-"""The admin screen: the kiosk's identity and health for IT staff, a touch test and an exit."""
+"""The admin screen: the kiosk's identity and health for IT staff, a test ticket, a touch test
+and an exit."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from kivy.properties import ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_
-from kiosk.session import AdminStatus
+from kiosk.maintenance import AdminStatus
 from kiosk.ui.screens.base import KioskScreen
 
 REFRESH_S = 2.0
@@ -44,6 +45,7 @@ class AdminRow(BoxLayout):
 
 class AdminScreen(KioskScreen):
     rows = ListProperty([])  # (msgid of the label, value) pairs
+    test_print = StringProperty("")  # the last test ticket: "", "printed" or "failed"
 
     def on_rows(self, _screen: object, rows: list[tuple[str, str]]) -> None:
         table = self.ids.table
@@ -58,14 +60,21 @@ class AdminScreen(KioskScreen):
     def on_leave(self, *_: object) -> None:
         self._poll.cancel()
 
+    def print_test_ticket(self) -> None:
+        """Print a test ticket; its result shows among the rows."""
+        self.test_print = ""
+        self.app.devices.print_test(
+            self.app.lang, lambda ok: setattr(self, "test_print", "printed" if ok else "failed")
+        )
+
     def _read(self) -> None:
-        self.app.session.read_admin_status(self._show)
+        self.app.maintenance.read_admin_status(self._show)
 
     def _show(self, status: AdminStatus) -> None:
         t = self.app.t
         lang = self.app.lang
         never = t("never", lang)
-        zone = self.app.kiosk_config.kiosk.timezone
+        zone = status.timezone
         oldest = (
             status.oldest_pending.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             if status.oldest_pending
@@ -82,8 +91,8 @@ class AdminScreen(KioskScreen):
             (N_("Saving events"), t(STORAGE_WORDS[status.storage_failing], lang)),
             *((label, t(state, lang)) for label, state in self.app.devices.states()),
             *(
-                [(N_("Test ticket"), t(TEST_PRINT_WORDS[self.app.test_print], lang))]
-                if self.app.test_print
+                [(N_("Test ticket"), t(TEST_PRINT_WORDS[self.test_print], lang))]
+                if self.test_print
                 else []
             ),
             (N_("Data file"), status.outbox_path),

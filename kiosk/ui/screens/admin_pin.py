@@ -6,13 +6,13 @@ import threading
 import time
 
 from kivy.clock import mainthread
+from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.admin_lock import PinLockout
 from kiosk.i18n import N_
 from kiosk.pin import verify_pin
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.widgets.buttons import KioskButton
 from kiosk.ui.widgets.keyboard import KEY_BOUNCE_S
 
 MAX_PIN_DIGITS = 8
@@ -31,18 +31,15 @@ class AdminPinScreen(KioskScreen):
 
     def on_kv_post(self, base_widget: object) -> None:
         for key in KEYPAD:
-            button = KioskButton(
-                control=f"pin-{key}", font_size=self.app.font_l, bounce_s=KEY_BOUNCE_S
-            )
+            kind = Factory.PrimaryButton if key == "ok" else Factory.SecondaryButton
+            button = kind(control=f"pin-{key}", font_size=self.app.font_l, bounce_s=KEY_BOUNCE_S)
             button.key = key
             if key == "ok":
-                self.app.style_primary(button)
                 self.app.bind(
                     lang=lambda _a, lang, b=button: setattr(b, "text", self.app.t("OK", lang))
                 )
                 button.text = self.app.t("OK", self.app.lang)
             else:
-                self.app.style_secondary(button)
                 button.text = "⌫" if key == "clear" else key
                 button.font_name = "DejaVuSans" if key == "clear" else "Roboto"
             button.bind(on_activate=lambda b: self.press(b.key))

@@ -14,7 +14,7 @@ class CommentScreen(KioskScreen):
         field.focus = True
 
     def refresh(self, view: View) -> None:
-        self.ids.comment.max_chars = self.app.kiosk_config.feedback.comment_max_chars
+        self.ids.comment.max_chars = view.comment_max_chars
 
     def send(self) -> None:
         self.app.session.submit_comment(self.ids.comment.text)

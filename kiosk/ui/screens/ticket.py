@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.config import text
 from kiosk.session import View, WriteStatus
 from kiosk.ui.screens.base import KioskScreen
 
@@ -21,6 +20,5 @@ class TicketScreen(KioskScreen):
         self.not_printed = view.printed is False
         self.ticket = view.ticket or ""
         if view.service_point:
-            point = self.app.kiosk_config.service_point(view.service_point)
-            self.point_name = text(point.name, view.language)
-            self.guidance = text(point.guidance, view.language) if point.guidance else ""
+            self.point_name = view.service_point_name
+            self.guidance = view.guidance

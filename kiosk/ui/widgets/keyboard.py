@@ -4,6 +4,7 @@ size, and a second layout for digits and punctuation behind the "123" key."""
 from __future__ import annotations
 
 from kivy.app import App
+from kivy.factory import Factory
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.textinput import TextInput
@@ -57,7 +58,8 @@ class OnScreenKeyboard(BoxLayout):
         for row in SYMBOLS if self.symbols else LETTERS:
             line = BoxLayout(spacing=self.spacing)
             for key in row:
-                button = KioskButton(
+                kind = Factory.PrimaryButton if key == "MODE" else Factory.SecondaryButton
+                button = kind(
                     control=f"key-{key}",
                     font_name=ICON_FONT if key in LABEL else "Roboto",
                     font_size=app.font_m,
@@ -67,10 +69,8 @@ class OnScreenKeyboard(BoxLayout):
                 button.key = key
                 if key == "MODE":
                     button.text = app.t("abc", app.lang) if self.symbols else app.t("123", app.lang)
-                    app.style_primary(button)
                 else:
                     button.text = LABEL.get(key, key)
-                    app.style_secondary(button)
                 button.bind(on_activate=self._press)
                 line.add_widget(button)
             self.add_widget(line)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from kivy.app import App
+from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.utils import get_color_from_hex
-
-from kiosk.theme import PALETTE
-from kiosk.ui.widgets.buttons import KioskButton
 
 
 class LanguageBar(BoxLayout):
@@ -17,7 +14,7 @@ class LanguageBar(BoxLayout):
     def on_kv_post(self, base_widget: object) -> None:
         app = App.get_running_app()
         for language in app.kiosk_config.kiosk.languages:
-            button = KioskButton(
+            button = Factory.LanguageButton(
                 text=app.catalogs.autonym(language),
                 control=f"lang-{language}",
                 font_size=app.font_s,
@@ -32,10 +29,7 @@ class LanguageBar(BoxLayout):
 
     def _show_selected(self, _app: object, language: str) -> None:
         for button in self.children:
-            chosen = button.language == language
-            button.bg = get_color_from_hex(PALETTE.selected if chosen else PALETTE.surface)
-            button.fg = get_color_from_hex(PALETTE.on_selected if chosen else PALETTE.text)
-            button.border_color = get_color_from_hex(PALETTE.outline)
+            button.selected = button.language == language
 
     def _resize(self, app: object, font_size: float) -> None:
         for button in self.children:
