@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     from hymy_dev.demo_history import enroll, send_history
     from hymy_dev.local_central import LocalCentral
 
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m hymy_dev.console_tour", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "console")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
