@@ -29,8 +29,8 @@ from bench_reports import load
 from sqlalchemy import func, select
 
 from central.db import make_engine, upgrade
-from central.local import LocalCentral
 from central.tables import events
+from hymy_dev.local_central import LocalCentral
 
 PASSWORD = "benchmark passphrase here"
 log = logging.getLogger("bench_console")

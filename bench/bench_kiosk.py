@@ -35,11 +35,11 @@ def child(visits: int, window: tuple[int, int], data_dir: Path, out: Path) -> No
     """Runs inside the measured process: the app plus a script that measures it."""
     import psutil
 
+    from hymy_dev.autopilot import play
+    from hymy_dev.kiosk_demo import example_config_path
     from kiosk.config import load_config
-    from kiosk.demo import example_config_path
     from kiosk.i18n import available_languages
     from kiosk.outbox import OUTBOX_FILE, Outbox
-    from kiosk.ui.launch import play
 
     results: dict = {"latencies_ms": []}
 
@@ -93,7 +93,7 @@ def main() -> None:
         child(args.visits, window, args.data_dir, args.out)
         return
 
-    from kiosk.xvfb import VirtualDisplay
+    from hymy_dev.xvfb import VirtualDisplay
 
     with tempfile.TemporaryDirectory(dir=scratch()) as tmp, VirtualDisplay():
         out = Path(tmp) / "results.json"

@@ -28,7 +28,7 @@ import schemathesis
 from _common import scratch
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, _postgres_bin
 from tests.central.test_schemathesis import (
     EXCLUDED_CHECKS,

@@ -26,7 +26,7 @@ from pathlib import Path
 import psutil
 from _common import ROOT, scratch
 
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from sync.protocol import encode_batch
 from sync.uploader import DEFAULT_BATCH

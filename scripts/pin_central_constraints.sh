@@ -24,7 +24,7 @@ git ls-files -z --cached --others --exclude-standard | tar -c --null -T - -f - |
 "$work/tools/bin/python" -m build --wheel --outdir "$work/dist" "$work/src" >"$work/build.log" 2>&1 ||
     { cat "$work/build.log" >&2; exit 1; }
 wheel=$(echo "$work"/dist/hymy-*.whl)
-"$work/venv/bin/pip" install --quiet "$wheel[central]"
+"$work/venv/bin/pip" install --quiet "${wheel}[central]"
 
 {
     cat <<'EOF'
@@ -42,7 +42,7 @@ for arch in x86_64 aarch64; do
     for minor in $(seq 17 36); do platforms+=(--platform "manylinux_2_${minor}_$arch"); done
     "$work/venv/bin/pip" install --quiet --dry-run --ignore-installed --target "$work/target" \
         "${platforms[@]}" --python-version 3.11 --implementation cp --only-binary=:all: \
-        -c "$work/constraints.txt" "$wheel[central]"
+        -c "$work/constraints.txt" "${wheel}[central]"
     echo "pin: the pins resolve to wheels for Python 3.11 on $arch"
 done
 mkdir -p "$(dirname "$OUT")"

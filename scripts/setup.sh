@@ -7,7 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-mapfile -t DEBIAN_PACKAGES < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's/[[:space:]]//g' scripts/debian-packages.txt)
+# The one reader of the Debian package lists, shared with the Raspberry Pi installer.
+# shellcheck source=SCRIPTDIR/../deploy/raspberrypi/lib/packages.sh
+source deploy/raspberrypi/lib/packages.sh
+package_lines=$(package_list scripts/debian-packages.txt)
+mapfile -t DEBIAN_PACKAGES <<<"$package_lines"
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.xvfb import VirtualDisplay
+from hymy_dev.xvfb import VirtualDisplay
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "assets" / "config" / "example-kiosk.toml"

@@ -46,7 +46,7 @@ from pathlib import Path
 import click
 import pytest
 
-from central.local import LocalCentral, LocalCentralError, free_port
+from hymy_dev.local_central import LocalCentral, LocalCentralError, free_port
 from tests.conftest import EXAMPLE_CONFIG, ROOT
 from tests.kiosk.conftest import child_pythonpath
 
@@ -60,7 +60,7 @@ log = logging.getLogger(__name__)
 # --- what cannot run here, by the start of the command, and why --------------------------------
 
 NOT_RUNNABLE: dict[str, str] = {
-    "make demo": "sets up .venv with pip first; the demo itself (scripts/demo.py) runs the "
+    "make demo": "sets up .venv with pip first; the demo itself (python -m hymy_dev.demo) runs the "
     "commands this test runs one by one",
     "make test": "the whole test suite, this test among it",
     ".venv/bin/python bench/": "a benchmark at full size takes minutes; "

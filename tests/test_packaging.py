@@ -8,6 +8,7 @@ or two; the build is made once per test run, shared by the xdist workers.
 
 from __future__ import annotations
 
+import ast
 import fcntl
 import importlib.util
 import os
@@ -39,6 +40,12 @@ PACKAGES = {
     "central": "central",
     "assets": "hymy_assets",
 }
+# The development tools (hymy_dev: the local central, the demos, Xvfb, the autopilot, the tours)
+# that neither a Pi nor a server runs: never in the wheel or the sdist, by package or by module.
+DEV_PACKAGE = "hymy_dev"
+DEV_MODULE = re.compile(
+    r"(^|/)(local|local_central|demo|kiosk_demo|demo_history|xvfb|autopilot|tour|console_tour)\.py$"
+)
 NOT_SOURCES = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis",
     ".demo", ".bench", "*.mo",
@@ -148,6 +155,8 @@ def test_the_wheel_holds_every_module_and_every_file_the_programs_read(dist):
     assert "central/static/swagger-ui/swagger-ui-bundle.js" in wanted
     assert "central/migrations/versions/0001_initial.py" in wanted
     assert sorted(wanted - names) == []
+    assert [name for name in names if name.startswith(f"{DEV_PACKAGE}/")] == []
+    assert [name for name in names if DEV_MODULE.search(name)] == []
     entry_points = zipfile.ZipFile(wheel_of(dist)).read(f"{info}/entry_points.txt").decode()
     for command in ("kiosk", "sync", "central"):
         assert f"hymy-{command} = hymy_entry:{command}" in entry_points
@@ -170,8 +179,39 @@ def test_the_sdist_holds_what_the_wheel_is_built_from_and_no_tests(dist):
         "deploy/raspberrypi/install.sh",
     } <= names
     assert not [name for name in names if name.startswith("tests/")]
+    assert not [name for name in names if name.startswith(f"{DEV_PACKAGE}/")]
+    assert not [name for name in names if DEV_MODULE.search(name)]
     assert "deploy/raspberrypi/ansible/inventory.yml" not in names
     assert not [name for name in names if "/ansible/status/" in name]
+
+
+def dev_imports(path: Path) -> list[str]:
+    """The hymy_dev modules a source file imports, or names as a module (import_module, -m)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names = [node.value] if re.fullmatch(r"hymy_dev(\.\w+)*", node.value) else []
+        else:
+            continue
+        found += [name for name in names if name.split(".")[0] == DEV_PACKAGE]
+    return found
+
+
+def test_the_product_never_imports_the_development_tools():
+    """kiosk, sync, central and their shared modules run on a Pi or a server without hymy_dev."""
+    assert dev_imports(ROOT / DEV_PACKAGE / "demo.py")  # the check sees an import when there is one
+    sources = [
+        path
+        for package in ("kiosk", "sync", "central", "hymy_domain", "hymy_entry")
+        for path in sorted((ROOT / package).rglob("*.py"))
+    ]
+    assert len(sources) > 50
+    imports = {str(path.relative_to(ROOT)): dev_imports(path) for path in sources}
+    assert {path: found for path, found in imports.items() if found} == {}
 
 
 def test_every_central_dependency_is_pinned_to_a_version_its_extra_allows():

@@ -1,4 +1,5 @@
-"""Start the Kivy app: Kivy's settings must be made before its window module is first imported."""
+"""Start the Kivy app (`hymy-kiosk`): Kivy's settings must be made before its window module is
+first imported."""
 
 from __future__ import annotations
 
@@ -49,31 +50,3 @@ def build_app(
     from kiosk.ui.app import HymyApp
 
     return HymyApp(config, outbox, catalogs or Catalogs(config.kiosk.languages), source)
-
-
-def play(
-    config: KioskConfig,
-    outbox: Outbox | Path,
-    script,  # kiosk.ui.autopilot.Script
-    *,
-    window: tuple[int, int] | None = None,
-    notes: dict | None = None,
-    source: ConfigSource | None = None,
-) -> dict:
-    """Run the app with a scripted visit (kiosk.ui.autopilot) until the script ends.
-
-    Returns what the script noted (also filled into `notes` as it goes, when given).
-    Raises whatever the script raised, after the app has stopped.
-    """
-    app = build_app(config, outbox, window=window, source=source)
-    from kiosk.ui.autopilot import Autopilot
-
-    pilot = Autopilot(app)
-    if notes is not None:
-        pilot.notes = notes
-    errors: list[BaseException] = []
-    pilot.run(script, on_error=errors.append)
-    app.run()
-    if errors:
-        raise errors[0]
-    return pilot.notes

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from central.api.body_limit import MAX_JSON_BODY_BYTES
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from sync.protocol import MAX_BODY_BYTES
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from sync.protocol import encode_batch
 from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, _postgres_bin, feedback
 

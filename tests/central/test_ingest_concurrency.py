@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import func, select
 
 from central.db import make_engine
-from central.local import LocalCentral
 from central.rollups import COUNTS
 from central.tables import events, outbox_progress, rollups
+from hymy_dev.local_central import LocalCentral
 from sync.protocol import encode_batch
 from tests.central.conftest import EXAMPLE_SITE, feedback
 

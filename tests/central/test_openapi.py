@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 import central
 from central.app import create_app
-from central.local import LocalCentral
 from central.settings import Settings
+from hymy_dev.local_central import LocalCentral
 
 DEVICE_ROUTES = {
     ("post", "/api/v1/events"),

@@ -14,10 +14,10 @@ import logging
 from functools import partial
 from pathlib import Path
 
+from hymy_dev.autopilot import play
 from kiosk.central_config import CENTRAL_CONFIG_FILE, ConfigSource
 from kiosk.i18n import available_languages
 from kiosk.outbox import OUTBOX_FILE
-from kiosk.ui.launch import play
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Scripted visits that the UI tests play on the real app (see kiosk.ui.autopilot).
+"""Scripted visits that the UI tests play on the real app (see hymy_dev.autopilot).
 
 Each runs inside the kiosk's process: it taps like a finger, asserts what is on screen, and notes
 what the test in the parent process checks against the outbox.
@@ -10,8 +10,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from kiosk.ui.autopilot import Autopilot
-from kiosk.ui.tour import enter_pin, screen_tour
+from hymy_dev.autopilot import Autopilot
+from hymy_dev.tour import enter_pin, screen_tour
 
 
 def _expect(pilot: Autopilot, screen: str) -> None:

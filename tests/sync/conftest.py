@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from tests.central.conftest import EXAMPLE_SITE, feedback
 from tests.conftest import ROOT

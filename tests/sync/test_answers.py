@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from sync.client import CentralError, RefusedError, RetryLaterError
 from sync.credentials import CENTRAL_CONFIG_FILE, DEVICE_FILE, check_kiosk_config, load_credentials

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from kiosk.outbox import OUTBOX_FILE
 from sync.agent import AgentSettings, SyncAgent
 from sync.backoff import REFUSED_CAP_S

@@ -7,7 +7,7 @@ import json
 import stat
 from pathlib import Path
 
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from sync.credentials import CENTRAL_CONFIG_FILE, DEVICE_FILE, load_credentials
 from tests.sync.conftest import enroll, hymy_sync
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from sync.agent import AgentSettings, SyncAgent
 from tests.central.conftest import feedback

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, PRINTER_META, Outbox
 from sync.credentials import CENTRAL_CONFIG_FILE
 from tests.central.conftest import EXAMPLE_SITE

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from kiosk.outbox import OUTBOX_FILE
 from tests.central.conftest import EXAMPLE_SITE
 from tests.sync.conftest import (

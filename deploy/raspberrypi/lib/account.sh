@@ -4,6 +4,12 @@
 # In a staging root (--root DIR) the user is created in DIR's own /etc/passwd and /etc/group
 # with `useradd --prefix DIR`, so the host's users stay untouched; files there are owned by
 # the uid and gid that the root's passwd gives hymy.
+#
+# Reads:  R; HYMY_USER, HYMY_DATA (common.sh); $R/etc/passwd, $R/etc/group. Runs groupadd,
+#         useradd and usermod (with --prefix in a staging root).
+# Sets:   the readonly HYMY_GROUPS; HYMY_UID, HYMY_GID (ensure_account ends in read_hymy_ids).
+#         Defines ensure_account.
+# Writes: the system user hymy and its groups in $R/etc/passwd, $R/etc/group.
 
 # The groups that open the kiosk's devices: GPU (render), display (video), touch and
 # keyboard-mode barcode scanners (input), serial printers and scanners (dialout).

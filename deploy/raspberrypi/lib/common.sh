@@ -5,6 +5,15 @@
 # staging root ($R, empty on a live system) themselves. A file is rewritten only when its
 # content differs, and then atomically (a temporary file renamed over it), so a second run
 # changes nothing and a power cut never leaves half a file.
+#
+# Reads:  R, the staging root ('' on a live system; install.sh sets it from --root);
+#         $R/etc/passwd (read_hymy_ids); HYMY_UID and HYMY_GID (numeric_owner of hymy).
+#         Runs mkdir, chmod, chown, cmp, mktemp, mv, grep, cut, systemctl (systemctl_root).
+# Sets:   the readonly paths HYMY_PREFIX, HYMY_ETC, HYMY_DATA and the user HYMY_USER;
+#         CHANGED_PATHS (each path install_file rewrote); HYMY_UID, HYMY_GID (read_hymy_ids).
+#         Defines log, die, is_live, read_hymy_ids, numeric_owner, ensure_dir, install_file,
+#         install_text, install_if_missing, changed, systemctl_root.
+# Writes: the files and directories (under $R) its callers name; messages on stderr.
 
 # The paths of a kiosk; fixed names that the units, the docs and the sync agent share.
 readonly HYMY_PREFIX=/opt/hymy

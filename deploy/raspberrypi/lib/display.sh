@@ -1,6 +1,14 @@
 # shellcheck shell=bash
 # The screen and the touch: Kivy's own config (KMS/DRM, one input provider per touch device,
 # rotation, no cursor, no screensaver) and the kernel's console (no blanking, no cursor).
+#
+# Reads:  R; TOUCH_PROVIDER, TOUCH_MATCH, ROTATION (settings.sh); HYMY_DATA and the hymy ids
+#         (common.sh, account.sh); $R/boot/firmware/cmdline.txt or $R/boot/cmdline.txt.
+# Sets:   the readonly KIVY_HOME_DIR, KIVY_CONFIG_VERSION, BOOT_CMDLINE_PARAMS; adds the cmdline
+#         file to CHANGED_PATHS when it changes it. Defines kivy_touch_rule, write_kivy_config,
+#         boot_cmdline_file, configure_boot_cmdline.
+# Writes: /var/lib/hymy/kivy/ (0750 hymy) and its config.ini (0640 root:hymy); the kernel's
+#         command line file (renamed over, on the FAT boot partition).
 
 readonly KIVY_HOME_DIR=$HYMY_DATA/kivy
 # Kivy adds its default input providers (a mouse and one probe of every input device) to a

@@ -1,6 +1,14 @@
 # shellcheck shell=bash
 # Enrolment: trades the one-time code for the kiosk's device id and token, with the installed
 # sync agent run as the user hymy, so that device.json is hymy's own and nobody else's.
+#
+# Reads:  R; CENTRAL, CODE, CA_FILE, KIOSK_ID, INSECURE (install.sh's options); HYMY_UID,
+#         HYMY_GID (account.sh); HYMY_PREFIX, HYMY_DATA, HYMY_ETC (common.sh). Runs
+#         /opt/hymy/current/bin/hymy-sync enroll as hymy (setpriv).
+# Sets:   the readonly DEVICE_FILE, CA_FILE_PATH. Defines enrolled, secure_device_file,
+#         enroll_kiosk.
+# Writes: /etc/hymy/central-ca.pem (0644 root, with --ca-file); /var/lib/hymy/device.json
+#         (written by hymy-sync, then 0600 hymy).
 
 readonly DEVICE_FILE=$HYMY_DATA/device.json
 readonly CA_FILE_PATH=$HYMY_ETC/central-ca.pem

@@ -2,6 +2,12 @@
 # A copy of this installer on the kiosk (/opt/hymy/installer, laid out like the repository),
 # so that IT staff and the Ansible playbook can upgrade, roll back and ask the status there:
 # `sudo hymy-install --status`.
+#
+# Reads:  R; SRC_ROOT (install.sh: the repository or its copy) and the files INSTALLER_FILES
+#         names there; HYMY_PREFIX, die, install_file (common.sh).
+# Sets:   the readonly INSTALLER_DIR, INSTALLER_FILES. Defines install_installer_copy.
+# Writes: /opt/hymy/installer/ (the files, 0755 when executable, else 0644, root's) and the
+#         link /usr/local/sbin/hymy-install to its install.sh.
 
 readonly INSTALLER_DIR=$HYMY_PREFIX/installer
 # Paths in the source tree; the patterns are expanded there.

@@ -1,6 +1,14 @@
 # shellcheck shell=bash
 # The display, touch and schedule choices of this kiosk, kept in /etc/hymy/install.conf so that a
 # later run (an upgrade, the Ansible playbook) keeps them without repeating the options.
+#
+# Reads:  R; ROTATION, TOUCH_PROVIDER, TOUCH_MATCH, SCREEN_ON, SCREEN_OFF when install.sh's
+#         options set them (unset: not given); $R/etc/hymy/install.conf (load_settings); runs
+#         `systemd-analyze calendar` (check_settings); HYMY_ETC, die, install_text (common.sh).
+# Sets:   the readonly SETTINGS_FILE, SETTING_NAMES, SETTING_DEFAULTS; load_settings gives each
+#         of the five settings its option, saved or default value and sets SAVED_SETTINGS.
+#         Defines load_settings, check_settings, calendar_parts, save_settings.
+# Writes: /etc/hymy/install.conf, 0644 root (save_settings).
 
 readonly SETTINGS_FILE=$HYMY_ETC/install.conf
 readonly SETTING_NAMES=(ROTATION TOUCH_PROVIDER TOUCH_MATCH SCREEN_ON SCREEN_OFF)

@@ -1,6 +1,12 @@
 # shellcheck shell=bash
 # `install.sh --status`: the kiosk's state as key=value lines (the Ansible playbook collects
 # them from the whole fleet), then the sync agent's own words.
+#
+# Reads:  R; DEVICE_FILE and enrolled (enroll.sh); SCREEN_ON, SCREEN_OFF, ROTATION
+#         (settings.sh); linked_version (versions.sh). Runs systemctl is-active and show,
+#         python3 (the device id from device.json), /usr/local/bin/hymy-sync status (live only).
+# Sets:   nothing; defines show_status.
+# Writes: the key=value lines on stdout, nothing on disk.
 
 _unit_state() {
     if is_live; then

@@ -1,6 +1,16 @@
 # shellcheck shell=bash
 # systemd: the kiosk's and sync agent's units, the screen schedule, journald's limits, the
 # hardware watchdog, and the commands IT staff use on the kiosk.
+#
+# Reads:  R; HERE's systemd/, conf/ and bin/ (install.sh: deploy/raspberrypi); SCREEN_ON,
+#         SCREEN_OFF and calendar_parts (settings.sh); CHANGED_PATHS through changed
+#         (common.sh). Runs systemctl (systemctl --root in a staging root: enable/disable only).
+# Sets:   the readonly UNIT_DIR, SERVICES, SCREEN_UNITS. Defines install_units, enable_units,
+#         start_units.
+# Writes: /etc/systemd/system/hymy-*.service and hymy-screen-on|off.timer, journald's and the
+#         watchdog's drop-ins, /etc/modules-load.d/hymy-i2c.conf, /usr/local/sbin/hymy-screen,
+#         /usr/local/bin/hymy-sync (all 0644 root, the commands 0755); enables the units; on a
+#         live system reloads systemd and journald, starts or restarts the services.
 
 readonly UNIT_DIR=/etc/systemd/system
 readonly SERVICES=(hymy-kiosk.service hymy-sync.service)

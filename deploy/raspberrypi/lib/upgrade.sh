@@ -1,6 +1,12 @@
 # shellcheck shell=bash
 # Changing the running version: switch /opt/hymy/current, restart, check that the kiosk comes up
 # and stays up, and switch back when it does not.
+#
+# Reads:  R; HYMY_SETTLE_SECONDS from the environment (default 30); SERVICES (units.sh); the
+#         links and builds of versions.sh. Runs systemctl restart, show and is-active, sleep.
+# Sets:   SETTLE_SECONDS. Defines kiosk_comes_up, change_version, upgrade_to, roll_back.
+# Writes: the links /opt/hymy/current and /opt/hymy/previous (and back on a failure); on a live
+#         system restarts hymy-kiosk and hymy-sync.
 
 # Seconds the new kiosk must run without a restart after it said READY=1.
 SETTLE_SECONDS=${HYMY_SETTLE_SECONDS:-30}

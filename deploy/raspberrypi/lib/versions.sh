@@ -3,6 +3,14 @@
 # symlink to the one in use (the units start /opt/hymy/current/bin/...) and /opt/hymy/previous to
 # the one before. A version is switched by renaming a new symlink over the old one (`mv -T`), so a
 # power cut leaves either the old or the new version in place, never a mix.
+#
+# Reads:  R; HYMY_PREFIX (common.sh); VENV_FROM and PIP_SPEC (install.sh's --venv-from,
+#         --pip-spec); $HERE/constraints.txt (pip's constraints). Runs python3 -m venv and pip
+#         (or cp -a from VENV_FROM), readlink, ln, mv -T, and each version's own python.
+# Sets:   the readonly VERSIONS_DIR, COMPLETE_MARK. Defines linked_version, link_version,
+#         version_built, build_version, installed_version, check_built_version, prune_versions.
+# Writes: /opt/hymy/versions/VERSION/ (root's, with its .hymy-complete mark last), the links
+#         /opt/hymy/current and /opt/hymy/previous; prune_versions deletes the other versions.
 
 readonly VERSIONS_DIR=$HYMY_PREFIX/versions
 readonly COMPLETE_MARK=.hymy-complete  # written last: a version without it is half built

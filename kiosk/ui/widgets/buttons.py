@@ -17,7 +17,7 @@ from kivy.uix.label import Label
 class BounceFilteredButton(ButtonBehavior):
     """Dispatches `on_activate` on release, except for a bounce: a repeat within the bounce time.
 
-    `control` names the control for the bounce filter and for scripted touches (kiosk.ui.autopilot).
+    `control` names the control for the bounce filter and for scripted touches (hymy_dev.autopilot).
     """
 
     control = StringProperty("")

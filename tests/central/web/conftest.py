@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from central.local import free_port
+from hymy_dev.local_central import free_port
 from tests.central.web.live import LiveCentral
 from tests.central.web.oidc import OidcProvider
 from tests.central.web.tools import node_missing, unavailable

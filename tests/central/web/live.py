@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from central.local import LocalCentral
+from hymy_dev.local_central import LocalCentral
 from sync.protocol import MAX_EVENTS, encode_batch
 
 ROOT = Path(__file__).resolve().parents[3]

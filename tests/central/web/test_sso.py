@@ -20,11 +20,11 @@ from playwright.sync_api import Page
 from sqlalchemy import update
 
 from central.app import create_app
-from central.local import free_port
 from central.oidc import IdentityProvider
 from central.people import add_person, disable_person, find_person
 from central.settings import Settings
 from central.tables import sso_states
+from hymy_dev.local_central import free_port
 from tests.central.conftest import add_site
 from tests.central.web.live import LiveCentral
 from tests.central.web.oidc import CLIENT_ID, TEST_USERS, OidcProvider

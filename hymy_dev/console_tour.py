@@ -6,7 +6,7 @@ page and saves a PNG per page and window size.
 six weeks of demo history, a manager, an IT person and an admin, every page at 1366x768 and at
 a phone's 390x844. `make demo` takes three of them (overview, site, fleet) with `take`.
 
-    .venv/bin/python scripts/console_tour.py [--out docs/screenshots/console]
+    .venv/bin/python -m hymy_dev.console_tour [--out docs/screenshots/console]
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -102,7 +100,7 @@ def _sign_in(context: object, url: str, person: Person) -> None:
 
 
 def demo_people(central: object, people: Iterable[Person] = (MANAGER, IT, ADMIN)) -> None:
-    """Add the demo's people to a central.local.LocalCentral."""
+    """Add the demo's people to a hymy_dev.local_central.LocalCentral."""
     for person in people:
         scope = [arg for site in person.sites for arg in ("--site", site)]
         central.command(  # type: ignore[attr-defined]
@@ -128,11 +126,10 @@ def every_page() -> list[Shot]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from demo_history import enroll, send_history
+    from hymy_dev.demo_history import enroll, send_history
+    from hymy_dev.local_central import LocalCentral
 
-    from central.local import LocalCentral
-
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m hymy_dev.console_tour", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "console")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

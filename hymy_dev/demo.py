@@ -4,12 +4,12 @@ A central on SQLite with the example site, a kiosk enrolled to it, the sync agen
 itself: in a window where there is a display, else under Xvfb with a scripted visit. When the
 visit's events have reached the central, it prints the central's reports for today, the fleet
 view and the agent's status. Then the web console: six weeks of history from a second kiosk
-(scripts/demo_history.py), a demo manager, IT person and admin; without a display it signs in
+(hymy_dev.demo_history), a demo manager, IT person and admin; without a display it signs in
 as them in headless chromium and saves screenshots of the overview, site and fleet pages;
 with one, it keeps the console running for you to try. It prints the URL and the sign-ins.
 Everything stays in .demo/ (made anew on each run).
 
-    .venv/bin/python scripts/demo.py [--headless] [--dir .demo]
+    .venv/bin/python -m hymy_dev.demo [--headless] [--dir .demo]
 """
 
 from __future__ import annotations
@@ -25,12 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from console_tour import ADMIN, IT, MANAGER, Shot, demo_people, take
-from demo_history import enroll, send_history
-
-from central.local import LocalCentral
+from hymy_dev.console_tour import ADMIN, IT, MANAGER, Shot, demo_people, take
+from hymy_dev.demo_history import enroll, send_history
+from hymy_dev.local_central import LocalCentral
+from hymy_dev.xvfb import has_display
 from kiosk.outbox import OUTBOX_FILE, Outbox
-from kiosk.xvfb import has_display
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_FILE = ROOT / "assets" / "config" / "example-site.toml"
@@ -80,7 +79,7 @@ def show_console(central: LocalCentral, base: Path, windowed: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="scripts/demo.py",
+        prog="python -m hymy_dev.demo",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -138,7 +137,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             subprocess.run(
-                [sys.executable, "-m", "kiosk.demo", "--headless", "--data-dir", str(kiosk_dir)],
+                [
+                    sys.executable,
+                    "-m",
+                    "hymy_dev.kiosk_demo",
+                    "--headless",
+                    "--data-dir",
+                    str(kiosk_dir),
+                ],
                 check=True,
             )
         left = wait_for_upload(kiosk_dir)

@@ -17,12 +17,12 @@ from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
+from hymy_dev.xvfb import VirtualDisplay, has_display
 from kiosk.central_config import CENTRAL_CONFIG_FILE, ConfigSource
 from kiosk.cli import setup_logging
 from kiosk.config import load_config
 from kiosk.i18n import available_languages
 from kiosk.outbox import OUTBOX_FILE, Outbox
-from kiosk.xvfb import VirtualDisplay, has_display
 
 # The official 7" Pi display, a 10" HD panel, and a portrait HD totem.
 WINDOW_SIZES = ((800, 480), (1280, 720), (1080, 1920))
@@ -45,8 +45,8 @@ def config_source(data_dir: Path) -> ConfigSource:
 
 
 def run_visit(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
-    from kiosk.ui.launch import play
-    from kiosk.ui.tour import demo_visit
+    from hymy_dev.autopilot import play
+    from hymy_dev.tour import demo_visit
 
     source = config_source(data_dir)
     play(
@@ -59,8 +59,8 @@ def run_visit(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
 
 
 def run_tour(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
-    from kiosk.ui.launch import play
-    from kiosk.ui.tour import screen_tour
+    from hymy_dev.autopilot import play
+    from hymy_dev.tour import screen_tour
 
     config = load_config(example_config_path(), available_languages=available_languages())
     prefix = f"{window[0]}x{window[1]}"
@@ -74,8 +74,8 @@ def run_tour(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
 
 def run_out_of_order(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
     """The out-of-order screen, as a kiosk whose outbox file was emptied shows it."""
-    from kiosk.ui.launch import play
-    from kiosk.ui.tour import out_of_order_tour
+    from hymy_dev.autopilot import play
+    from hymy_dev.tour import out_of_order_tour
 
     broken = data_dir / "out-of-order" / OUTBOX_FILE
     broken.parent.mkdir(parents=True, exist_ok=True)
@@ -103,7 +103,7 @@ def summarize(outbox_path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kiosk.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m hymy_dev.kiosk_demo", description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=Path(".demo"))
     parser.add_argument(
         "--tour",
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             [
                 sys.executable,
                 "-m",
-                "kiosk.demo",
+                "hymy_dev.kiosk_demo",
                 "--play",
                 play,
                 "--data-dir",

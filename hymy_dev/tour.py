@@ -1,11 +1,11 @@
-"""Scripted visits for the demo and for the screenshots in docs/screenshots (kiosk.ui.autopilot)."""
+"""Scripted visits for the demo and for the screenshots in docs/screenshots (hymy_dev.autopilot)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
-from kiosk.ui.autopilot import Autopilot
+from hymy_dev.autopilot import Autopilot
 
 
 def demo_visit(pilot: Autopilot, shots: Path) -> Iterator[float]:

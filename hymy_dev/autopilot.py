@@ -1,4 +1,5 @@
-"""Scripted touches on the running kiosk, for the demo, the screenshot tour, tests and benchmarks.
+"""Scripted touches on the running kiosk, for the demo, the screenshot tour, tests and benchmarks;
+`play` runs the app with one script until it ends.
 
 A script is a generator function taking an `Autopilot`; each `yield` hands back how many seconds to
 wait before the next step, while the app keeps running its frames:
@@ -19,6 +20,13 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+# kiosk.ui before Kivy: importing it sets Kivy's environment, which Kivy reads on its first import.
+from kiosk.central_config import ConfigSource
+from kiosk.config import KioskConfig
+from kiosk.outbox import Outbox
+from kiosk.ui.launch import build_app
+
+# isort: split
 from kivy.base import EventLoop
 from kivy.clock import Clock
 from kivy.input.motionevent import MotionEvent
@@ -82,9 +90,9 @@ class Autopilot:
 
     def controls(self) -> list[str]:
         root = self.app.manager.current_screen
-        # walk() goes depth-first in reverse child order; reversed gives the reading order back.
-        found = [w.control for w in root.walk(restrict=True) if getattr(w, "control", "")]
-        return found
+        # walk() goes depth-first in the order the widgets were added (Kivy keeps `children`
+        # newest first and walks them backwards): the reading order, top to bottom.
+        return [w.control for w in root.walk(restrict=True) if getattr(w, "control", "")]
 
     def first_control(self, prefix: str) -> str:
         """The first control on the screen whose name starts with prefix.
@@ -180,3 +188,29 @@ class Autopilot:
 
         # Start once the app runs and has drawn (a timer set before run() fires at once).
         self.app.bind(on_start=start)
+
+
+def play(
+    config: KioskConfig,
+    outbox: Outbox | Path,
+    script: Script,
+    *,
+    window: tuple[int, int] | None = None,
+    notes: dict | None = None,
+    source: ConfigSource | None = None,
+) -> dict:
+    """Run the app with a scripted visit until the script ends.
+
+    Returns what the script noted (also filled into `notes` as it goes, when given).
+    Raises whatever the script raised, after the app has stopped.
+    """
+    app = build_app(config, outbox, window=window, source=source)
+    pilot = Autopilot(app)
+    if notes is not None:
+        pilot.notes = notes
+    errors: list[BaseException] = []
+    pilot.run(script, on_error=errors.append)
+    app.run()
+    if errors:
+        raise errors[0]
+    return pilot.notes
