@@ -34,7 +34,6 @@ from sqlalchemy.exc import IntegrityError
 
 from central.db import in_write_transaction
 from central.limits import FailureLimit, wait_in_words
-from central.secrets import digest, new_enroll_code, new_token
 from central.sites import (
     SiteDefinition,
     kiosk_config,
@@ -44,6 +43,7 @@ from central.sites import (
     zone_problem,
 )
 from central.tables import devices, enroll_codes, enroll_failures, sites
+from central.tokens import digest, new_enroll_code, new_token
 
 log = logging.getLogger(__name__)
 SLOT_INDEX = "devices_live_slot"
