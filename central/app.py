@@ -13,9 +13,9 @@ from central.api import enroll, events, fleet, health, openapi, problems, report
 from central.api import metrics as metrics_api
 from central.api.admission import IngestGate, shared_slots
 from central.api.body_limit import BodyLimit
-from central.enrollment import sites_in_unsupported_zones
 from central.oidc_config import load_oidc_file
 from central.settings import Settings
+from central.sites import sites_in_unsupported_zones
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, literal, select
 
-from central.enrollment import load_site
 from central.flags import REASON_NOT_FOR_RATING, TIME_IMPLAUSIBLE
 from central.limits import check_id, check_period, check_sites
 from central.report_math import (
@@ -26,7 +25,7 @@ from central.report_math import (
     utc_bounds,
 )
 from central.rollups import COUNTS
-from central.sites import SiteDefinition, zone_problem
+from central.sites import SiteDefinition, load_site, zone_problem
 from central.tables import daily_reason_rollups, daily_rollups, events, rollups
 
 KINDS = ("feedback", "checkins")
@@ -97,7 +96,7 @@ def report(
 
     Raises ReportError for an unknown bucket or kind, a reversed period, or a site in a time
     zone the rollups cannot serve; central.limits.LimitError for a request beyond the limits
-    (period, sites, ids); central.enrollment.NotFoundError for an unknown site.
+    (period, sites, ids); central.sites.NotFoundError for an unknown site.
     """
     if kind not in KINDS:
         raise ReportError(f"A report is one of {', '.join(KINDS)}, not {kind!r}.")

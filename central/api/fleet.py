@@ -21,9 +21,8 @@ from central.api.deps import (
     run_write,
 )
 from central.api.problems import ProblemError, problem_responses
-from central.enrollment import load_site
 from central.fleet import Heartbeat, fleet, record_heartbeat, visible_sites
-from central.sites import SiteError, kiosk_config
+from central.sites import SiteError, kiosk_config, load_site
 from central.tables import devices
 
 router = APIRouter(prefix="/api/v1", tags=["fleet"])

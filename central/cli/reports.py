@@ -52,9 +52,9 @@ def report_command(
     """
     import json
 
-    from central.enrollment import NotFoundError
     from central.limits import LimitError
     from central.reports import ReportError, report, to_csv, to_table
+    from central.sites import NotFoundError
 
     try:
         answer = read(

@@ -90,8 +90,8 @@ def check_oidc(settings: Settings) -> None:
     refused at sign-in until it is fixed."""
     if settings.oidc_file is None:
         return
-    from central.enrollment import missing_sites
     from central.oidc_config import load_oidc_file
+    from central.sites import missing_sites
 
     try:
         config = load_oidc_file(settings.oidc_file)
