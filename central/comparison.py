@@ -28,7 +28,8 @@ from central.fairness import (
 )
 from central.names import service_point_name, site_name
 from central.report_math import NO_POINT, Bucket
-from central.reports import ReportError, report
+from central.report_queries import ReportError
+from central.reports import report
 from central.sites import load_site
 
 UNITS = ("site", "service-point")

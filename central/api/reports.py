@@ -22,7 +22,8 @@ from central.limits import (
     MAX_SITES,
     LimitError,
 )
-from central.reports import ReportError, report, to_csv
+from central.report_queries import ReportError
+from central.reports import report, to_csv
 from central.sites import NotFoundError
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])

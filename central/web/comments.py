@@ -26,7 +26,7 @@ from central.comments import (
 from central.downloads import Table
 from central.limits import MAX_OFFSET, LimitError
 from central.names import display_name, site_name
-from central.reports import ReportError
+from central.report_queries import ReportError
 from central.sites import NotFoundError, SiteDefinition, list_sites
 from central.web.pages import page
 from central.web.session import PageError, require_role
