@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from central.cli import main, open_engine, pass_settings, read, write
+from central.cli import database_errors, main, open_engine, pass_settings, read, write
 from central.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ def retention_run(settings: Settings, dry_run: bool) -> None:
 
     engine = open_engine(settings)
     try:
-        outcome = library.run(engine, library.Policy.of(settings), dry_run=dry_run)
+        with database_errors(settings):
+            outcome = library.run(engine, library.Policy.of(settings), dry_run=dry_run)
     finally:
         engine.dispose()
     for line in outcome.lines():
