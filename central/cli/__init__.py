@@ -40,13 +40,9 @@ _GROUP_OPTIONS = "hymy_central.group_options"  # the group's --db and --data-dir
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hymy", prog_name="hymy-central", message="%(prog)s %(version)s")
-@click.option("--db", "db_url", envvar="HYMY_CENTRAL_DB", help=DB_HELP)
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path),
-    envvar="HYMY_CENTRAL_DATA_DIR",
-    help=DATA_DIR_HELP,
-)
+# No envvar= here: HYMY_CENTRAL_DB and HYMY_CENTRAL_DATA_DIR are read once, by Settings.from_env.
+@click.option("--db", "db_url", help=DB_HELP)
+@click.option("--data-dir", type=click.Path(path_type=Path), help=DATA_DIR_HELP)
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None, data_dir: Path | None) -> None:
     """Hymy central: ingest, enrolment and reports for a wellbeing services county's kiosks.

@@ -138,8 +138,7 @@ def _addresses(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option(
     "--log-format",
     type=click.Choice(FORMATS),
-    envvar="HYMY_CENTRAL_LOG_FORMAT",
-    default=None,
+    default=None,  # else HYMY_CENTRAL_LOG_FORMAT, read and checked by Settings
     help="text (default) or json: one JSON object a line, for journald and log collectors.",
 )
 @click.option(
