@@ -41,9 +41,9 @@ from _common import ROOT, percentile, scratch
 from sqlalchemy import func, select
 
 from central.db import make_engine
-from central.enrollment import create_enroll_code, save_site
+from central.enrollment import create_enroll_code
 from central.rollups import COUNTS
-from central.sites import parse_site
+from central.sites import parse_site, save_site
 from central.tables import daily_rollups, events
 from kiosk.clock import KioskClock, Stamp
 from kiosk.events import checkin_event, feedback_event

@@ -24,9 +24,8 @@ from sqlalchemy import func, insert, select
 
 from central import rollups
 from central.db import make_engine, upgrade
-from central.enrollment import save_site
 from central.reports import report
-from central.sites import parse_site
+from central.sites import parse_site, save_site
 from central.tables import devices, events
 from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, _postgres_bin
 

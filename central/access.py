@@ -12,9 +12,9 @@ from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from central.db import in_write_transaction
-from central.enrollment import missing_sites
-from central.secrets import digest, new_token
+from central.sites import missing_sites
 from central.tables import api_keys
+from central.tokens import digest, new_token
 
 log = logging.getLogger(__name__)
 ROLES = ("admin", "it", "manager")

@@ -9,13 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from central import db, metrics, retention, web
-from central.api import enroll, events, fleet, health, openapi, problems, reports
+from central.api import config, enroll, events, fleet, health, openapi, problems, reports
 from central.api import metrics as metrics_api
 from central.api.admission import IngestGate, shared_slots
 from central.api.body_limit import BodyLimit
-from central.enrollment import sites_in_unsupported_zones
 from central.oidc_config import load_oidc_file
 from central.settings import Settings
+from central.sites import sites_in_unsupported_zones
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
         BodyLimit, limits={"/api/v1/events": (events.MAX_BODY_BYTES, events.TOO_LARGE)}
     )
     app.add_middleware(metrics.RequestMetrics)  # outermost: counts what BodyLimit refuses too
-    for module in (health, metrics_api, enroll, events, fleet, reports):
+    for module in (health, metrics_api, enroll, events, fleet, config, reports):
         app.include_router(module.router)
     web.install(app)  # the console for people, at / (sign-in at /login)
     return app

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, func, or_, select
 from central.flags import TIME_IMPLAUSIBLE
 from central.limits import check_id, check_paging
 from central.report_math import utc_bounds
-from central.reports import ReportError, _checked, _definitions
+from central.report_queries import ReportError, checked_request, site_definitions
 from central.sites import SiteDefinition
 from central.tables import events
 
@@ -72,7 +72,7 @@ def checked(wanted: CommentFilter) -> CommentFilter:
     Raises ReportError (a reversed period, a rating outside 1-4) or central.limits.LimitError
     (the period, too many sites, a value not shaped like an id).
     """
-    sites = _checked(list(wanted.sites), wanted.first, wanted.last, "day", None)
+    sites = checked_request(list(wanted.sites), wanted.first, wanted.last, "day", None)
     for point in wanted.service_points:
         check_id("service_point", point)
     for reason in wanted.reasons:
@@ -109,11 +109,11 @@ def _aware(moment: datetime) -> datetime:
 def find_comments(conn: Connection, wanted: CommentFilter, newest: int) -> Found:
     """The `newest` newest comments matching the filter (checked with `checked` first).
 
-    Raises ReportError, central.limits.LimitError and central.enrollment.NotFoundError for an
+    Raises ReportError, central.limits.LimitError and central.sites.NotFoundError for an
     unknown site.
     """
     wanted = checked(wanted)
-    definitions = _definitions(conn, list(wanted.sites))
+    definitions = site_definitions(conn, list(wanted.sites))
     columns = [
         events.c.site_id,
         events.c.service_point,
@@ -161,7 +161,7 @@ def count_comments(conn: Connection, wanted: CommentFilter) -> int:
     wanted = checked(wanted)
     narrowed = _narrowed(wanted)
     total = 0
-    for site, definition in _definitions(conn, list(wanted.sites)).items():
+    for site, definition in site_definitions(conn, list(wanted.sites)).items():
         start, end = _bounds(wanted, definition)
         listed = [
             or_(events.c.flag.is_(None), events.c.flag != TIME_IMPLAUSIBLE),
@@ -220,7 +220,7 @@ def list_comments(
     `"time_implausible": true`.
 
     Raises ReportError, central.limits.LimitError (period, paging, sites, ids) and
-    central.enrollment.NotFoundError for an unknown site.
+    central.sites.NotFoundError for an unknown site.
     """
     wanted = CommentFilter(
         tuple(sites),

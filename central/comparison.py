@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from central.downloads import Table
-from central.enrollment import load_site
 from central.fairness import (
     DEFAULT_PRIOR_STRENGTH,
     FairnessError,
@@ -29,7 +28,9 @@ from central.fairness import (
 )
 from central.names import service_point_name, site_name
 from central.report_math import NO_POINT, Bucket
-from central.reports import ReportError, report
+from central.report_queries import ReportError
+from central.reports import report
+from central.sites import load_site
 
 UNITS = ("site", "service-point")
 

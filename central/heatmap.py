@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from central.downloads import Table
-from central.enrollment import load_site
 from central.fairness import guard, shown_count, strictest_minimum
 from central.report_math import HOUR_LABEL, Bucket
 from central.reports import report
+from central.sites import load_site
 
 WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)  # ISO: Monday is 1
 HOURS = tuple(range(24))

@@ -55,8 +55,8 @@ from central.people import (
     person_by_id,
     person_by_subject,
 )
-from central.secrets import digest
 from central.tables import people, sso_states
+from central.tokens import digest
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from central.downloads import Table
-from central.enrollment import load_site
 from central.fairness import guard, shown_count
 from central.names import reason_name, site_name
 from central.reports import report
-from central.sites import SiteDefinition
+from central.sites import SiteDefinition, load_site
 
 TOP_REASONS = 5
 PERIODS = ("this_week", "last_week_to_date", "last_week")

@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, literal, select
 
-from central.enrollment import load_site
 from central.flags import REASON_NOT_FOR_RATING, TIME_IMPLAUSIBLE
-from central.limits import check_id, check_period, check_sites
 from central.report_math import (
     BUCKETS,
     NO_POINT,
@@ -25,16 +23,13 @@ from central.report_math import (
     summarize,
     utc_bounds,
 )
+from central.report_queries import ReportError, checked_request, site_definitions
 from central.rollups import COUNTS
-from central.sites import SiteDefinition, zone_problem
+from central.sites import SiteDefinition
 from central.tables import daily_reason_rollups, daily_rollups, events, rollups
 
 KINDS = ("feedback", "checkins")
 TOP_REASONS = 10
-
-
-class ReportError(ValueError):
-    """A report that cannot be made as asked; the message says what to change."""
 
 
 def _rows(
@@ -97,14 +92,14 @@ def report(
 
     Raises ReportError for an unknown bucket or kind, a reversed period, or a site in a time
     zone the rollups cannot serve; central.limits.LimitError for a request beyond the limits
-    (period, sites, ids); central.enrollment.NotFoundError for an unknown site.
+    (period, sites, ids); central.sites.NotFoundError for an unknown site.
     """
     if kind not in KINDS:
         raise ReportError(f"A report is one of {', '.join(KINDS)}, not {kind!r}.")
     if by not in BUCKETS:
         raise ReportError(f"Bucket by one of {', '.join(BUCKETS)}, not {by!r}.")
-    sites = _checked(sites, first, last, by, service_point)
-    definitions = _definitions(conn, sites)
+    sites = checked_request(sites, first, last, by, service_point)
+    definitions = site_definitions(conn, sites)
     tz_of = {site: ZoneInfo(d.site.timezone) for site, d in definitions.items()}
     rows = list(_rows(conn, by, tz_of, first, last, service_point))
     reason_counts = (
@@ -186,20 +181,6 @@ def _not_for_rating(
     return counts
 
 
-def _definitions(conn: Connection, sites: list[str]) -> dict[str, SiteDefinition]:
-    """Each site's definition. Raises NotFoundError for an unknown site, ReportError for one
-    whose time zone the rollups cannot serve (added before such zones were refused)."""
-    definitions = {site: load_site(conn, site) for site in sites}
-    for site, definition in definitions.items():
-        problem = zone_problem(definition.site.timezone)
-        if problem:
-            raise ReportError(
-                f"Site {site} cannot be reported: its time zone {problem}. Set it in the "
-                "site file and run `hymy-central site add` again."
-            )
-    return definitions
-
-
 def _point_state(definitions: dict[str, SiteDefinition], point: str) -> str:
     return combined_state(d.service_point_state(point) for d in definitions.values())
 
@@ -267,19 +248,6 @@ def _time_implausible(
         if start <= received < end:
             kept.append(dict(row))
     return kept
-
-
-def _checked(
-    sites: list[str], first: date, last: date, by: str, service_point: str | None
-) -> list[str]:
-    """The sites once each; raises ReportError or LimitError for what no query should run."""
-    sites = check_sites(sites)
-    if last < first:
-        raise ReportError(f"The period ends ({last}) before it starts ({first}).")
-    check_period(first, last, by)
-    if service_point is not None:
-        check_id("service_point", service_point)
-    return sites
 
 
 FEEDBACK_COLUMNS = [

@@ -11,7 +11,7 @@ import ipaddress
 import os
 import pwd
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -163,13 +163,12 @@ def _env_path(name: str) -> Path | None:
     return None if value is None else Path(value)
 
 
-def _default_data_dir() -> Path:
-    return Path(env_text("HYMY_CENTRAL_DATA_DIR") or "/var/lib/hymy-central")
+DEFAULT_DATA_DIR = Path("/var/lib/hymy-central")
 
 
 @dataclass(frozen=True)
 class Settings:
-    data_dir: Path = field(default_factory=_default_data_dir)
+    data_dir: Path = DEFAULT_DATA_DIR  # from_env: HYMY_CENTRAL_DATA_DIR
     db_url: str = ""  # empty: a SQLite file in the data dir
     host: str = "127.0.0.1"
     port: int = 8080
@@ -226,11 +225,14 @@ class Settings:
         """Settings from HYMY_CENTRAL_DATA_DIR, HYMY_CENTRAL_DB, HYMY_CENTRAL_HOST and _PORT
         (and the other HYMY_CENTRAL_* variables: HYMY_CENTRAL_OIDC_FILE names the single
         sign-on file, read by central.oidc_config), with the given (non-None) overrides on
-        top. An empty variable counts as unset.
+        top. An empty variable counts as unset. This is the one place the variables are read:
+        the CLI's flags are the overrides (central.cli.pass_settings), never a second reading
+        of the variables.
 
         Raises SettingsError for a value that cannot be used (HYMY_CENTRAL_PORT=abc).
         """
         values: dict[str, object] = {
+            "data_dir": _env_path("HYMY_CENTRAL_DATA_DIR"),
             "db_url": env_text("HYMY_CENTRAL_DB"),
             "host": env_text("HYMY_CENTRAL_HOST"),
             "port": env_int(

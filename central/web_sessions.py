@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, delete, insert, select, update
 
 from central.people import Person, person_by_id
-from central.secrets import digest, new_token
 from central.tables import web_sessions
+from central.tokens import digest, new_token
 
 LIFETIME = timedelta(hours=12)  # a working day, then sign in again
 IDLE = timedelta(hours=2)  # untouched this long: signed out

@@ -67,20 +67,44 @@ def pass_data_dir(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+WAIT_VARIABLES = (
+    ("backoff_base_s", "HYMY_SYNC_RETRY_BASE_S"),
+    ("backoff_cap_s", "HYMY_SYNC_RETRY_CAP_S"),
+    ("heartbeat_s", "HYMY_SYNC_HEARTBEAT_S"),
+)
+
+
+def waits_from_env() -> dict[str, float]:
+    """The agent's waits from HYMY_SYNC_RETRY_BASE_S, HYMY_SYNC_RETRY_CAP_S and
+    HYMY_SYNC_HEARTBEAT_S, each read once (for tests and labs; the defaults are 1 s, 5 min and
+    60 s); an unset or empty variable keeps its default.
+
+    Raises click.ClickException naming the variable for a value that is not a number of
+    seconds above 0.
+    """
+    waits = {}
+    for field, name in WAIT_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if not value:
+            continue
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = float("nan")
+        if not 0 < seconds < float("inf"):  # also refuses nan
+            raise click.ClickException(
+                f"{name} must be a number of seconds above 0, e.g. {name}=5: got {value!r}."
+            )
+        waits[field] = seconds
+    return waits
+
+
 def _agent(data_dir: Path, batch_size: int) -> SyncAgent:
-    """The agent; HYMY_SYNC_RETRY_BASE_S, HYMY_SYNC_RETRY_CAP_S and HYMY_SYNC_HEARTBEAT_S
-    change its waits (for tests and labs; the defaults are 1 s, 5 min and 60 s)."""
-    waits = {
-        field: float(os.environ[name])
-        for field, name in (
-            ("backoff_base_s", "HYMY_SYNC_RETRY_BASE_S"),
-            ("backoff_cap_s", "HYMY_SYNC_RETRY_CAP_S"),
-            ("heartbeat_s", "HYMY_SYNC_HEARTBEAT_S"),
-        )
-        if os.environ.get(name)
-    }
+    """The agent, its waits from the environment (waits_from_env)."""
     try:
-        return SyncAgent(AgentSettings(data_dir=data_dir, batch_size=batch_size, **waits))
+        return SyncAgent(
+            AgentSettings(data_dir=data_dir, batch_size=batch_size, **waits_from_env())
+        )
     except (NotEnrolledError, OutboxError, CentralError) as err:
         raise click.ClickException(str(err)) from None
 

@@ -14,9 +14,9 @@ from central.api.admission import BusyError, IngestGate
 from central.api.deps import DeviceCredentials, authenticated_device, bearer_token
 from central.api.problems import ProblemError, problem_responses
 from central.db import in_write_transaction
-from central.enrollment import load_site
 from central.ingest import IngestResult, check_events, ingest
 from central.logs import client_address
+from central.sites import load_site
 from sync.protocol import (
     MAX_BODY_BYTES,
     BatchEnvelope,

@@ -12,7 +12,6 @@ from central.access import Caller
 from central.api.deps import CurrentCaller, Db
 from central.api.problems import ProblemError, problem_responses
 from central.comments import MAX_FILTER_VALUES, RATINGS, list_comments
-from central.enrollment import NotFoundError
 from central.limits import (
     EARLIEST_DAY,
     LATEST_DAY,
@@ -23,7 +22,9 @@ from central.limits import (
     MAX_SITES,
     LimitError,
 )
-from central.reports import ReportError, report, to_csv
+from central.report_queries import ReportError
+from central.reports import report, to_csv
+from central.sites import NotFoundError
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 

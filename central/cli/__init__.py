@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,13 +40,9 @@ _GROUP_OPTIONS = "hymy_central.group_options"  # the group's --db and --data-dir
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hymy", prog_name="hymy-central", message="%(prog)s %(version)s")
-@click.option("--db", "db_url", envvar="HYMY_CENTRAL_DB", help=DB_HELP)
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path),
-    envvar="HYMY_CENTRAL_DATA_DIR",
-    help=DATA_DIR_HELP,
-)
+# No envvar= here: HYMY_CENTRAL_DB and HYMY_CENTRAL_DATA_DIR are read once, by Settings.from_env.
+@click.option("--db", "db_url", help=DB_HELP)
+@click.option("--data-dir", type=click.Path(path_type=Path), help=DATA_DIR_HELP)
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None, data_dir: Path | None) -> None:
     """Hymy central: ingest, enrolment and reports for a wellbeing services county's kiosks.
@@ -228,11 +225,23 @@ def explain_database_error(url: str, err: BaseException) -> str:
     return f"Cannot use {describe_database(url)} ({said}): {advice} (--db or HYMY_CENTRAL_DB)."
 
 
+@contextmanager
+def database_errors(settings: Settings) -> Iterator[None]:
+    """The CLI's edge for the database: an error of the database or its driver (it cannot be
+    reached, refuses the user, went away during the command) becomes one line that says which
+    database (never the password) and what to do, never a traceback (click.ClickException)."""
+    try:
+        yield
+    except DBAPIError as err:
+        raise click.ClickException(explain_database_error(settings.database_url, err)) from None
+
+
 def open_engine(settings: Settings, *, migrate: bool = False) -> Engine:
-    """The database's engine, its schema checked: an empty database gets the newest schema, an
-    older one is migrated only with `migrate` (`hymy-central db upgrade`, its own step after a
-    backup) and refused otherwise, so a command run beside servers of the old version never
-    changes the schema under them.
+    """The database's engine, its schema checked. Only `serve` and `db upgrade` migrate: an
+    empty database gets the newest schema, an older one is migrated only with `migrate`
+    (`hymy-central db upgrade`, its own step after a backup) and refused otherwise with the one
+    sentence that names `hymy-central db upgrade`, so a read-only command (report, devices, site
+    list ...) or one run beside servers of the old version never changes the schema under them.
 
     Raises click.ClickException (one line that says what to do) for a bad URL, a data dir that
     is a file or not writable, a database that cannot be reached or refuses the user, an older
@@ -244,16 +253,14 @@ def open_engine(settings: Settings, *, migrate: bool = False) -> Engine:
     except db.DatabaseError as err:
         raise click.ClickException(str(err)) from None
     try:
-        if migrate:
-            db.upgrade(engine)
-        else:
-            db.ensure_schema(engine)
+        with database_errors(settings):
+            if migrate:
+                db.upgrade(engine)
+            else:
+                db.ensure_schema(engine)
     except db.SchemaError as err:
         engine.dispose()
         raise click.ClickException(str(err)) from None
-    except DBAPIError as err:
-        engine.dispose()
-        raise click.ClickException(explain_database_error(settings.database_url, err)) from None
     except CommandError as err:
         engine.dispose()
         described = describe_database(settings.database_url)
@@ -262,6 +269,9 @@ def open_engine(settings: Settings, *, migrate: bool = False) -> Engine:
             f"hymy-central {version()} does not know ({err}): it was upgraded by a newer "
             "version; run that version, or restore the backup made before the upgrade."
         ) from None
+    except click.ClickException:
+        engine.dispose()
+        raise
     return engine
 
 
@@ -269,7 +279,7 @@ def read(settings: Settings, work: Callable[[Connection], T]) -> T:
     """`work(conn)` on one connection for reading, the engine disposed of afterwards."""
     engine = open_engine(settings)
     try:
-        with engine.connect() as conn:
+        with database_errors(settings), engine.connect() as conn:
             return work(conn)
     finally:
         engine.dispose()
@@ -280,7 +290,8 @@ def write(settings: Settings, work: Callable[[Connection], T]) -> T:
     instead of failing (central.db.in_write_transaction)."""
     engine = open_engine(settings)
     try:
-        return db.in_write_transaction(engine, work)
+        with database_errors(settings):
+            return db.in_write_transaction(engine, work)
     finally:
         engine.dispose()
 

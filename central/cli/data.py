@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from central.cli import main, open_engine, pass_settings, read, write
+from central.cli import database_errors, main, open_engine, pass_settings, read, write
 from central.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ def retention_run(settings: Settings, dry_run: bool) -> None:
 
     engine = open_engine(settings)
     try:
-        outcome = library.run(engine, library.Policy.of(settings), dry_run=dry_run)
+        with database_errors(settings):
+            outcome = library.run(engine, library.Policy.of(settings), dry_run=dry_run)
     finally:
         engine.dispose()
     for line in outcome.lines():
@@ -88,8 +89,8 @@ def comment_find(settings: Settings, site_id: str, text: str, first: Any, last: 
 
     Example: hymy-central comment find --site kaleva --text odotin
     """
-    from central.enrollment import NotFoundError, load_site
     from central.retention import find_comments
+    from central.sites import NotFoundError, load_site
 
     def comments(conn):  # a mistyped site must not read as "no such comment" to a data subject
         load_site(conn, site_id)

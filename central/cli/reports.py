@@ -52,9 +52,10 @@ def report_command(
     """
     import json
 
-    from central.enrollment import NotFoundError
     from central.limits import LimitError
-    from central.reports import ReportError, report, to_csv, to_table
+    from central.report_queries import ReportError
+    from central.reports import report, to_csv, to_table
+    from central.sites import NotFoundError
 
     try:
         answer = read(

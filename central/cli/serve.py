@@ -90,8 +90,8 @@ def check_oidc(settings: Settings) -> None:
     refused at sign-in until it is fixed."""
     if settings.oidc_file is None:
         return
-    from central.enrollment import missing_sites
     from central.oidc_config import load_oidc_file
+    from central.sites import missing_sites
 
     try:
         config = load_oidc_file(settings.oidc_file)
@@ -138,8 +138,7 @@ def _addresses(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option(
     "--log-format",
     type=click.Choice(FORMATS),
-    envvar="HYMY_CENTRAL_LOG_FORMAT",
-    default=None,
+    default=None,  # else HYMY_CENTRAL_LOG_FORMAT, read and checked by Settings
     help="text (default) or json: one JSON object a line, for journald and log collectors.",
 )
 @click.option(

@@ -19,7 +19,6 @@ from sqlalchemy import Connection
 
 from central.access import ROLES, ApiKeyError
 from central.api.deps import Db, run_write
-from central.enrollment import list_sites, missing_sites
 from central.logs import audit, client_address
 from central.people import (
     MAX_PASSWORD,
@@ -36,6 +35,7 @@ from central.people import (
     person_by_id,
     reset_password,
 )
+from central.sites import list_sites, missing_sites
 from central.web.pages import form_page
 from central.web.session import FormSession, PageError, require_role
 from central.web.templating import gettext_for

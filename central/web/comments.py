@@ -24,11 +24,10 @@ from central.comments import (
     find_comments,
 )
 from central.downloads import Table
-from central.enrollment import NotFoundError, list_sites
 from central.limits import MAX_OFFSET, LimitError
 from central.names import display_name, site_name
-from central.reports import ReportError
-from central.sites import SiteDefinition
+from central.report_queries import ReportError
+from central.sites import NotFoundError, SiteDefinition, list_sites
 from central.web.pages import page
 from central.web.session import PageError, require_role
 from central.web.templating import HELSINKI, NOTHING, gettext_for, language_of

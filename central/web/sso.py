@@ -32,7 +32,7 @@ from central.oidc import (
     take_pending,
 )
 from central.oidc_config import OidcConfig, SsoAccess
-from central.secrets import new_token
+from central.tokens import new_token
 from central.web.session import (
     audit_sign_in,
     audit_sign_in_refused,

@@ -176,8 +176,7 @@ def client(db_url: str, tmp_path: Path) -> Iterator[TestClient]:
 
 
 def add_site(client: TestClient, text: str | None = None) -> None:
-    from central.enrollment import save_site
-    from central.sites import parse_site
+    from central.sites import parse_site, save_site
 
     with client.app.state.engine.begin() as conn:
         save_site(conn, parse_site(text or EXAMPLE_SITE.read_text(encoding="utf-8")))

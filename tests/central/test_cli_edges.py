@@ -306,3 +306,76 @@ def test_db_upgrade_names_the_database_it_upgraded(postgres) -> None:
     with_password = url.replace("//hymy@", "//hymy:not-shown@")
     done = run_central("--db", with_password, "db", "upgrade")
     assert "not-shown" not in done.stdout + done.stderr
+
+
+READ_ONLY_COMMANDS = (
+    ["report", "feedback", "--site", "kaleva", "--from", "2025-01-01", "--to", "2025-01-31"],
+    ["devices"],
+    ["site", "list"],
+    ["user", "list"],
+    ["api-key", "list"],
+    ["retention", "run", "--dry-run"],
+)
+
+
+def test_a_read_only_command_on_an_older_schema_does_not_migrate(tmp_path):
+    """Only `serve` and `db upgrade` migrate: `report`, `devices` and the other read-only
+    commands refuse an older schema in one sentence that names `db upgrade`, and leave it."""
+    from alembic import command
+
+    from central.db import _alembic_config, make_engine
+
+    url = f"sqlite:///{tmp_path / 'central.sqlite'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0005")
+    engine.dispose()
+
+    def version() -> str:
+        with sqlite3.connect(tmp_path / "central.sqlite") as conn:
+            return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+
+    before = version()
+    for args in READ_ONLY_COMMANDS:
+        one_clear_line(
+            run_central("--db", url, *args), "is older than", "hymy-central db upgrade", "back up"
+        )
+        assert version() == before, args
+    assert run_central("--db", url, "db", "upgrade").returncode == 0
+    assert version() != before
+
+
+def test_a_database_that_cannot_be_reached_is_one_line_for_every_command():
+    port = free_port()  # nothing listens there
+    url = f"postgresql://hymy:some-secret@127.0.0.1:{port}/hymy"
+    for args in READ_ONLY_COMMANDS[:2]:
+        line = one_clear_line(
+            run_central("--db", url, *args),
+            f"Cannot use the PostgreSQL database hymy at 127.0.0.1:{port} as hymy",
+            "is PostgreSQL running there?",
+            "--db or HYMY_CENTRAL_DB",
+        )
+        assert "some-secret" not in line
+
+
+def test_a_database_error_while_a_command_works_is_one_line(tmp_path, monkeypatch):
+    """The database going away after the schema check (during the command's own queries) is
+    worded at the CLI's edge too, not a traceback."""
+    from click.testing import CliRunner
+    from sqlalchemy.exc import OperationalError
+
+    import central.sites
+    from central.cli import main
+
+    def gone(conn):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(central.sites, "list_sites", gone)
+    for name in [k for k in os.environ if k.startswith("HYMY_CENTRAL_")]:
+        monkeypatch.delenv(name)
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "site", "list"])
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, OperationalError)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert "server closed the connection" in lines[0] and "--db or HYMY_CENTRAL_DB" in lines[0]

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from central.enrollment import load_site
 from central.people import find_person
+from central.sites import load_site
 from central.tables import api_keys, enroll_codes, people, sites
 from tests.central.conftest import ENGLISH, EXAMPLE_SITE, add_site, make_code
 from tests.central.test_console_signin import PASSWORD, csrf_of, person, sign_in

@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from central.access import create_api_key
-from central.enrollment import retire_parts
 from central.people import add_person, set_language
+from central.sites import retire_parts
 from central.web.session import COOKIE
 from tests.central.conftest import ENGLISH, add_site
 from tests.central.test_console_access import OTHER_SITE, comment_at, enrolled_kiosk

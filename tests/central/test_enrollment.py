@@ -23,11 +23,10 @@ from central.enrollment import (
     enroll,
     enroll_limited,
     revoke_device,
-    save_site,
 )
 from central.limits import FailureLimit, wait_in_words
 from central.settings import Settings
-from central.sites import lowest_free_slot, parse_site
+from central.sites import lowest_free_slot, parse_site, save_site
 from tests.central.conftest import EXAMPLE_SITE, add_site, make_code
 
 TTL = timedelta(hours=24)

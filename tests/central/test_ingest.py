@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from central import cli
 from central.access import create_api_key
-from central.enrollment import load_site, revoke_device
+from central.enrollment import revoke_device
 from central.rollups import COUNTS
+from central.sites import load_site
 from central.tables import events, outbox_progress, rollups
 from sync.protocol import MAX_EVENTS, canonical, encode_batch, parse_event
 from tests.central.conftest import EXAMPLE_SITE, add_site, feedback, make_code

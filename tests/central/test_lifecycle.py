@@ -11,8 +11,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from central import cli
-from central.enrollment import load_site
-from central.sites import parse_site
+from central.sites import load_site, parse_site
 from central.tables import api_keys
 from tests.central.conftest import EXAMPLE_SITE, ROOT, feedback, make_code
 from tests.central.test_ingest import send, stored

@@ -18,7 +18,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from central.app import create_app
-from central.enrollment import save_site
 from central.report_math import (
     bucket_order,
     combined_state,
@@ -28,7 +27,7 @@ from central.report_math import (
 )
 from central.reports import TIME_IMPLAUSIBLE, to_csv, to_table
 from central.settings import Settings
-from central.sites import SiteDefinition, SiteError, parse_site, zone_problem
+from central.sites import SiteDefinition, SiteError, parse_site, save_site, zone_problem
 from central.tables import daily_reason_rollups, daily_rollups, events
 from tests.central.conftest import EXAMPLE_SITE, add_site, feedback
 from tests.central.test_ingest import send

@@ -47,3 +47,15 @@ def test_status_reads_the_outbox_of_the_data_dir_given_after_it(
     assert (
         f"Outbox {first}" not in CliRunner().invoke(main, ["status", "--data-dir", str(b)]).output
     )
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "nan"])
+def test_a_wait_that_is_not_seconds_is_named_in_a_sentence(
+    two_kiosks: tuple[Path, Path], value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HYMY_SYNC_RETRY_BASE_S", value)
+    result = CliRunner().invoke(main, ["once", "--data-dir", str(two_kiosks[0])])
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, ValueError)
+    assert "HYMY_SYNC_RETRY_BASE_S must be a number of seconds above 0" in result.output
+    assert repr(value) in result.output
