@@ -34,7 +34,7 @@ from kiosk.journey import (
     Step,
 )
 from kiosk.misuse import BounceFilter, MisuseDetector, MisuseRules
-from kiosk.outbox import LAST_UPLOAD_META, PRINTER_META, Outbox, OutboxError
+from kiosk.outbox import Outbox, OutboxError, OutboxMeta
 from kiosk.printing import TicketPrinting
 from kiosk.tickets import TicketRange, service_day
 
@@ -249,7 +249,7 @@ class KioskSession:
             return
         self._noted_printer = state
         self._write_later(
-            lambda: self.outbox.set_meta(PRINTER_META, state.value), "note the printer state"
+            lambda: self.outbox.set_meta(OutboxMeta.PRINTER, state.value), "note the printer state"
         )
 
     def check_in_by_barcode(self, code: str) -> None:
@@ -318,10 +318,10 @@ class KioskSession:
                 kiosk_id=self.config.kiosk.kiosk_id,
                 site=self.config.kiosk.site,
                 version=__version__,
-                pending=stats.pending + stats.held,
+                pending=stats.backlog,
                 quarantined=stats.quarantined,
                 oldest_pending=stats.oldest_pending,
-                last_sync=self.outbox.get_meta(LAST_UPLOAD_META),
+                last_sync=self.outbox.get_meta(OutboxMeta.LAST_UPLOAD),
                 free_disk_bytes=shutil.disk_usage(self.outbox.path.parent).free,
                 outbox_path=str(self.outbox.path),
                 storage_failing=self.storage.failing,
