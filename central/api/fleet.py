@@ -22,9 +22,10 @@ from central.api.deps import (
 )
 from central.api.problems import ProblemError, problem_responses
 from central.enrollment import load_site
-from central.fleet import Heartbeat, fleet, record_heartbeat, visible_sites
+from central.fleet import fleet, record_heartbeat, visible_sites
 from central.sites import SiteError, kiosk_config
 from central.tables import devices
+from sync.protocol import Heartbeat
 
 router = APIRouter(prefix="/api/v1", tags=["fleet"])
 
