@@ -28,6 +28,7 @@ from central.report_math import (
 from central.rollups import COUNTS
 from central.sites import SiteDefinition, zone_problem
 from central.tables import daily_reason_rollups, daily_rollups, events, rollups
+from hymy_domain.facts import RATING_NAMES
 
 KINDS = ("feedback", "checkins")
 TOP_REASONS = 10
@@ -284,10 +285,7 @@ def _checked(
 
 FEEDBACK_COLUMNS = [
     "n",
-    "very_unhappy",
-    "unhappy",
-    "happy",
-    "very_happy",
+    *RATING_NAMES.values(),
     "score",
     "positive_share",
 ]

@@ -9,7 +9,7 @@ once here (pure: no I/O, no third-party imports).
 - `Localized`: a text in several languages, language code -> non-empty text.
 - `PrinterState` and `StorageState`: the words the kiosk, the heartbeat and the fleet view use.
 - `CENTRAL_CONFIG_FILE`: the central's config for a kiosk, in the data directory (written by
-  the sync agent, read by the kiosk).
+  the sync agent, read by the kiosk), and `CENTRAL_KIOSK_KEYS`, the kiosk keys it sets.
 """
 
 from __future__ import annotations
@@ -68,3 +68,6 @@ class StorageState(StrEnum):
 
 
 CENTRAL_CONFIG_FILE = "central-config.json"  # in the data directory
+# The keys of the kiosk section that the central's config sets (sync.protocol.ConfigKiosk);
+# the kiosk's own file keeps the rest of its section.
+CENTRAL_KIOSK_KEYS = ("site", "kiosk_id", "station_name", "timezone")

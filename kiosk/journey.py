@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from hymy_domain.facts import RATINGS
 from hymy_domain.redaction import redact
 
 
@@ -59,8 +60,6 @@ class IssueTicket:
 
 
 Effect = RecordFeedback | IssueTicket
-
-RATINGS = (1, 2, 3, 4)
 
 
 class Journey:
