@@ -187,7 +187,7 @@ def describe(
         lines = [f"Uploading: {_events(stats.pending)} waiting."]
     if state.beat_refused:
         lines.append(describe_beat_refusal(state.beat_refused, now))
-    lines.append(
+    lines.append(  # the backlog (OutboxStats.backlog) itemised: pending, then held
         f"Backlog: {_events(stats.pending)} waiting to upload"
         + ("" if stats.held == 0 else f", {stats.held} check-ins waiting for their ticket to print")
         + "."
