@@ -25,8 +25,8 @@ from central.report_math import utc_bounds
 from central.report_queries import ReportError, checked_request, site_definitions
 from central.sites import SiteDefinition
 from central.tables import events
+from hymy_domain.facts import RATINGS as RATINGS  # central.api and web import it from here
 
-RATINGS = (1, 2, 3, 4)
 MAX_FILTER_VALUES = 100  # service points or reasons named in one listing
 DOWNLOAD_CAP = 10_000  # a download holds at most this many comments (the newest)
 

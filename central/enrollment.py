@@ -46,6 +46,7 @@ from central.sites import (
 )
 from central.tables import devices, enroll_codes, enroll_failures
 from central.tokens import digest, new_enroll_code, new_token
+from sync.protocol import EnrollAnswer, KioskConfigAnswer
 
 log = logging.getLogger(__name__)
 SLOT_INDEX = "devices_live_slot"
@@ -79,7 +80,16 @@ class Enrolled:
     device_id: str
     token: str  # shown once; only its hash is stored
     site: str
-    config: dict[str, Any]
+    config: dict[str, Any]  # central.sites.kiosk_config's
+
+    def answer(self) -> EnrollAnswer:
+        """The answer to POST /api/v1/enroll (the wire format's, which the sync agent reads)."""
+        return EnrollAnswer(
+            device_id=self.device_id,
+            token=self.token,
+            site=self.site,
+            config=KioskConfigAnswer.model_validate(self.config),
+        )
 
 
 @dataclass(frozen=True)

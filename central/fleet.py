@@ -7,66 +7,25 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, func, select, update
 
 from central.completeness import Completeness, OutboxTally, missing_words
 from central.tables import devices, events, outbox_progress
-from sync.protocol import MAX_SEQ, WireTime
+from hymy_domain.facts import PRINTER_NEEDS_PAPER, PrinterState, StorageState
+from sync.protocol import Heartbeat
 
 LATE = timedelta(minutes=5)  # heartbeats come every minute
 SILENT = timedelta(hours=1)
 CLOCK_WRONG = timedelta(minutes=5)
 BACKLOG_OLD = timedelta(hours=1)
 GAPS_LISTED = 50  # missing seq ranges read per outbox; the count of missing events is exact
-STORAGE_WORDS = {"read_only": "storage read-only", "full": "storage full", "error": "storage error"}
-
-
-# Counts a kiosk reports: an integer a database column and JSON reader anywhere can hold.
-Count = Annotated[int, Field(ge=0, le=2**63 - 1)]
-
-
-class _Part(BaseModel):
-    """Strict JSON types, as the events' wire format (sync.protocol): a count is never "3" or
-    true, a time never a Unix number; times lie in the wire format's plausible range."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class OutboxReport(_Part):
-    """The kiosk's outbox: its id, the first seq the central should get, the last one made."""
-
-    id: str = Field(min_length=1, max_length=64)
-    first_seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
-    last_seq: Annotated[int, Field(ge=0, le=MAX_SEQ)]
-
-
-class Refusal(_Part):
-    """The central's last refusal of what the agent sends (a non-retryable 4xx but 401); the
-    agent clears it once a batch is taken again."""
-
-    status: int = Field(ge=100, le=599)
-    error: str = Field(max_length=500)
-    at: WireTime
-    events: Count
-
-
-class Heartbeat(_Part):
-    """What a kiosk's sync agent reports every minute."""
-
-    version: str = Field(max_length=40)
-    backlog: Count
-    oldest_pending: WireTime | None = None
-    last_upload: WireTime | None = None
-    quarantined: Count = 0
-    free_disk_bytes: Count
-    printer: Literal["none", "ok", "paper_near_end", "paper_out", "offline"] = "none"
-    device_clock: WireTime
-    outbox: OutboxReport | None = None
-    refused: Refusal | None = None
-    storage: Literal["ok", "read_only", "full", "error"] = "ok"
+STORAGE_WORDS = {
+    StorageState.READ_ONLY: "storage read-only",
+    StorageState.FULL: "storage full",
+    StorageState.ERROR: "storage error",
+}
 
 
 # What can be wrong with a kiosk, most urgent first: the fleet page lists trouble in this order.
@@ -162,9 +121,9 @@ def status_problems(
         problems.append(Problem("late"))
     if beat:
         printer = beat.get("printer")
-        if printer in ("paper_out", "paper_near_end"):
+        if printer in PRINTER_NEEDS_PAPER:
             problems.append(Problem("printer_paper"))
-        elif printer == "offline":
+        elif printer == PrinterState.OFFLINE:
             problems.append(Problem("printer_offline"))
         if beat_at and abs(datetime.fromisoformat(beat["device_clock"]) - beat_at) > CLOCK_WRONG:
             problems.append(Problem("clock"))
@@ -258,7 +217,8 @@ def _gaps(conn: Connection, holders: Sequence[str], tally: OutboxTally) -> tuple
 
 def _kiosk_sent(beat: dict[str, Any], current: dict[str, Any]) -> int | None:
     """How many events of its current outbox the kiosk counts as sent: its seqs first_seq to
-    last_seq less what still waits (backlog) or is quarantined. None without those figures."""
+    last_seq less what it still holds (its backlog: pending and held) or has quarantined. None
+    without those figures."""
     try:
         made = int(current["last_seq"]) - int(current["first_seq"]) + 1
         kept = int(beat.get("backlog") or 0) + int(beat.get("quarantined") or 0)

@@ -27,6 +27,7 @@ from central.report_queries import ReportError, checked_request, site_definition
 from central.rollups import COUNTS
 from central.sites import SiteDefinition
 from central.tables import daily_reason_rollups, daily_rollups, events, rollups
+from hymy_domain.facts import RATING_NAMES
 
 KINDS = ("feedback", "checkins")
 TOP_REASONS = 10
@@ -252,10 +253,7 @@ def _time_implausible(
 
 FEEDBACK_COLUMNS = [
     "n",
-    "very_unhappy",
-    "unhappy",
-    "happy",
-    "very_happy",
+    *RATING_NAMES.values(),
     "score",
     "positive_share",
 ]

@@ -53,10 +53,18 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from sqlalchemy import Connection, func, insert, select, update
 
 from central.tables import devices, sites
+from hymy_domain.facts import (
+    ID_MAX_CHARS,
+    ID_PATTERN,
+    MAX_RATING,
+    MIN_RATING,
+    PREFIX_PATTERN,
+    Localized,
+)
+from sync.protocol import KioskConfigAnswer
 
-ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-ID_LENGTH = 64  # the columns that hold them (central.tables: String(64))
-Localized = dict[str, Annotated[str, Field(min_length=1)]]
+ID = ID_PATTERN  # the site file's ids, as every part of Hymy takes them
+ID_LENGTH = ID_MAX_CHARS  # the columns that hold them (central.tables: String(64))
 log = logging.getLogger(__name__)
 
 
@@ -126,13 +134,13 @@ class SiteInfo(_Model):
 class ServicePoint(_Model):
     id: Annotated[str, Field(pattern=ID, max_length=ID_LENGTH)]
     name: Localized
-    prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    prefix: Annotated[str, Field(pattern=PREFIX_PATTERN)]
     guidance: Localized | None = None
 
 
 class Reason(_Model):
     id: Annotated[str, Field(pattern=ID, max_length=ID_LENGTH)]
-    ratings: list[Annotated[int, Field(ge=1, le=4)]] = Field(min_length=1)
+    ratings: list[Annotated[int, Field(ge=MIN_RATING, le=MAX_RATING)]] = Field(min_length=1)
     name: Localized
 
 
@@ -262,7 +270,9 @@ def lowest_free_slot(taken: Iterable[int], capacity: int) -> int | None:
 
 
 def kiosk_config(definition: SiteDefinition, *, kiosk_id: str, slot: int) -> dict[str, Any]:
-    """The config a kiosk gets at enrolment: the kiosk TOML's keys, with its own number ranges.
+    """The config a kiosk gets at enrolment and from GET /api/v1/config (a
+    sync.protocol.KioskConfigAnswer, as JSON data): the kiosk TOML's keys, with its own number
+    ranges.
 
     Raises SiteError when the kiosk's block is beyond the site's numbers (numbers_per_kiosk was
     raised after the kiosk was enrolled).
@@ -277,23 +287,26 @@ def kiosk_config(definition: SiteDefinition, *, kiosk_id: str, slot: int) -> dic
         )
     block = definition.site.numbers_per_kiosk
     first, last = 1 + slot * block, (slot + 1) * block
-    return {
-        "kiosk": {
-            "site": definition.site.id,
-            "kiosk_id": kiosk_id,
-            "station_name": definition.site.name,
-            "timezone": definition.site.timezone,
-        },
-        "service_points": [
-            {**point.model_dump(exclude_none=True), "range": [first, last]}
-            for point in definition.service_points
-        ],
-        "feedback": {"reasons": [r.model_dump() for r in definition.feedback.reasons]},
-    }
+    config = KioskConfigAnswer.model_validate(
+        {
+            "kiosk": {
+                "site": definition.site.id,
+                "kiosk_id": kiosk_id,
+                "station_name": definition.site.name,
+                "timezone": definition.site.timezone,
+            },
+            "service_points": [
+                {**point.model_dump(), "range": [first, last]}
+                for point in definition.service_points
+            ],
+            "feedback": {"reasons": [r.model_dump() for r in definition.feedback.reasons]},
+        }
+    )
+    return config.to_json()
 
 
 def valid_kiosk_id(value: str) -> bool:
-    return bool(re.fullmatch(ID, value)) and len(value) <= 64
+    return bool(re.fullmatch(ID, value)) and len(value) <= ID_LENGTH
 
 
 def retiring(

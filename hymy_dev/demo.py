@@ -47,7 +47,7 @@ def wait_for_upload(kiosk_dir: Path, timeout_s: float = 60.0) -> int:
     with Outbox.open(kiosk_dir / OUTBOX_FILE) as outbox:
         while True:
             stats = outbox.stats()
-            left = stats.pending + stats.held
+            left = stats.backlog
             if not left or time.monotonic() > deadline:
                 return left
             time.sleep(0.2)

@@ -1,7 +1,9 @@
-"""The kiosk's config as the central sends it (written by the sync agent as
-`central-config.json` in the data directory) laid over the local TOML file: the central owns the
-station's name, service points and follow-up reasons; the file keeps everything of this Pi
-(devices, PIN, display, timeouts) and extra keys of a service point (its booking codes, say)."""
+"""The kiosk's config as the central sends it (sync.protocol.KioskConfigAnswer, written by the
+sync agent as hymy_domain.facts.CENTRAL_CONFIG_FILE in the data directory) laid over the local
+TOML file: the central owns the station's name, service points and follow-up reasons; the file
+keeps everything of this Pi (devices, PIN, display, timeouts) and extra keys of a service point
+(its booking codes, say). The kiosk does not import the wire format (sync.protocol): it checks
+the file's shape here and validates the merged config as its own."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+from hymy_domain.facts import CENTRAL_CONFIG_FILE as CENTRAL_CONFIG_FILE  # the file read here
+from hymy_domain.facts import CENTRAL_KIOSK_KEYS
 from kiosk.config import (
     SUPPORTED_LANGUAGES,
     ConfigError,
@@ -22,8 +26,6 @@ from kiosk.config import (
 )
 
 log = logging.getLogger(__name__)
-CENTRAL_CONFIG_FILE = "central-config.json"  # in the data directory; the sync agent writes it
-CENTRAL_KIOSK_KEYS = ("site", "kiosk_id", "station_name", "timezone")
 
 
 def central_shape_problem(central: Any) -> str | None:

@@ -29,10 +29,11 @@ from pydantic import (
     ValidationError,
 )
 
+from hymy_domain import facts
 from kiosk.pin import is_pin_hash
 
 SUPPORTED_LANGUAGES = ("fi", "sv", "en")
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ID_PATTERN = re.compile(facts.ID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def _timezone(value: str) -> str:
 
 
 def _prefix(value: str) -> str:
-    if not re.fullmatch(r"[A-Z]", value):
+    if not re.fullmatch(facts.PREFIX_PATTERN, value):
         raise ValueError(f"must be one capital letter A-Z, e.g. 'L' (got {value!r})")
     return value
 
@@ -101,8 +102,8 @@ def _tuple_from_array(value: object) -> object:
 T = TypeVar("T")
 Array = Annotated[tuple[T, ...], BeforeValidator(_tuple_from_array)]
 Id = Annotated[str, AfterValidator(_id)]
-Localized = dict[str, Annotated[str, Field(min_length=1)]]
-Rating = Annotated[int, Field(ge=1, le=4)]
+Localized = facts.Localized
+Rating = Annotated[int, Field(ge=facts.MIN_RATING, le=facts.MAX_RATING)]
 TicketNumber = Annotated[int, Field(ge=1, le=999)]
 
 

@@ -6,9 +6,9 @@ import re
 import uuid
 from typing import Any
 
+from hymy_domain.facts import RATINGS
 from kiosk.clock import Stamp
 
-RATINGS = (1, 2, 3, 4)
 METHODS = ("touch", "barcode")
 TICKET = re.compile(r"^[A-Z]\d{3,}$")
 

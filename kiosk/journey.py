@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from hymy_domain.facts import RATINGS
 from hymy_domain.redaction import redact
 
 
@@ -64,8 +65,6 @@ class IssueTicket:
 
 
 Effect = RecordFeedback | IssueTicket
-
-RATINGS = (1, 2, 3, 4)
 
 
 class Journey:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk import __version__
 from kiosk.config import KioskConfig
-from kiosk.outbox import LAST_UPLOAD_META
+from kiosk.outbox import OutboxMeta
 from kiosk.outbox_writer import OutboxWriter
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ class AdminStatus:
     kiosk_id: str
     site: str
     version: str
-    pending: int
+    backlog: int  # waiting to upload: pending + held (OutboxStats.backlog)
     quarantined: int
     oldest_pending: datetime | None
     last_sync: str | None
@@ -53,10 +53,10 @@ class Maintenance:
                 kiosk_id=config.kiosk.kiosk_id,
                 site=config.kiosk.site,
                 version=__version__,
-                pending=stats.pending + stats.held,
+                backlog=stats.backlog,
                 quarantined=stats.quarantined,
                 oldest_pending=stats.oldest_pending,
-                last_sync=outbox.get_meta(LAST_UPLOAD_META),
+                last_sync=outbox.get_meta(OutboxMeta.LAST_UPLOAD),
                 free_disk_bytes=shutil.disk_usage(outbox.path.parent).free,
                 outbox_path=str(outbox.path),
                 storage_failing=storage.failing,

@@ -2,8 +2,12 @@
 you, and the sync agent (another process) reads pending events and marks them sent beside it.
 
 WAL with synchronous=FULL: a committed append survives a power cut. A busy timeout lets the kiosk
-and the sync agent take turns. One Outbox object may be used from any one thread at a time (the
-kiosk's writer thread); each process opens its own.
+and the sync agent take turns. Within a process, one Outbox object may be shared by threads:
+every statement and transaction holds the object's lock, so they take turns too (a transaction
+is never interleaved with another thread's statements). Each process opens its own.
+
+Beside the events, a small `meta` table holds the values the kiosk and the sync agent tell each
+other; `OutboxMeta` names each key, who writes it and who reads it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -42,11 +47,42 @@ from kiosk.tickets import TicketCounter, TicketRange, format_ticket, next_number
 
 DEFAULT_DATA_DIR = Path("/var/lib/hymy")  # the kiosk's and the sync agent's, on a Pi
 OUTBOX_FILE = "outbox.sqlite"  # in the data directory, shared by the kiosk and the sync agent
-# Meta keys the sync agent writes and the kiosk's admin screen reads.
-LAST_UPLOAD_META = "last_upload_at"  # ISO time of the last batch the central stored
-PRINTER_META = "printer_status"  # the kiosk's printer: none, ok, paper_near_end, paper_out, offline
 ID_CHUNK = 500  # ids per statement, well under SQLite's variable limit
 WRITE_ADVICE = "Nothing was changed; check the disk's free space and that it is writable."
+
+
+class OutboxMeta(StrEnum):
+    """The keys of the outbox's meta table: the one list of what the kiosk and the sync agent
+    tell each other through it. Each says who writes it and who reads it; a value is text."""
+
+    # Written once by the migration to schema 2 (kiosk.schema); read by Outbox.outbox_id for
+    # the uploader (each event's outbox_id), the heartbeat and `hymy-sync status`.
+    OUTBOX_ID = "outbox_id"  # a random UUID: this outbox's name at the central
+    # Written once with OUTBOX_ID; read by Outbox.first_seq (heartbeat, `hymy-sync status`).
+    FIRST_SEQ = "outbox_first_seq"  # from this seq on, every event reaches the central with it
+    # Written by the sync agent's uploader with each batch the central stored (in mark_sent's
+    # transaction); read by the kiosk's admin screen and sync.status (status, heartbeat).
+    LAST_UPLOAD = "last_upload_at"  # ISO time
+    # Written by the kiosk whenever its printer's state changes (a hymy_domain PrinterState);
+    # read by the sync agent for the heartbeat.
+    PRINTER = "printer_status"
+    # Written by the sync agent when an upload fails, read by sync.status.
+    LAST_ERROR = "sync_last_error"  # the error in words
+    LAST_ERROR_AT = "sync_last_error_at"  # ISO time
+    # Written by the sync agent (the refusal's message while the central refuses the token,
+    # "" once it starts again); read by sync.status.
+    REVOKED = "sync_revoked"
+    # Written by the sync agent: JSON of a sync.status.Refusal while the central refuses the
+    # uploads ("" once it takes them again); read by the agent at start and sync.status.
+    REFUSED = "sync_refused"
+    # The same for the heartbeat or the config request (uploads may still flow, but the fleet
+    # view no longer sees the kiosk's health, or its config goes stale).
+    BEAT_REFUSED = "sync_beat_refused"
+    # Written by the sync agent with each config it saves; read by the agent (If-None-Match).
+    CONFIG_ETAG = "config_etag"
+    # Written by the sync agent every heartbeat: proves the outbox writable (storage "error"
+    # when it fails); read by no program, kept for a person looking into the file.
+    HEARTBEAT = "sync_heartbeat_at"  # ISO time
 
 
 class DuplicateEventError(OutboxError):
@@ -63,12 +99,22 @@ class StoredEvent:
 
 @dataclass(frozen=True)
 class OutboxStats:
+    """How many events are in each state. `pending` ones the sync agent may send now; `held`
+    check-ins wait for their ticket to print, then become pending."""
+
     pending: int
     held: int
     sent: int
     quarantined: int
     oldest_pending: datetime | None
     last_sent: datetime | None
+
+    @property
+    def backlog(self) -> int:
+        """The events still to reach the central: pending and held (quarantined ones are kept
+        apart, and are not sent until requeued). The heartbeat's `backlog`, the admin screen's
+        figure and the central's count of what a kiosk still holds."""
+        return self.pending + self.held
 
 
 def _when(timestamp: float | None) -> datetime | None:
@@ -326,7 +372,11 @@ class Outbox:
         ]
 
     def _update_ids(
-        self, sql: str, ids: Sequence[str], *params: Any, meta: Mapping[str, str] | None = None
+        self,
+        sql: str,
+        ids: Sequence[str],
+        *params: Any,
+        meta: Mapping[OutboxMeta, str] | None = None,
     ) -> int:
         changed = 0
         with self._transaction() as conn:
@@ -343,7 +393,7 @@ class Outbox:
         ids: Sequence[str],
         *,
         at: datetime | None = None,
-        meta: Mapping[str, str] | None = None,
+        meta: Mapping[OutboxMeta, str] | None = None,
     ) -> int:
         """Pending events the central stored, and any `meta` values to set in the same
         transaction; returns how many events changed."""
@@ -449,18 +499,18 @@ class Outbox:
 
         Raises OutboxError when the file has none (it is not an outbox of this Hymy).
         """
-        return self._required_meta(schema.OUTBOX_ID_META)
+        return self._required_meta(OutboxMeta.OUTBOX_ID)
 
     @cached_property
     def first_seq(self) -> int:
         """The first seq that reaches the central with this outbox's id: 1 for an outbox made
         at schema 2, the oldest unsent event's for one migrated from schema 1."""
-        value = self._required_meta(schema.FIRST_SEQ_META)
+        value = self._required_meta(OutboxMeta.FIRST_SEQ)
         try:
             return int(value)
         except ValueError:
             raise OutboxError(
-                f"The outbox {self.path} has a broken {schema.FIRST_SEQ_META} ({value!r}); "
+                f"The outbox {self.path} has a broken {OutboxMeta.FIRST_SEQ} ({value!r}); "
                 "restore the file from a backup or ask Hymy's developers."
             ) from None
 
@@ -472,7 +522,7 @@ class Outbox:
             except sqlite3.Error as err:
                 raise OutboxError(f"The outbox {self.path} cannot be read: {err}.") from err
 
-    def _required_meta(self, key: str) -> str:
+    def _required_meta(self, key: OutboxMeta) -> str:
         value = self.get_meta(key)
         if not value:
             raise OutboxError(
@@ -481,16 +531,16 @@ class Outbox:
             )
         return value
 
-    def get_meta(self, key: str) -> str | None:
+    def get_meta(self, key: OutboxMeta) -> str | None:
         rows = self._read("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0][0] if rows else None
 
-    def set_meta(self, key: str, value: str) -> None:
+    def set_meta(self, key: OutboxMeta, value: str) -> None:
         with self._transaction() as conn:
             self._put_meta(conn, key, value)
 
     @staticmethod
-    def _put_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    def _put_meta(conn: sqlite3.Connection, key: OutboxMeta, value: str) -> None:
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -7,10 +7,6 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-# Meta keys of schema 2 (contract 2, read through Outbox.outbox_id and Outbox.first_seq).
-OUTBOX_ID_META = "outbox_id"  # a random UUID: this outbox's name at the central
-FIRST_SEQ_META = "outbox_first_seq"  # from this seq on, every event reaches the central with it
-
 
 def _v1(db: sqlite_utils.Database) -> None:
     # seq keeps the order of appends (AUTOINCREMENT: never reused, even after deletes).
@@ -54,13 +50,19 @@ def _v2(db: sqlite_utils.Database) -> None:
     after first_seq (while an older check-in was held) are sent again, now with their seq: the
     central takes them as duplicates, so every seq from first_seq on reaches it.
     """
+    # Here, not at the top: kiosk.outbox imports this module to migrate its file.
+    from kiosk.outbox import OutboxMeta
+
     row = db.execute("SELECT min(seq) FROM events WHERE state IN ('pending', 'held')").fetchone()
     first = row[0] if row and row[0] is not None else last_seq(db) + 1
     db.execute(
         "UPDATE events SET state = 'pending', sent_at = NULL WHERE state = 'sent' AND seq > ?",
         [first],
     )
-    for key, value in ((OUTBOX_ID_META, str(uuid.uuid4())), (FIRST_SEQ_META, str(first))):
+    for key, value in (
+        (OutboxMeta.OUTBOX_ID, str(uuid.uuid4())),
+        (OutboxMeta.FIRST_SEQ, str(first)),
+    ):
         db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [key, value])
 
 

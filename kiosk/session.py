@@ -30,7 +30,7 @@ from kiosk.journey import (
     Step,
 )
 from kiosk.misuse import BounceFilter, MisuseDetector, MisuseRules
-from kiosk.outbox import PRINTER_META, Outbox
+from kiosk.outbox import Outbox, OutboxMeta
 from kiosk.outbox_writer import OutboxWriter
 from kiosk.printing import TicketPrinting
 from kiosk.tickets import TicketRange, service_day
@@ -204,7 +204,7 @@ class KioskSession:
             return
         self._noted_printer = state
         self.writer.write_soon(
-            lambda: self.outbox.set_meta(PRINTER_META, state.value), "note the printer state"
+            lambda: self.outbox.set_meta(OutboxMeta.PRINTER, state.value), "note the printer state"
         )
 
     def check_in_by_barcode(self, code: str) -> None:

@@ -4,9 +4,12 @@ the check-in, so a number is never handed out twice after a restart."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from hymy_domain.facts import PREFIX_PATTERN
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -18,7 +21,7 @@ class TicketRange:
     last: int
 
     def __post_init__(self) -> None:
-        if not (len(self.prefix) == 1 and self.prefix.isupper()):
+        if not re.fullmatch(PREFIX_PATTERN, self.prefix):
             raise ValueError(f"A ticket prefix is one capital letter, not {self.prefix!r}.")
         if not 1 <= self.first <= self.last:
             raise ValueError(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
-from kiosk.outbox import OUTBOX_FILE, PRINTER_META, Outbox, OutboxError, OutboxStats
+from kiosk.outbox import OUTBOX_FILE, Outbox, OutboxError, OutboxMeta, OutboxStats
 from sync.backoff import REFUSED_CAP_S, Backoff
 from sync.client import (
     AnswerError,
@@ -40,13 +40,6 @@ from sync.credentials import (
 )
 from sync.heartbeat import base_heartbeat, build_heartbeat, read_storage
 from sync.status import (
-    BEAT_REFUSED_META,
-    CONFIG_ETAG_META,
-    HEARTBEAT_META,
-    LAST_ERROR_AT_META,
-    LAST_ERROR_META,
-    REFUSED_META,
-    REVOKED_META,
     Refusal,
     SyncState,
     outbox_range,
@@ -102,11 +95,12 @@ class SyncAgent:
         self.write_failed = False  # the last write of the outbox failed (heartbeat's storage)
         self._last_stats = NO_STATS
         self.revoked = False  # the central refused the token: nothing is sent until re-enrolled
-        if self.outbox.get_meta(REVOKED_META):  # a restart (maybe after re-enrolling) tries again
-            self._write_meta(REVOKED_META, "")
+        # A restart (maybe after re-enrolling) tries again.
+        if self.outbox.get_meta(OutboxMeta.REVOKED):
+            self._write_meta(OutboxMeta.REVOKED, "")
         # A refusal outlives a restart (its "since" stays) until a batch is taken again.
-        self.refused = Refusal.from_json(self.outbox.get_meta(REFUSED_META))
-        self.beat_refused = Refusal.from_json(self.outbox.get_meta(BEAT_REFUSED_META))
+        self.refused = Refusal.from_json(self.outbox.get_meta(OutboxMeta.REFUSED))
+        self.beat_refused = Refusal.from_json(self.outbox.get_meta(OutboxMeta.BEAT_REFUSED))
 
     def stop(self) -> None:
         self._stop.set()
@@ -118,7 +112,7 @@ class SyncAgent:
 
     # --- the state others read -------------------------------------------------------------
 
-    def _write_meta(self, key: str, value: str) -> bool:
+    def _write_meta(self, key: OutboxMeta, value: str) -> bool:
         """Keep a value for `status` and the admin screen; a failed write is remembered for the
         heartbeat (storage "error") and logged, never raised: the agent goes on."""
         try:
@@ -134,7 +128,7 @@ class SyncAgent:
     def _set_revoked(self, message: str) -> None:
         """Remember a refused token here and, for `hymy-sync status`, in the outbox ("" clears)."""
         self.revoked = bool(message)
-        self._write_meta(REVOKED_META, message)
+        self._write_meta(OutboxMeta.REVOKED, message)
 
     def _set_refused(self, err: RefusedError | None) -> None:
         """Remember that the central refuses the uploads (None: it takes them again)."""
@@ -142,13 +136,13 @@ class SyncAgent:
             if self.refused is not None:
                 log.info("the central takes the uploads again")
                 self.refused = None
-                self._write_meta(REFUSED_META, "")
+                self._write_meta(OutboxMeta.REFUSED, "")
             return
         since = self.refused.since if self.refused else self._now()
         if self.refused is None:
             log.error("the central refuses the uploads (every event is kept): %s", err)
         self.refused = Refusal(err.status, str(err), since)
-        self._write_meta(REFUSED_META, self.refused.to_json())
+        self._write_meta(OutboxMeta.REFUSED, self.refused.to_json())
 
     def _set_beat_refused(self, what: str, err: RefusedError | None) -> None:
         """Remember that the central refuses the heartbeat or the config request (None: both
@@ -157,18 +151,18 @@ class SyncAgent:
             if self.beat_refused is not None:
                 log.info("the central takes the heartbeat and the config request again")
                 self.beat_refused = None
-                self._write_meta(BEAT_REFUSED_META, "")
+                self._write_meta(OutboxMeta.BEAT_REFUSED, "")
             return
         since = self.beat_refused.since if self.beat_refused else self._now()
         if self.beat_refused is None:
             log.error("the central refuses %s: %s", what, err)
         self.beat_refused = Refusal(err.status, f"{what}: {err}", since)
-        self._write_meta(BEAT_REFUSED_META, self.beat_refused.to_json())
+        self._write_meta(OutboxMeta.BEAT_REFUSED, self.beat_refused.to_json())
 
     def _record_error(self, message: str) -> None:
         log.warning("%s", message)
-        if self._write_meta(LAST_ERROR_META, message):
-            self._write_meta(LAST_ERROR_AT_META, self._now().isoformat())
+        if self._write_meta(OutboxMeta.LAST_ERROR, message):
+            self._write_meta(OutboxMeta.LAST_ERROR_AT, self._now().isoformat())
 
     # --- one step each ---------------------------------------------------------------------
 
@@ -208,13 +202,13 @@ class SyncAgent:
 
     def heartbeat(self) -> dict[str, Any]:
         """This minute's heartbeat; also proves the outbox writable (storage "error" if not)."""
-        self._write_meta(HEARTBEAT_META, self._now().isoformat())
+        self._write_meta(OutboxMeta.HEARTBEAT, self._now().isoformat())
         try:
             stats = self._last_stats = self.outbox.stats()
             outbox = outbox_range(self.outbox)
             # This agent's refusal, even when the outbox could not take it down.
             state = replace(read_state(self.outbox), refused=self.refused)
-            printer = self.outbox.get_meta(PRINTER_META)
+            printer = self.outbox.get_meta(OutboxMeta.PRINTER)
         except OutboxError as err:  # still worth a heartbeat: the fleet view shows the storage
             log.error("%s", err)
             self.write_failed = True
@@ -277,12 +271,12 @@ class SyncAgent:
         Raises CentralError when the central cannot be asked, AnswerError when its answer is
         not a config of this kiosk's site (the config in use is kept).
         """
-        config, etag = self.client.config(self.outbox.get_meta(CONFIG_ETAG_META))
+        config, etag = self.client.config(self.outbox.get_meta(OutboxMeta.CONFIG_ETAG))
         if config is None:
             return False
         config = check_kiosk_config(config, self.credentials.site)
         save_central_config(self.settings.data_dir, config)
-        self._write_meta(CONFIG_ETAG_META, etag or "")
+        self._write_meta(OutboxMeta.CONFIG_ETAG, etag or "")
         log.info("new config from the central written for the kiosk")
         return True
 

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.central_config import CENTRAL_CONFIG_FILE
+from hymy_domain.facts import CENTRAL_CONFIG_FILE
 from sync.atomic import write_atomic
 from sync.client import AnswerError
 

@@ -4,7 +4,6 @@ and token (kept 0600 in the data directory) and the kiosk's first config."""
 from __future__ import annotations
 
 import logging
-import re
 import socket
 from pathlib import Path
 from typing import Any
@@ -16,17 +15,9 @@ from sync.credentials import (
     save_central_config,
     save_credentials,
 )
+from sync.protocol import enroll_answer_problems
 
 log = logging.getLogger(__name__)
-# What each credential may hold: the token goes into every request's Authorization header (an
-# RFC 6750 token: a control character, a space or a non-ASCII letter there would fail every
-# request after enrolment, and a line break would split the header), the device id and site
-# into logs and `status`.
-CREDENTIAL_RULES = {
-    "device_id": re.compile(r"[A-Za-z0-9._:-]{1,128}"),
-    "token": re.compile(r"[A-Za-z0-9._~+/=-]{16,512}"),
-    "site": re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,200}"),
-}
 
 
 class EnrollError(Exception):
@@ -76,19 +67,12 @@ def enroll_kiosk(
 
 
 def _credentials(answer: Any) -> tuple[str, str, str]:
-    """The device id, token and site of the central's enrolment answer.
+    """The device id, token and site of the central's enrolment answer (sync.protocol's
+    EnrollAnswer; its config is checked apart).
 
     Raises EnrollError when one is missing, not text, or holds what it may not.
     """
-    bad = [
-        key
-        for key, rule in CREDENTIAL_RULES.items()
-        if not (
-            isinstance(answer, dict)
-            and isinstance(answer.get(key), str)
-            and rule.fullmatch(answer[key])
-        )
-    ]
+    bad = enroll_answer_problems(answer)
     if bad:
         # The answer itself is not shown: it may hold the token.
         got = f"keys {sorted(answer)}" if isinstance(answer, dict) else type(answer).__name__

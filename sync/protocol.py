@@ -1,9 +1,18 @@
-"""Wire format v1: the one place the events and the batch envelope are defined.
+"""Wire format v1: the one place what the sync agent and the central send each other is
+defined: the events and the batch envelope, the central's answer to a batch, the heartbeat,
+the enrolment answer and the kiosk's config from the central.
 
 The sync agent builds gzip batches with `encode_batch`; the central reads them with
 `decode_batch` and validates each event on its own with `parse_event`, so one bad event is
 rejected with its reason while the rest are stored. The central's 200 answer is an
 `IngestAnswer`, which the agent reads with `parse_ingest_answer`.
+
+The heartbeat (POST /api/v1/heartbeat, every minute) is a `Heartbeat`: sync.heartbeat builds
+its body and checks it with this model, the central validates it with the same. POST
+/api/v1/enroll answers an `EnrollAnswer`, which the agent reads with `parse_enroll_answer`;
+its `config`, like GET /api/v1/config's body, is a `KioskConfigAnswer`, which
+central.sites.kiosk_config builds (the kiosk lays it over its own file, see
+kiosk.central_config; the file's name is hymy_domain.facts.CENTRAL_CONFIG_FILE).
 
 JSON types are strict: a number is never written as a string ("3"), a rating never as a boolean
 (true), a flag never as a number or a word ("yes"), a time never as a Unix number. Times are
@@ -62,11 +71,25 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     TypeAdapter,
     ValidationError,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from hymy_domain.facts import (
+    ID_MAX_CHARS,
+    ID_PATTERN,
+    MAX_RATING,
+    MIN_RATING,
+    TICKET_MAX_CHARS,
+    TICKET_PATTERN,
+    Localized,
+    PrinterState,
+    StorageState,
+)
 
 VERSION = 1
 MAX_EVENTS = 1000
@@ -151,7 +174,7 @@ WireTime = Annotated[
 ]
 Monotonic = Annotated[int, Field(ge=0, le=MAX_MONOTONIC_MS)]
 BootId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[!-~]+$")]
-Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Id = Annotated[str, Field(min_length=1, max_length=ID_MAX_CHARS, pattern=ID_PATTERN)]
 Language = Annotated[str, Field(min_length=2, max_length=16, pattern=_LANGUAGE_TAG)]
 Comment = Annotated[str, Field(max_length=MAX_COMMENT_CHARS), AfterValidator(_comment_text)]
 
@@ -182,7 +205,7 @@ class _Event(_Wire):
 
 class FeedbackEvent(_Event):
     type: Literal["feedback"]
-    rating: Annotated[int, Field(ge=1, le=4)]
+    rating: Annotated[int, Field(ge=MIN_RATING, le=MAX_RATING)]
     reason: Id | None = None
     comment: Comment | None = None
     misuse: bool = False
@@ -191,7 +214,7 @@ class FeedbackEvent(_Event):
 class CheckinEvent(_Event):
     type: Literal["checkin"]
     service_point: Id
-    ticket: Annotated[str, Field(max_length=16, pattern=r"^[A-Z][0-9]{3,}$")]
+    ticket: Annotated[str, Field(max_length=TICKET_MAX_CHARS, pattern=TICKET_PATTERN)]
     method: Literal["touch", "barcode"]
     printed: bool
 
@@ -385,3 +408,160 @@ def parse_ingest_answer(raw: Any) -> IngestAnswer:
         return IngestAnswer.model_validate(raw)
     except ValidationError as err:
         raise ProtocolError(_explain(err)) from None
+
+
+# --- the heartbeat: POST /api/v1/heartbeat, every minute (contract 3) -----------------------
+
+# Counts a kiosk reports: an integer a database column and JSON reader anywhere can hold.
+Count = Annotated[int, Field(ge=0, le=2**63 - 1)]
+MAX_VERSION_CHARS = 40
+MAX_REFUSAL_CHARS = 500
+# What a central of before contract 3 takes; the agent sends them alone when it refuses more.
+HEARTBEAT_BASE_FIELDS = (
+    "version",
+    "backlog",
+    "oldest_pending",
+    "last_upload",
+    "quarantined",
+    "free_disk_bytes",
+    "printer",
+    "device_clock",
+)
+
+
+class _Part(BaseModel):
+    """Strict JSON types, as the events': a count is never "3" or true, a time never a Unix
+    number; times lie in the wire format's plausible range."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class OutboxReport(_Part):
+    """The kiosk's outbox: its id, the first seq the central should get, the last one made."""
+
+    id: str = Field(min_length=1, max_length=64)
+    first_seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
+    last_seq: Annotated[int, Field(ge=0, le=MAX_SEQ)]
+
+
+class HeartbeatRefusal(_Part):
+    """The central's last refusal of what the agent sends (a non-retryable 4xx but 401); the
+    agent clears it once a batch is taken again. `events`: how many wait meanwhile."""
+
+    status: int = Field(ge=100, le=599)
+    error: str = Field(max_length=MAX_REFUSAL_CHARS)
+    at: WireTime
+    events: Count
+
+
+class Heartbeat(_Part):
+    """What a kiosk's sync agent reports every minute. `backlog` is kiosk.outbox's
+    OutboxStats.backlog: the events still to reach the central (pending and held)."""
+
+    version: str = Field(max_length=MAX_VERSION_CHARS)
+    backlog: Count
+    oldest_pending: WireTime | None = None
+    last_upload: WireTime | None = None
+    quarantined: Count = 0
+    free_disk_bytes: Count
+    printer: Annotated[PrinterState, Field(strict=False)] = PrinterState.NONE  # from its value
+    device_clock: WireTime
+    outbox: OutboxReport | None = None
+    refused: HeartbeatRefusal | None = None
+    storage: Annotated[StorageState, Field(strict=False)] = StorageState.OK
+
+
+# --- the kiosk's config from the central: in the enrolment answer and GET /api/v1/config ---
+
+
+class _Config(BaseModel):
+    """Strict JSON types; keys beyond these are let through (a newer central may send more, the
+    kiosk's own config validation decides what it takes)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+
+    @model_serializer(mode="wrap")
+    def _without_none(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """No key for an optional part left out (a point without guidance has no `guidance`)."""
+        return {key: value for key, value in handler(self).items() if value is not None}
+
+
+class ConfigKiosk(_Config):
+    """The kiosk section's keys the central owns (hymy_domain.facts.CENTRAL_KIOSK_KEYS)."""
+
+    site: str
+    kiosk_id: str
+    station_name: Localized
+    timezone: str
+
+
+class ConfigServicePoint(_Config):
+    id: str
+    name: Localized
+    prefix: str
+    guidance: Localized | None = None
+    range: Annotated[list[int], Field(min_length=2, max_length=2)]  # [first, last], this kiosk's
+
+
+class ConfigReason(_Config):
+    id: str
+    ratings: list[Annotated[int, Field(ge=MIN_RATING, le=MAX_RATING)]]
+    name: Localized
+
+
+class ConfigFeedback(_Config):
+    reasons: list[ConfigReason] = []
+
+
+class KioskConfigAnswer(_Config):
+    """The config a kiosk gets from its site: the kiosk TOML's keys the central owns, with the
+    kiosk's own ticket-number range per service point. Dumped without the optional keys left
+    out (no `guidance` key for a point without guidance, as the kiosk's TOML has none)."""
+
+    kiosk: ConfigKiosk
+    service_points: list[ConfigServicePoint]
+    feedback: ConfigFeedback = ConfigFeedback()
+
+    def to_json(self) -> dict[str, Any]:
+        """The config as JSON data, as sent and as the sync agent writes it for the kiosk."""
+        return self.model_dump(mode="json")
+
+
+# --- the enrolment answer: POST /api/v1/enroll ---------------------------------------------
+
+# What each credential may hold: the token goes into every request's Authorization header (an
+# RFC 6750 token: a control character, a space or a non-ASCII letter there would fail every
+# request after enrolment, and a line break would split the header), the device id and site
+# into logs and `status`.
+CREDENTIAL_PATTERNS = {
+    "device_id": r"^[A-Za-z0-9._:-]{1,128}$",
+    "token": r"^[A-Za-z0-9._~+/=-]{16,512}$",
+    "site": r"^[^\x00-\x1f\x7f-\x9f]{1,200}$",
+}
+
+
+class EnrollAnswer(BaseModel):
+    """The central's answer to an enrolment: the device's id and token (shown this once), its
+    site, and the kiosk's first config. Unknown keys are ignored, so a newer central may say
+    more; the config is checked apart (sync.credentials.check_kiosk_config), as the config
+    pull's is."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+
+    device_id: Annotated[str, Field(pattern=CREDENTIAL_PATTERNS["device_id"])]
+    token: Annotated[str, Field(pattern=CREDENTIAL_PATTERNS["token"])]
+    site: Annotated[str, Field(pattern=CREDENTIAL_PATTERNS["site"])]
+    config: KioskConfigAnswer
+
+
+def enroll_answer_problems(raw: Any) -> list[str]:
+    """The credentials (device_id, token, site) of an enrolment answer that are missing, not
+    text, or hold what they may not; empty when all three are good (the config is checked
+    apart). Never quotes the answer: it may hold the token."""
+    if not isinstance(raw, Mapping):
+        return list(CREDENTIAL_PATTERNS)
+    return [
+        key
+        for key, pattern in CREDENTIAL_PATTERNS.items()
+        if not (isinstance(raw.get(key), str) and re.fullmatch(pattern, raw[key]))
+    ]

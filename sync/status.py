@@ -1,5 +1,6 @@
-"""The sync agent's state, kept in the outbox's meta table (so the kiosk's admin screen and
-`hymy-sync status` read the same), and its description in plain words."""
+"""The sync agent's state, kept in the outbox's meta table under kiosk.outbox.OutboxMeta's keys
+(so the kiosk's admin screen and `hymy-sync status` read the same), and its description in
+plain words."""
 
 from __future__ import annotations
 
@@ -8,18 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.outbox import LAST_UPLOAD_META, Outbox, OutboxError, OutboxStats, QuarantineGroup
+from kiosk.outbox import Outbox, OutboxError, OutboxMeta, OutboxStats, QuarantineGroup
 from sync.backoff import REFUSED_CAP_S
 
-LAST_ERROR_META = "sync_last_error"
-LAST_ERROR_AT_META = "sync_last_error_at"
-REVOKED_META = "sync_revoked"  # the refusal's message while the central refuses the token
-REFUSED_META = "sync_refused"  # JSON of a Refusal while the central refuses the uploads
-# JSON of a Refusal while the central refuses the heartbeat or the config request (uploads may
-# still flow, but the fleet view no longer sees the kiosk's health, or its config goes stale).
-BEAT_REFUSED_META = "sync_beat_refused"
-CONFIG_ETAG_META = "config_etag"
-HEARTBEAT_META = "sync_heartbeat_at"  # written every heartbeat: also proves the outbox writable
 REQUEUE_COMMAND = "hymy-sync requeue --all"
 # What a person can do about a refusal, by status; the central's own words come first.
 REFUSAL_HINTS = {
@@ -100,12 +92,12 @@ def _moment(value: str | None) -> datetime | None:
 
 def read_state(outbox: Outbox) -> SyncState:
     return SyncState(
-        last_upload=_moment(outbox.get_meta(LAST_UPLOAD_META)),
-        last_error=outbox.get_meta(LAST_ERROR_META) or None,
-        last_error_at=_moment(outbox.get_meta(LAST_ERROR_AT_META)),
-        revoked=outbox.get_meta(REVOKED_META) or None,
-        refused=Refusal.from_json(outbox.get_meta(REFUSED_META)),
-        beat_refused=Refusal.from_json(outbox.get_meta(BEAT_REFUSED_META)),
+        last_upload=_moment(outbox.get_meta(OutboxMeta.LAST_UPLOAD)),
+        last_error=outbox.get_meta(OutboxMeta.LAST_ERROR) or None,
+        last_error_at=_moment(outbox.get_meta(OutboxMeta.LAST_ERROR_AT)),
+        revoked=outbox.get_meta(OutboxMeta.REVOKED) or None,
+        refused=Refusal.from_json(outbox.get_meta(OutboxMeta.REFUSED)),
+        beat_refused=Refusal.from_json(outbox.get_meta(OutboxMeta.BEAT_REFUSED)),
     )
 
 
@@ -195,7 +187,7 @@ def describe(
         lines = [f"Uploading: {_events(stats.pending)} waiting."]
     if state.beat_refused:
         lines.append(describe_beat_refusal(state.beat_refused, now))
-    lines.append(
+    lines.append(  # the backlog (OutboxStats.backlog) itemised: pending, then held
         f"Backlog: {_events(stats.pending)} waiting to upload"
         + ("" if stats.held == 0 else f", {stats.held} check-ins waiting for their ticket to print")
         + "."

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.clock import KioskClock
-from kiosk.outbox import LAST_UPLOAD_META, Outbox, StoredEvent
+from kiosk.outbox import Outbox, OutboxMeta, StoredEvent
 from sync.client import AnswerError, CentralClient, RefusedError, printable
 from sync.protocol import MAX_BODY_BYTES, ProtocolError, encode_batch, parse_ingest_answer
 
@@ -213,7 +213,7 @@ class Uploader:
             if err.status not in (413, 422):
                 raise
             return self._split(batch.events, err, batch.broken)
-        self.outbox.mark_sent(settled.sent, meta={LAST_UPLOAD_META: self._now().isoformat()})
+        self.outbox.mark_sent(settled.sent, meta={OutboxMeta.LAST_UPLOAD: self._now().isoformat()})
         if settled.quarantine:
             self.outbox.quarantine(settled.quarantine)
             log.warning(

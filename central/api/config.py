@@ -1,11 +1,10 @@
-"""GET /api/v1/config: each kiosk's config (central.sites.kiosk_config), with an ETag so that
-an unchanged config costs the kiosk a 304."""
+"""GET /api/v1/config: each kiosk's config (central.sites.kiosk_config, shaped as
+sync.protocol.KioskConfigAnswer), with an ETag so that an unchanged config costs the kiosk a 304."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
@@ -13,9 +12,7 @@ from central.api.deps import CurrentDevice, Db
 from central.api.problems import ProblemError, problem_responses
 from central.sites import SiteError, kiosk_config, load_site
 from central.tables import devices
-
-# The answer's shape: what central.sites.kiosk_config returns (the kiosk TOML's keys).
-KioskConfigAnswer = dict[str, Any]
+from sync.protocol import KioskConfigAnswer
 
 router = APIRouter(prefix="/api/v1", tags=["fleet"])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -18,6 +17,7 @@ from central.enrollment import (
 )
 from central.limits import FailureLimit
 from central.logs import audit, client_address
+from sync.protocol import EnrollAnswer
 
 router = APIRouter(prefix="/api/v1", tags=["enrolment"])
 
@@ -40,16 +40,9 @@ class EnrollRequest(BaseModel):
     kiosk_id: str = Field(min_length=1, max_length=64, examples=["kaleva-aula-2"])
 
 
-class EnrollResponse(BaseModel):
-    device_id: str
-    token: str
-    site: str
-    config: dict[str, Any]
-
-
 @router.post(
     "/enroll",
-    response_model=EnrollResponse,
+    response_model=EnrollAnswer,
     responses=problem_responses(
         413,
         422,
@@ -62,7 +55,7 @@ class EnrollResponse(BaseModel):
         },
     ),
 )
-async def enroll_device(body: EnrollRequest, request: Request) -> EnrollResponse:
+async def enroll_device(body: EnrollRequest, request: Request) -> EnrollAnswer:
     """Trade a one-time enrolment code for a device id, a token and the kiosk's config."""
     settings = request.app.state.settings
     window = settings.enroll_failure_window
@@ -95,9 +88,4 @@ async def enroll_device(body: EnrollRequest, request: Request) -> EnrollResponse
         device_id=enrolled.device_id,
         client=client,
     )
-    return EnrollResponse(
-        device_id=enrolled.device_id,
-        token=enrolled.token,
-        site=enrolled.site,
-        config=enrolled.config,
-    )
+    return enrolled.answer()

@@ -18,7 +18,8 @@ from central.api.deps import (
     run_write,
 )
 from central.api.problems import ProblemError, problem_responses
-from central.fleet import Heartbeat, fleet, record_heartbeat, visible_sites
+from central.fleet import fleet, record_heartbeat, visible_sites
+from sync.protocol import Heartbeat
 
 router = APIRouter(prefix="/api/v1", tags=["fleet"])
 

@@ -8,15 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-
-class PrinterState(StrEnum):
-    """As the heartbeat and the fleet view name it (central.fleet.Heartbeat.printer)."""
-
-    NONE = "none"  # no printer configured
-    OK = "ok"
-    PAPER_NEAR_END = "paper_near_end"
-    PAPER_OUT = "paper_out"
-    OFFLINE = "offline"
+from hymy_domain.facts import PrinterState as PrinterState  # part of the printer's interface
 
 
 class LinkState(StrEnum):

@@ -107,9 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("device", choices=("printer", "scanner", "buttons"))
-    parser.add_argument(
-        "--state", choices=[s.value for s in PrinterState if s.value != "none"], default="ok"
-    )
+    states = [s.value for s in PrinterState if s is not PrinterState.NONE]
+    parser.add_argument("--state", choices=states, default=PrinterState.OK.value)
     args = parser.parse_args(argv)
     if args.device == "printer":
         printer = PrinterSimulator(PrinterState(args.state), on_ticket=_show)
@@ -120,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                 printer.state = PrinterState(line.strip())
                 sys.stdout.write(f"printer now {printer.state.value}\n")
             except ValueError:
-                sys.stdout.write("states: ok, paper_near_end, paper_out, offline\n")
+                sys.stdout.write(f"states: {', '.join(states)}\n")
             sys.stdout.flush()
         printer.close()
         return 0

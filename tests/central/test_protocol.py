@@ -317,3 +317,83 @@ def test_a_rejection_never_quotes_a_huge_input_in_full(event):
     with pytest.raises(ProtocolError) as refused:
         parse_event(event)
     assert len(str(refused.value)) < 500
+
+
+# --- the contracts beside the events: heartbeat, kiosk config, enrolment answer ------------
+
+
+def _beat(**overrides):
+    from kiosk.outbox import OutboxStats
+    from sync.heartbeat import build_heartbeat
+    from sync.status import OutboxRange, Refusal, SyncState
+
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    refusal = Refusal(403, "no", now)
+    arguments = {
+        "version": "1.0",
+        "stats": OutboxStats(3, 2, 10, 1, now, now),
+        "state": SyncState(now, None, None, None, refusal),
+        "free_disk_bytes": 10**9,
+        "printer": "paper_out",
+        "now": now,
+        "outbox": OutboxRange(str(uuid.uuid4()), 1, 16),
+        "storage": "full",
+    }
+    return build_heartbeat(**{**arguments, **overrides})
+
+
+def test_the_agents_heartbeat_is_the_centrals_heartbeat() -> None:
+    """sync.heartbeat builds what central validates, with the one model, through JSON."""
+    from sync.protocol import Heartbeat
+
+    body = _beat()
+    beat = Heartbeat.model_validate(json.loads(json.dumps(body)))
+    assert beat.backlog == 5  # pending + held: OutboxStats.backlog
+    assert beat.refused is not None and beat.refused.events == 3  # the pending ones wait
+    assert (beat.printer, beat.storage) == ("paper_out", "full")
+    assert json.loads(beat.model_dump_json())["printer"] == "paper_out"
+    for printer in ("none", "ok", "paper_near_end", "paper_out", "offline"):
+        assert Heartbeat.model_validate({**body, "printer": printer}).printer == printer
+    with pytest.raises(ValueError):
+        Heartbeat.model_validate({**body, "printer": "on fire"})
+    assert _beat(printer="on fire")["printer"] == "none"  # never sent: the agent says none
+
+
+def test_the_centrals_config_for_a_kiosk_is_what_the_kiosk_lays_over_its_own(tmp_path) -> None:
+    """central.sites builds a KioskConfigAnswer; as the agent writes it, the kiosk takes it."""
+    from central.sites import kiosk_config, parse_site
+    from hymy_domain.facts import CENTRAL_CONFIG_FILE, CENTRAL_KIOSK_KEYS
+    from kiosk.central_config import ConfigSource
+    from sync.credentials import check_kiosk_config, save_central_config
+    from sync.protocol import ConfigKiosk, KioskConfigAnswer
+    from tests.central.conftest import EXAMPLE_SITE
+    from tests.conftest import EXAMPLE_CONFIG
+
+    assert set(ConfigKiosk.model_fields) == set(CENTRAL_KIOSK_KEYS)
+    site = parse_site(EXAMPLE_SITE.read_text(encoding="utf-8"))
+    config = kiosk_config(site, kiosk_id="aula-2", slot=1)
+    assert KioskConfigAnswer.model_validate(json.loads(json.dumps(config))).to_json() == config
+    assert all("guidance" not in p or p["guidance"] for p in config["service_points"])
+    path = save_central_config(tmp_path, check_kiosk_config(config, site.site.id))
+    assert path.name == CENTRAL_CONFIG_FILE
+    kiosk = ConfigSource(EXAMPLE_CONFIG, path).load()
+    assert (kiosk.kiosk.site, kiosk.kiosk.kiosk_id) == (site.site.id, "aula-2")
+    block = site.site.numbers_per_kiosk
+    assert [p.range for p in kiosk.service_points] == [
+        (block + 1, 2 * block) for _ in site.service_points
+    ]
+
+
+def test_the_enrolment_answer_is_read_with_the_centrals_rules() -> None:
+    from sync.protocol import EnrollAnswer, enroll_answer_problems
+
+    config = {"kiosk": {"site": "s", "kiosk_id": "k", "station_name": {"fi": "S"}}}
+    config = {**config, "service_points": []}
+    config["kiosk"]["timezone"] = "Europe/Helsinki"
+    good = {"device_id": "3c1f-aa", "token": "t" * 32, "site": "kaleva", "config": config}
+    assert enroll_answer_problems(good) == []
+    answer = EnrollAnswer.model_validate(good)
+    assert json.loads(answer.model_dump_json())["config"] == {**config, "feedback": {"reasons": []}}
+    assert enroll_answer_problems({**good, "token": "short"}) == ["token"]
+    assert enroll_answer_problems({**good, "site": "a\nb", "device_id": 7}) == ["device_id", "site"]
+    assert enroll_answer_problems([]) == ["device_id", "token", "site"]

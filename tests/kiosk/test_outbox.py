@@ -162,3 +162,33 @@ def test_a_closed_outbox_fails_with_outbox_error(tmp_path):
     box.close()
     with pytest.raises(OutboxError):
         box.append(event())
+
+
+def test_the_backlog_is_pending_and_held(tmp_path) -> None:
+    """OutboxStats.backlog: every event still to reach the central; quarantined ones are apart."""
+    from kiosk.outbox import OutboxStats
+
+    assert OutboxStats(3, 2, 10, 4, None, None).backlog == 5
+
+
+def test_meta_keys_are_one_enum_with_the_stored_names(tmp_path) -> None:
+    """The keys are stored in files on kiosks: their values never change."""
+    from kiosk.outbox import OutboxMeta
+
+    assert {key.name: key.value for key in OutboxMeta} == {
+        "OUTBOX_ID": "outbox_id",
+        "FIRST_SEQ": "outbox_first_seq",
+        "LAST_UPLOAD": "last_upload_at",
+        "PRINTER": "printer_status",
+        "LAST_ERROR": "sync_last_error",
+        "LAST_ERROR_AT": "sync_last_error_at",
+        "REVOKED": "sync_revoked",
+        "REFUSED": "sync_refused",
+        "BEAT_REFUSED": "sync_beat_refused",
+        "CONFIG_ETAG": "config_etag",
+        "HEARTBEAT": "sync_heartbeat_at",
+    }
+    with Outbox.open(tmp_path / "outbox.sqlite") as box:
+        assert box.get_meta(OutboxMeta.OUTBOX_ID) == box.outbox_id
+        box.set_meta(OutboxMeta.PRINTER, "ok")
+        assert box.get_meta("printer_status") == "ok"

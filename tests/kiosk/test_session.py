@@ -198,5 +198,5 @@ def test_the_admin_figures_are_read_beside_the_writes(setup):
     assert shown == []  # they arrive through `post`, on the UI thread
     settle(session, ui)
     (status,) = shown
-    assert status.kiosk_id == session.config.kiosk.kiosk_id and status.pending == 1
+    assert status.kiosk_id == session.config.kiosk.kiosk_id and status.backlog == 1
     assert status.timezone == session.config.kiosk.timezone and not status.storage_failing

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from hymy_dev.local_central import LocalCentral
-from kiosk.outbox import OUTBOX_FILE, Outbox
+from kiosk.outbox import OUTBOX_FILE, Outbox, OutboxMeta
 from sync.client import CentralError, RefusedError, RetryLaterError
 from sync.credentials import CENTRAL_CONFIG_FILE, DEVICE_FILE, check_kiosk_config, load_credentials
-from sync.status import CONFIG_ETAG_META, read_state
+from sync.status import read_state
 from tests.sync.conftest import (
     append,
     assert_exactly_once,
@@ -199,11 +199,11 @@ def test_a_config_answer_that_is_not_a_config_is_never_written(
             with pytest.raises(CentralError):
                 agent.pull_config()
             assert config_file.read_bytes() == before, fault
-            assert agent.outbox.get_meta(CONFIG_ETAG_META) is None
+            assert agent.outbox.get_meta(OutboxMeta.CONFIG_ETAG) is None
             proxy.script.append(fault)
             agent.heartbeat_step()  # logged, never raised
         assert agent.pull_config() is True  # a good answer is taken as ever
-        assert agent.outbox.get_meta(CONFIG_ETAG_META)
+        assert agent.outbox.get_meta(OutboxMeta.CONFIG_ETAG)
     finally:
         agent.close()
         proxy.close()

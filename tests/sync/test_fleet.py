@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from hymy_dev.local_central import LocalCentral
-from kiosk.outbox import OUTBOX_FILE, PRINTER_META, Outbox
+from kiosk.outbox import OUTBOX_FILE, Outbox, OutboxMeta
 from sync.credentials import CENTRAL_CONFIG_FILE
 from tests.central.conftest import EXAMPLE_SITE
 from tests.sync.conftest import append, enroll
@@ -18,7 +18,7 @@ def test_the_heartbeat_shows_in_the_fleet_view(central: LocalCentral, kiosk_dir:
     enroll(kiosk_dir, central.url, central.enroll_code("kaleva"))
     append(kiosk_dir, 3)
     with Outbox.open(kiosk_dir / OUTBOX_FILE) as outbox:
-        outbox.set_meta(PRINTER_META, "paper_out")  # as the kiosk writes it
+        outbox.set_meta(OutboxMeta.PRINTER, "paper_out")  # as the kiosk writes it
     agent = fast_agent(kiosk_dir)
     try:
         agent.heartbeat_step()

@@ -15,14 +15,8 @@ from kiosk.outbox import OutboxStats, QuarantineGroup
 from sync.backoff import Backoff, parse_retry_after
 from sync.client import AnswerError, CentralError, check_central_url, printable
 from sync.credentials import check_kiosk_config
-from sync.heartbeat import (
-    BASE_FIELDS,
-    MIN_FREE_BYTES,
-    base_heartbeat,
-    build_heartbeat,
-    storage_word,
-)
-from sync.protocol import canonical, parse_event
+from sync.heartbeat import MIN_FREE_BYTES, base_heartbeat, build_heartbeat, storage_word
+from sync.protocol import HEARTBEAT_BASE_FIELDS, canonical, parse_event
 from sync.status import OutboxRange, Refusal, SyncState, describe
 from sync.uploader import CONFLICT, settle
 from tests.central.conftest import feedback
@@ -295,7 +289,7 @@ def test_the_heartbeat_carries_outbox_refusal_and_storage() -> None:
         "events": 4,
     }
     assert beat["storage"] == "full"
-    assert set(base_heartbeat(beat)) == set(BASE_FIELDS)
+    assert set(base_heartbeat(beat)) == set(HEARTBEAT_BASE_FIELDS)
     calm = build_heartbeat(
         version="1.0",
         stats=stats(),

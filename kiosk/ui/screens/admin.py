@@ -83,7 +83,7 @@ class AdminScreen(KioskScreen):
         self.rows = [
             (N_("Kiosk"), f"{status.kiosk_id}  ({status.site})"),
             (N_("Version"), status.version),
-            (N_("Waiting to upload"), str(status.pending)),
+            (N_("Waiting to upload"), str(status.backlog)),
             (N_("Oldest waiting"), oldest),
             (N_("Refused by the central"), str(status.quarantined)),
             (N_("Last upload"), _local(status.last_sync, zone) or never),
