@@ -18,11 +18,12 @@ from importlib.resources import files
 from pathlib import Path
 
 from hymy_dev.xvfb import VirtualDisplay, has_display
-from kiosk.central_config import CENTRAL_CONFIG_FILE, ConfigSource
+from kiosk.central_config import ConfigSource
 from kiosk.cli import setup_logging
 from kiosk.config import load_config
 from kiosk.i18n import available_languages
 from kiosk.outbox import OUTBOX_FILE, Outbox
+from kiosk.settings import KioskSettings, parse_window
 
 # The official 7" Pi display, a 10" HD panel, and a portrait HD totem.
 WINDOW_SIZES = ((800, 480), (1280, 720), (1080, 1920))
@@ -37,11 +38,7 @@ def example_config_path() -> Path:
 
 def config_source(data_dir: Path) -> ConfigSource:
     """The example config, with the central's part once the data dir is enrolled."""
-    return ConfigSource(
-        example_config_path(),
-        data_dir / CENTRAL_CONFIG_FILE,
-        available_languages=available_languages(),
-    )
+    return KioskSettings(example_config_path(), data_dir).config_source(available_languages())
 
 
 def run_visit(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
@@ -124,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = args.data_dir.resolve()
 
     if args.play:  # one app run in this process, started by the code below
-        window = tuple(int(n) for n in args.window.split("x"))
+        window = parse_window(args.window)
         runs = {"visit": run_visit, "tour": run_tour, "out-of-order": run_out_of_order}
         runs[args.play](data_dir, args.shots, window)
         return 0

@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from kiosk.central_config import CENTRAL_CONFIG_FILE, ConfigSource
 from kiosk.config import ConfigError
 from kiosk.i18n import CatalogMissingError, Catalogs, available_languages
-from kiosk.outbox import DEFAULT_DATA_DIR, OUTBOX_FILE
 from kiosk.pin import hash_pin
-
-DEFAULT_CONFIG = Path("/etc/hymy/kiosk.toml")
+from kiosk.settings import KioskSettings, SettingsError
 
 log = logging.getLogger("hymy-kiosk")
-
-
-def parse_window(value: str | None) -> tuple[int, int] | None:
-    """'1280x720' -> (1280, 720).
-
-    Raises click.BadParameter for anything else.
-    """
-    if value is None:
-        return None
-    try:
-        width, height = (int(part) for part in value.lower().split("x"))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not WIDTHxHEIGHT, e.g. 1280x720.") from None
-    if not (200 <= width <= 8000 and 200 <= height <= 8000):
-        raise click.BadParameter(f"{value!r}: width and height must be 200 to 8000 pixels.")
-    return width, height
 
 
 def setup_logging(verbose: bool = False) -> None:
@@ -49,14 +29,12 @@ def setup_logging(verbose: bool = False) -> None:
     "--config",
     "config_path",
     type=click.Path(path_type=Path),
-    default=lambda: os.environ.get("HYMY_CONFIG", str(DEFAULT_CONFIG)),
     show_default="$HYMY_CONFIG or /etc/hymy/kiosk.toml",
     help="The kiosk's TOML config.",
 )
 @click.option(
     "--data-dir",
     type=click.Path(path_type=Path),
-    default=lambda: os.environ.get("HYMY_DATA_DIR", str(DEFAULT_DATA_DIR)),
     show_default="$HYMY_DATA_DIR or /var/lib/hymy",
     help="Where the outbox (outbox.sqlite) lives.",
 )
@@ -68,7 +46,11 @@ def setup_logging(verbose: bool = False) -> None:
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages too.")
 def main(
-    config_path: Path, data_dir: Path, window: str | None, hash_pin: bool, verbose: bool
+    config_path: Path | None,
+    data_dir: Path | None,
+    window: str | None,
+    hash_pin: bool,
+    verbose: bool,
 ) -> None:
     """Run the Hymy touchscreen kiosk.
 
@@ -82,10 +64,11 @@ def main(
         except ValueError as err:
             raise click.ClickException(str(err)) from None
         return
-    size = parse_window(window)
-    source = ConfigSource(
-        config_path, data_dir / CENTRAL_CONFIG_FILE, available_languages=available_languages()
-    )
+    try:
+        settings = KioskSettings.read(config_path=config_path, data_dir=data_dir, window=window)
+    except SettingsError as err:
+        raise click.UsageError(str(err)) from None
+    source = settings.config_source(available_languages())
     try:
         config = source.load()
         catalogs = Catalogs(config.kiosk.languages)
@@ -97,7 +80,9 @@ def main(
 
     # An outbox that cannot be opened is no reason to leave the lobby a black screen: the app
     # logs why, shows its out-of-order screen and keeps trying.
-    build_app(config, data_dir / OUTBOX_FILE, window=size, catalogs=catalogs, source=source).run()
+    build_app(
+        config, settings.outbox_path, window=settings.window, catalogs=catalogs, source=source
+    ).run()
 
 
 def hash_pin_or_explain(pin: str) -> str:
