@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 SMALL = {
     "bench_console.py": ["--events", "5000", "--sites", "2", "--runs", "3", "--browser-runs", "1"],

@@ -47,8 +47,7 @@ import click
 import pytest
 
 from central.local import LocalCentral, LocalCentralError, free_port
-from tests.conftest import EXAMPLE_CONFIG, ROOT
-from tests.kiosk.conftest import child_pythonpath
+from tests.support.paths import EXAMPLE_CONFIG, ROOT, child_pythonpath
 
 VENV_BIN = Path(sys.executable).parent
 EXAMPLE_SITE = ROOT / "assets" / "config" / "example-site.toml"
@@ -479,7 +478,7 @@ class Sandbox:
         """install.sh into a staging root of this sandbox (a fake virtual environment, no
         packages, nothing started), as `sudo hymy-install` runs it on a Pi; installed once."""
         if self._installer is None:
-            from tests.deploy.conftest import make_fake_venv, make_os_root, require_root
+            from tests.support.deploy import make_fake_venv, make_os_root, require_root
 
             require_root()
             base = self.root / "pi"
@@ -661,9 +660,9 @@ _CLUSTERS: list = []  # the throwaway PostgreSQL cluster, started by the first s
 
 def _postgres_cluster():  # -> tests.central.conftest.PostgresCluster
     if not _CLUSTERS:
-        from tests.central.conftest import PostgresCluster, _postgres_bin
+        from tests.support.postgres import PostgresCluster, postgres_bin
 
-        bin_dir = _postgres_bin()
+        bin_dir = postgres_bin()
         if bin_dir is None:
             pytest.fail("PostgreSQL is missing: apt-get install postgresql")
         cluster = PostgresCluster(bin_dir)

@@ -19,10 +19,8 @@ from central.access import create_api_key
 from central.enrollment import retire_parts
 from central.people import add_person, set_language
 from central.web.session import COOKIE
-from tests.central.conftest import ENGLISH, add_site
-from tests.central.test_console_access import OTHER_SITE, comment_at, enrolled_kiosk
-from tests.central.test_console_signin import PASSWORD, sign_in
-from tests.central.test_ingest import send
+from tests.support.central import ENGLISH, HERVANTA_SITE, add_site, comment_at, enrolled_kiosk, send
+from tests.support.console import PASSWORD, sign_in
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 ADMIN = "paakayttaja@example.fi"
@@ -45,7 +43,7 @@ class Page:
     def __init__(self, client: TestClient) -> None:
         self.client = client
         add_site(client)
-        add_site(client, OTHER_SITE)
+        add_site(client, HERVANTA_SITE)
         token = enrolled_kiosk(client, "kaleva")
         items = [
             comment_at(hours, text, rating=rating, service_point=point, reason=reason)
@@ -282,13 +280,13 @@ def test_paging_by_50_keeps_the_filters(tmp_path) -> None:
         assert len(_csv_rows(download)) == 1 + 120
 
 
-def test_the_api_narrows_comments_by_service_point_rating_and_reason(client, kiosk) -> None:
+def test_the_api_narrows_comments_by_service_point_rating_and_reason(client, enrolment) -> None:
     """The filters the page uses, in SQL on SQLite and PostgreSQL, through the API."""
     items = [
         comment_at(hours, text, rating=rating, service_point=point, reason=reason)
         for hours, text, rating, point, reason in SENT
     ]
-    assert send(client, kiosk["token"], items).json()["accepted"] == len(items)
+    assert send(client, enrolment["token"], items).json()["accepted"] == len(items)
     with client.app.state.engine.begin() as conn:
         key, _ = create_api_key(conn, "manager", ["kaleva"])
     period = {"site": "kaleva", "from": str(TODAY - timedelta(days=29)), "to": str(TODAY)}

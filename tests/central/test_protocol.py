@@ -21,7 +21,7 @@ from sync.protocol import (
     encode_batch,
     parse_event,
 )
-from tests.central.conftest import feedback
+from tests.support.events import feedback
 
 
 def checkin(**extra) -> dict:

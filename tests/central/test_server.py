@@ -17,8 +17,9 @@ import httpx
 import pytest
 
 from sync.protocol import encode_batch
-from tests.central.conftest import EXAMPLE_SITE, feedback, free_port
-from tests.conftest import ROOT
+from tests.support.events import feedback
+from tests.support.network import free_port
+from tests.support.paths import EXAMPLE_SITE, ROOT
 
 CENTRAL = [sys.executable, "-m", "central.cli"]
 

@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from tests.deploy.conftest import (
+from tests.support.deploy import (
     CMDLINE,
     INSTALL_SH,
     PI_DIR,
-    ROOT,
     StagedKiosk,
     make_fake_venv,
     make_os_root,
@@ -26,6 +25,7 @@ from tests.deploy.conftest import (
     require_root,
     run_install,
 )
+from tests.support.paths import ROOT
 
 ROOT_ID = (0, 0)
 

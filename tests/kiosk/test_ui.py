@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.kiosk.conftest import config_with, read_events
+from tests.support.kiosk_config import example_config_file
+from tests.support.outbox import read_events
+from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.ui
 
@@ -72,7 +73,7 @@ def test_check_in_gives_the_next_ticket(kiosk_run, tmp_path):
 
 
 def test_inactivity_returns_to_start_and_keeps_the_rating(kiosk_run, tmp_path):
-    config = config_with(tmp_path, inactivity="inactivity = 2", thanks="thanks = 1")
+    config = example_config_file(tmp_path, timeouts__inactivity=2, timeouts__thanks=1)
     kiosk_run("walk_away", config=config)
 
     events = read_events(tmp_path / "data")

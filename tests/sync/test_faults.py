@@ -14,24 +14,16 @@ import pytest
 
 from central.local import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox
-from sync.agent import AgentSettings, SyncAgent
-from tests.central.conftest import feedback
-from tests.sync.conftest import (
+from tests.support.events import feedback
+from tests.support.faultproxy import CHAOS, Fault, FaultProxy
+from tests.support.sync import (
     append,
     assert_exactly_once,
     enroll,
+    fast_agent,
     hymy_sync,
     start_agent,
 )
-from tests.sync.faultproxy import CHAOS, Fault, FaultProxy
-
-
-def fast_agent(kiosk_dir: Path, batch_size: int = 100) -> SyncAgent:
-    return SyncAgent(
-        AgentSettings(
-            data_dir=kiosk_dir, batch_size=batch_size, backoff_base_s=0.05, backoff_cap_s=0.5
-        )
-    )
 
 
 def wait_until_drained(kiosk_dir: Path, timeout_s: float = 90) -> None:

@@ -19,8 +19,8 @@ import httpx
 
 from central.local import LocalCentral
 from sync.protocol import MAX_EVENTS, encode_batch
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE_SITE = ROOT / "assets" / "config" / "example-site.toml"
 SITE = "kaleva"
 HELSINKI = ZoneInfo("Europe/Helsinki")
