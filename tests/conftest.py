@@ -31,3 +31,24 @@ def postgres() -> Iterator[PostgresCluster]:
     cluster = started_cluster()
     yield cluster
     cluster.stop()
+
+
+# The tests that take longest (measured: the kiosk's UI runs, the docs' sandboxes, the packaging
+# build, the benchmarks' small runs, the browser) run first. With xdist (`make test`: -n 2) the
+# workers take tests in collection order, so a long test collected last keeps one worker busy
+# while the other has nothing left to do. The order of the rest stays as collected.
+SLOW_MARKERS = ("ui", "browser", "packaging")
+SLOW_FIXTURES = ("kiosk_run", "sandbox", "dist", "staged_kiosk")
+SLOW_MODULES = ("test_benchmarks.py",)
+
+
+def _runs_long(item: pytest.Item) -> bool:
+    return (
+        any(item.get_closest_marker(name) for name in SLOW_MARKERS)
+        or any(name in getattr(item, "fixturenames", ()) for name in SLOW_FIXTURES)
+        or item.path.name in SLOW_MODULES
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not _runs_long(item))  # stable: collection order within each

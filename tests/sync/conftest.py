@@ -3,6 +3,7 @@ with a real outbox, the `hymy-sync` command, and the exactly-once check."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,11 +14,37 @@ from kiosk.outbox import OUTBOX_FILE, Outbox
 from tests.support.paths import EXAMPLE_SITE
 
 
-@pytest.fixture
-def central(tmp_path: Path) -> Iterator[LocalCentral]:
-    server = LocalCentral(tmp_path / "central")
+class PreparedCentral(LocalCentral):
+    """A central whose data dir is a copy of one prepared in advance: the example site added
+    and one enrolment code made. Its first code for the example site is that one (codes are
+    one-time, and each copy has its own); further codes come from `hymy-central` as always."""
+
+    def __init__(self, data_dir: Path, code: str) -> None:
+        super().__init__(data_dir)
+        self._prepared = [code]
+
+    def enroll_code(self, site: str) -> str:
+        if site == "kaleva" and self._prepared:
+            return self._prepared.pop()
+        return super().enroll_code(site)
+
+
+@pytest.fixture(scope="session")
+def prepared_central_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Once per test process: a central's data dir with the example site and an enrolment code
+    (`hymy-central site add`, `enroll-code`: two commands every test would otherwise run)."""
+    server = LocalCentral(tmp_path_factory.mktemp("prepared") / "central")
     server.data_dir.mkdir()
     server.add_site(EXAMPLE_SITE)
+    return server.data_dir, server.enroll_code("kaleva")
+
+
+@pytest.fixture
+def central(tmp_path: Path, prepared_central_dir: tuple[Path, str]) -> Iterator[LocalCentral]:
+    """A real central of its own (`hymy-central serve`, SQLite) with the example site."""
+    prepared, code = prepared_central_dir
+    shutil.copytree(prepared, tmp_path / "central")
+    server = PreparedCentral(tmp_path / "central", code)
     server.start()
     yield server
     server.stop()
