@@ -19,7 +19,7 @@ from tests.support.central import (
     HERVANTA_SITE,
     add_site,
     comment_at,
-    enrolled_kiosk,
+    enrol,
     send,
 )
 from tests.support.console import PASSWORD, sign_in
@@ -81,7 +81,7 @@ def two_sites(client: TestClient) -> dict[str, str]:
     manager of kaleva, an admin and an IT person; returns the kiosks' device tokens."""
     add_site(client)
     add_site(client, HERVANTA_SITE)
-    tokens = {site: enrolled_kiosk(client, site) for site in (OWN, OTHER)}
+    tokens = {site: enrol(client, site, f"aula-{site}") for site in (OWN, OTHER)}
     sent = send(
         client,
         tokens[OWN],

@@ -19,7 +19,7 @@ from central.access import create_api_key
 from central.enrollment import retire_parts
 from central.people import add_person, set_language
 from central.web.session import COOKIE
-from tests.support.central import ENGLISH, HERVANTA_SITE, add_site, comment_at, enrolled_kiosk, send
+from tests.support.central import ENGLISH, HERVANTA_SITE, add_site, comment_at, enrol, send
 from tests.support.console import PASSWORD, sign_in
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -44,13 +44,13 @@ class Page:
         self.client = client
         add_site(client)
         add_site(client, HERVANTA_SITE)
-        token = enrolled_kiosk(client, "kaleva")
+        token = enrol(client, "kaleva", "aula-kaleva")
         items = [
             comment_at(hours, text, rating=rating, service_point=point, reason=reason)
             for hours, text, rating, point, reason in SENT
         ]
         assert send(client, token, items).json()["accepted"] == len(items)
-        other = enrolled_kiosk(client, "hervanta")
+        other = enrol(client, "hervanta", "aula-hervanta")
         assert send(client, other, [comment_at(2.5, "Hervannassa hyvin")]).json()["accepted"] == 1
         with client.app.state.engine.begin() as conn:
             self.admin_id = add_person(conn, ADMIN, "admin", [], PASSWORD).id
@@ -258,7 +258,7 @@ def test_paging_by_50_keeps_the_filters(tmp_path) -> None:
         create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1", headers=ENGLISH
     ) as c:
         add_site(c)
-        token = enrolled_kiosk(c, "kaleva")
+        token = enrol(c, "kaleva", "aula-kaleva")
         items = [comment_at(minutes / 60, f"nro {minutes}") for minutes in range(1, 121)]
         assert send(c, token, items).json()["accepted"] == 120
         with c.app.state.engine.begin() as conn:

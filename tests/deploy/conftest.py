@@ -19,10 +19,10 @@ from tests.support.deploy import (
     make_fake_venv,
     make_os_root,
     manifest,
-    require_root,
     require_tool,
     run_install,
 )
+from tests.support.host import require_root
 
 
 @pytest.fixture

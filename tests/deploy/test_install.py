@@ -22,9 +22,9 @@ from tests.support.deploy import (
     make_fake_venv,
     make_os_root,
     manifest,
-    require_root,
     run_install,
 )
+from tests.support.host import require_root
 from tests.support.paths import ROOT
 
 ROOT_ID = (0, 0)

@@ -100,14 +100,6 @@ HERVANTA_SITE = (
 )
 
 
-def enrolled_kiosk(client: TestClient, site: str) -> str:
-    answer = client.post(
-        "/api/v1/enroll", json={"code": make_code(client, site), "kiosk_id": f"aula-{site}"}
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()["token"]
-
-
 def comment_at(hours_ago: float, text: str, **extra) -> dict:
     """A commented rating of an earlier boot (the central keeps its kiosk time)."""
     moment = datetime.now(UTC) - timedelta(hours=hours_ago)
@@ -131,8 +123,11 @@ def ratings(moment: datetime, values: list[int], **extra) -> list[dict]:
     ]
 
 
-def enrol(client, site: str) -> str:
-    answer = client.post("/api/v1/enroll", json={"code": make_code(client, site), "kiosk_id": "k"})
+def enrol(client, site: str, kiosk_id: str = "k") -> str:
+    """A kiosk enrolled at the site; its device token."""
+    answer = client.post(
+        "/api/v1/enroll", json={"code": make_code(client, site), "kiosk_id": kiosk_id}
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()["token"]
 

@@ -92,15 +92,6 @@ def check_exposure(unit: Path, limit: float) -> None:
     assert exposure <= limit, result.stdout
 
 
-def require_root() -> None:
-    """install.sh sets owners (chown); CI runs as root, so there it never skips."""
-    if os.geteuid() == 0:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("the deployment tests run as root on CI")
-    pytest.skip("install.sh --root sets file owners: run these tests as root")
-
-
 # Its python answers install.sh's question "which hymy do you hold?": a fixed version, or
 # (a stand-in for an environment built right) the version whose folder it was copied to.
 FAKE_PYTHON = """#!/bin/sh

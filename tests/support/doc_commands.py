@@ -47,11 +47,10 @@ import click
 import pytest
 
 from central.local import LocalCentral, free_port
-from tests.support.paths import EXAMPLE_CONFIG, ROOT, child_pythonpath
+from tests.support.deploy import INSTALL_SH
+from tests.support.paths import EXAMPLE_CONFIG, EXAMPLE_SITE, ROOT, child_pythonpath
 
 VENV_BIN = Path(sys.executable).parent
-EXAMPLE_SITE = ROOT / "assets" / "config" / "example-site.toml"
-INSTALL_SH = ROOT / "deploy" / "raspberrypi" / "install.sh"
 RUN_TIMEOUT_S = 90
 UP_TIMEOUT_S = 45
 
@@ -479,7 +478,8 @@ class Sandbox:
         """install.sh into a staging root of this sandbox (a fake virtual environment, no
         packages, nothing started), as `sudo hymy-install` runs it on a Pi; installed once."""
         if self._installer is None:
-            from tests.support.deploy import make_fake_venv, make_os_root, require_root
+            from tests.support.deploy import make_fake_venv, make_os_root
+            from tests.support.host import require_root
 
             require_root()
             base = self.root / "pi"

@@ -19,9 +19,8 @@ import httpx
 
 from central.local import LocalCentral
 from sync.protocol import MAX_EVENTS, encode_batch
-from tests.support.paths import ROOT
+from tests.support.paths import EXAMPLE_SITE
 
-EXAMPLE_SITE = ROOT / "assets" / "config" / "example-site.toml"
 SITE = "kaleva"
 HELSINKI = ZoneInfo("Europe/Helsinki")
 # The example site's service points and their ticket letters.
