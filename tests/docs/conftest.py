@@ -6,21 +6,17 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.support.doc_commands import Sandbox, stop_postgres_clusters
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_postgres() -> Iterator[None]:
-    yield
-    stop_postgres_clusters()
+from tests.support.doc_commands import Sandbox
 
 
 @pytest.fixture
-def sandbox(x_display: str) -> Iterator[Callable[[str], Sandbox]]:
+def sandbox(x_display: str, request: pytest.FixtureRequest) -> Iterator[Callable[[str], Sandbox]]:
+    """Makes a document's sandbox; PostgreSQL is the session's `postgres`, started only when a
+    command names postgresql://."""
     made: list[Sandbox] = []
 
     def make(doc: str) -> Sandbox:
-        box = Sandbox(doc, x_display)
+        box = Sandbox(doc, x_display, lambda: request.getfixturevalue("postgres"))
         made.append(box)
         return box
 

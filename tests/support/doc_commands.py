@@ -44,11 +44,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-import pytest
 
 from central.local import LocalCentral, free_port
 from tests.support.deploy import INSTALL_SH
 from tests.support.paths import EXAMPLE_CONFIG, EXAMPLE_SITE, ROOT, child_pythonpath
+from tests.support.postgres import PostgresCluster
 
 VENV_BIN = Path(sys.executable).parent
 RUN_TIMEOUT_S = 90
@@ -360,6 +360,7 @@ class Sandbox:
 
     doc: str
     display: str
+    cluster: Callable[[], PostgresCluster]  # the tests' one cluster, started when first asked
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hymy-docs-")))
     match: str = ""  # the text the placeholder being resolved matched
     _central: LocalCentral | None = None
@@ -453,9 +454,9 @@ class Sandbox:
         return free_port()
 
     def postgres_url(self) -> str:
-        """A database of its own for this sandbox, on the one cluster of this test module."""
+        """A database of its own for this sandbox, on the tests' one cluster of this process."""
         if self._postgres_url is None:
-            self._postgres_url = _postgres_cluster().create_database()
+            self._postgres_url = self.cluster().create_database()
         return self._postgres_url
 
     def file(self, name: str, *, make: bool = True) -> str:
@@ -654,28 +655,6 @@ class Sandbox:
         if self._central is not None:
             self._central.stop()
         shutil.rmtree(self.root, ignore_errors=True)
-
-
-_CLUSTERS: list = []  # the throwaway PostgreSQL cluster, started by the first sandbox needing one
-
-
-def _postgres_cluster():  # -> tests.central.conftest.PostgresCluster
-    if not _CLUSTERS:
-        from tests.support.postgres import PostgresCluster, postgres_bin
-
-        bin_dir = postgres_bin()
-        if bin_dir is None:
-            pytest.fail("PostgreSQL is missing: apt-get install postgresql")
-        cluster = PostgresCluster(bin_dir)
-        cluster.start()
-        _CLUSTERS.append(cluster)
-    return _CLUSTERS[0]
-
-
-def stop_postgres_clusters() -> None:
-    """Stop the cluster the sandboxes started, if any."""
-    while _CLUSTERS:
-        _CLUSTERS.pop().stop()
 
 
 # --- comparing output ---------------------------------------------------------------------------
