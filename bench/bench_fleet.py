@@ -45,12 +45,14 @@ from central.enrollment import create_enroll_code
 from central.rollups import COUNTS
 from central.sites import parse_site, save_site
 from central.tables import daily_rollups, events
+from hymy_dev.local_central import free_port
 from kiosk.clock import KioskClock, Stamp
 from kiosk.events import checkin_event, feedback_event
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from sync.agent import AgentSettings, SyncAgent
 from sync.enrollment import enroll_kiosk
-from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, _postgres_bin, free_port
+from tests.support.paths import EXAMPLE_SITE
+from tests.support.postgres import PostgresCluster, postgres_bin
 
 log = logging.getLogger("bench_fleet")
 KIOSKS_PER_SITE = 50
@@ -252,14 +254,14 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     for noisy in ("sync", "httpx"):  # a line per enrolment or request otherwise
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    if not _postgres_bin():
+    if not postgres_bin():
         sys.exit("bench_fleet needs PostgreSQL (scripts/setup.sh installs it as root).")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # every kiosk holds files + a socket
 
     sites = -(-args.kiosks // KIOSKS_PER_SITE)
     tmp = Path(tempfile.mkdtemp(prefix="fleet-", dir=scratch()))
-    cluster = PostgresCluster(_postgres_bin(), durable=True, max_connections=40 * args.workers)
+    cluster = PostgresCluster(postgres_bin(), durable=True, max_connections=40 * args.workers)
     server = None
     try:
         cluster.start()

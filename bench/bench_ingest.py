@@ -29,14 +29,11 @@ from sqlalchemy import insert
 
 from central.db import make_engine, upgrade
 from central.tables import devices, events, sites
+from hymy_dev.local_central import free_port
 from sync.protocol import encode_batch
-from tests.central.conftest import (
-    EXAMPLE_SITE,
-    PostgresCluster,
-    _postgres_bin,
-    feedback,
-    free_port,
-)
+from tests.support.events import feedback
+from tests.support.paths import EXAMPLE_SITE
+from tests.support.postgres import PostgresCluster, postgres_bin
 
 
 def make_events(n: int) -> list[dict]:
@@ -151,7 +148,7 @@ def main() -> None:
         f"ingest benchmark: {n} events in gzip batches of 1000, one client, {os.cpu_count()} cores"
     ]
     with tempfile.TemporaryDirectory(dir=scratch()) as tmp:
-        cluster = PostgresCluster(_postgres_bin()) if _postgres_bin() else None
+        cluster = PostgresCluster(postgres_bin()) if postgres_bin() else None
         if cluster:
             cluster.start()
         try:

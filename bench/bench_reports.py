@@ -27,7 +27,8 @@ from central.db import make_engine, upgrade
 from central.reports import report
 from central.sites import parse_site, save_site
 from central.tables import devices, events
-from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, _postgres_bin
+from tests.support.paths import EXAMPLE_SITE
+from tests.support.postgres import PostgresCluster, postgres_bin
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
 POINTS = [
@@ -172,8 +173,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=scratch()) as tmp:
         databases = [("SQLite", lambda: f"sqlite:///{tmp}/reports.sqlite")]
         cluster = None
-        if _postgres_bin():
-            cluster = PostgresCluster(_postgres_bin())
+        if postgres_bin():
+            cluster = PostgresCluster(postgres_bin())
             cluster.start()
             databases.append(("PostgreSQL", cluster.create_database))
         try:

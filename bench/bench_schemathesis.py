@@ -29,7 +29,6 @@ from _common import scratch
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from hymy_dev.local_central import LocalCentral
-from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, _postgres_bin
 from tests.central.test_schemathesis import (
     EXCLUDED_CHECKS,
     OTHER_SITE,
@@ -37,6 +36,8 @@ from tests.central.test_schemathesis import (
     check_twice,
     prepare,
 )
+from tests.support.paths import EXAMPLE_SITE
+from tests.support.postgres import PostgresCluster, postgres_bin
 
 log = logging.getLogger("bench_schemathesis")
 
@@ -136,7 +137,7 @@ def main() -> int:
     cluster = None
     db_url = None
     if args.postgresql:
-        bin_dir = _postgres_bin()
+        bin_dir = postgres_bin()
         if bin_dir is None:
             sys.stderr.write("PostgreSQL is not installed here; run without --postgresql.\n")
             return 2

@@ -1,11 +1,12 @@
 """Sync benchmark: a backlog of 100,000 events drained by `hymy-sync once` to a local central
 (`hymy-central serve`, SQLite, 127.0.0.1): events per second end to end, bytes on the wire per
 event (the gzip bodies as the agent builds them), and the CPU the agent (`hymy-sync run`) uses
-while idle for 60 s.
+while idle for 60 s, and how soon the idle agent picks up a new event (sent at the central).
 
     .venv/bin/python bench/bench_sync.py [--events 100000] [--idle 60]
 
-Prints figures; asserts nothing. Targets: >= 10,000 events/s, <= 40 bytes/event, idle CPU <= 1 %.
+Prints figures; asserts nothing. Targets: >= 10,000 events/s, <= 40 bytes/event, idle CPU <= 1 %,
+pickup < 1 s.
 """
 
 from __future__ import annotations
@@ -107,6 +108,17 @@ def wire_bytes(events: list[dict], batch: int, outbox_id: str) -> int:
     )
 
 
+def pickup_seconds(kiosk_dir: Path, timeout_s: float = 30.0) -> float:
+    """One event appended while `hymy-sync run` idles: seconds until the outbox marks it sent."""
+    event = {**kiosk_events(1)[0], "id": str(uuid.uuid4())}
+    with Outbox.open(kiosk_dir / OUTBOX_FILE) as outbox:
+        started = time.perf_counter()
+        outbox.append(event)
+        while outbox.stats().pending and time.perf_counter() - started < timeout_s:
+            time.sleep(0.01)
+        return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=100_000)
@@ -156,6 +168,7 @@ def main() -> None:
             before = process.cpu_times()
             time.sleep(args.idle)
             after = process.cpu_times()
+            pickup = pickup_seconds(kiosk_dir)
             agent.terminate()
             agent.wait(timeout=20)
         finally:
@@ -168,6 +181,7 @@ def main() -> None:
         f"({elapsed:.1f} s)   (target >= 10,000)\n"
         f"wire: {size / args.events:.1f} bytes/event of gzip body   (target <= 40)\n"
         f"idle agent (hymy-sync run, {args.idle:.0f} s): {cpu:.2f} % CPU   (target <= 1 %)\n"
+        f"pickup (one new event on an idle agent, until sent): {pickup:.2f} s   (target < 1 s)\n"
     )
 
 

@@ -3,12 +3,13 @@ runs mean nothing and nothing about them is asserted, only that each benchmark w
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 SMALL = {
     "bench_console.py": ["--events", "5000", "--sites", "2", "--runs", "3", "--browser-runs", "1"],
@@ -36,7 +37,10 @@ def test_benchmark_runs_and_prints_figures(script):
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert len(done.stdout.strip().splitlines()) >= 2, done.stdout
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) >= 2, done.stdout
+    # Figures: every benchmark's lines after its heading carry numbers (a rate, a time, a size).
+    assert all(re.search(r"\d", line) for line in lines[1:] if line.strip()), done.stdout
 
 
 def test_make_bench_fails_when_a_benchmark_crashes(tmp_path):

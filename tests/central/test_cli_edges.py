@@ -8,46 +8,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from central.settings import SettingsError, env_choice, env_float, env_int
-from tests.central.conftest import PostgresCluster, free_port, started_cluster
-from tests.conftest import ROOT
-
-CENTRAL = [sys.executable, "-m", "central.cli"]
-
-
-def run_central(
-    *args: str,
-    env: dict[str, str] | None = None,
-    prefix: tuple[str, ...] = (),
-    timeout: float = 120,
-) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("HYMY_CENTRAL_")}
-    environment.update(env or {})
-    return subprocess.run(
-        [*prefix, *CENTRAL, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=timeout,
-    )
-
-
-def one_clear_line(result: subprocess.CompletedProcess[str], *words: str) -> str:
-    """The one line of stderr of a command that failed as it should, checked for `words`."""
-    assert "Traceback" not in result.stderr + result.stdout, result.stderr
-    assert result.returncode == 1, (result.returncode, result.stdout, result.stderr)
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for word in words:
-        assert word in lines[0], (word, lines[0])
-    return lines[0]
+from hymy_dev.local_central import free_port
+from tests.support.central_cli import one_clear_line, run_central
+from tests.support.paths import ROOT
+from tests.support.postgres import PostgresCluster, started_cluster
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "65536", "80.5", "-1"])

@@ -10,7 +10,7 @@ import pytest
 
 from central.ingest import MAX_TRANSIT, BatchClock, corrected_time
 from sync.protocol import BatchEnvelope, parse_event
-from tests.central.conftest import feedback
+from tests.support.events import feedback
 
 ARRIVAL = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TOLERANCE = timedelta(minutes=5)

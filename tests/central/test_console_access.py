@@ -8,25 +8,23 @@ branch yet is skipped with its name, so the test bites once it lands."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from central.people import add_person
 from central.web.session import COOKIE
-from tests.central.conftest import ENGLISH, EXAMPLE_SITE, add_site, feedback, make_code
-from tests.central.test_console_signin import PASSWORD, sign_in
-from tests.central.test_ingest import send
+from tests.support.central import (
+    ENGLISH,
+    HERVANTA_SITE,
+    add_site,
+    comment_at,
+    enrol,
+    send,
+)
+from tests.support.console import PASSWORD, sign_in
 
 OWN, OTHER = "kaleva", "hervanta"
-OTHER_SITE = (
-    EXAMPLE_SITE.read_text(encoding="utf-8")
-    .replace('id = "kaleva"', 'id = "hervanta"')
-    .replace("Kalevan terveysasema", "Hervannan terveysasema")
-    .replace("Kalevas hälsostation", "Hervanta hälsostation")
-    .replace("Kaleva Health Station", "Hervanta Health Station")
-)
 MANAGER = "esihenkilo@example.fi"
 ADMIN = "paakayttaja@example.fi"
 IT = "tuki@example.fi"
@@ -78,28 +76,12 @@ def skip_unless_routed(route: str) -> None:
         pytest.skip(f"the console has no route {route} on this branch yet")
 
 
-def enrolled_kiosk(client: TestClient, site: str) -> str:
-    answer = client.post(
-        "/api/v1/enroll", json={"code": make_code(client, site), "kiosk_id": f"aula-{site}"}
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()["token"]
-
-
-def comment_at(hours_ago: float, text: str, **extra) -> dict:
-    """A commented rating of an earlier boot (the central keeps its kiosk time)."""
-    moment = datetime.now(UTC) - timedelta(hours=hours_ago)
-    return feedback(
-        boot_id="old-boot", monotonic_ms=1, occurred_at=moment.isoformat(), comment=text, **extra
-    )
-
-
 def two_sites(client: TestClient) -> dict[str, str]:
     """kaleva and hervanta, a kiosk each with commented ratings sent through the API, and a
     manager of kaleva, an admin and an IT person; returns the kiosks' device tokens."""
     add_site(client)
-    add_site(client, OTHER_SITE)
-    tokens = {site: enrolled_kiosk(client, site) for site in (OWN, OTHER)}
+    add_site(client, HERVANTA_SITE)
+    tokens = {site: enrol(client, site, f"aula-{site}") for site in (OWN, OTHER)}
     sent = send(
         client,
         tokens[OWN],

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from central.people import find_person
 from central.sites import load_site
 from central.tables import api_keys, enroll_codes, people, sites
-from tests.central.conftest import ENGLISH, EXAMPLE_SITE, add_site, make_code
-from tests.central.test_console_signin import PASSWORD, csrf_of, person, sign_in
-from tests.central.test_reports import OTHER_SITE
+from tests.support.central import ENGLISH, OTHER_SITE, add_site, make_code
+from tests.support.console import PASSWORD, csrf_of, person, sign_in
+from tests.support.paths import EXAMPLE_SITE
 
 
 class FormReader(HTMLParser):
@@ -105,15 +105,15 @@ def as_admin(client: TestClient, email: str = "admin@example.fi") -> None:
     assert sign_in(client, email).status_code == 303
 
 
-def config(client: TestClient, kiosk: dict):
-    return client.get("/api/v1/config", headers={"Authorization": f"Bearer {kiosk['token']}"})
+def config(client: TestClient, enrolment: dict):
+    return client.get("/api/v1/config", headers={"Authorization": f"Bearer {enrolment['token']}"})
 
 
 def test_a_service_point_renamed_in_the_form_changes_the_kiosks_config(
-    client: TestClient, kiosk: dict
+    client: TestClient, enrolment: dict
 ) -> None:
     as_admin(client)
-    before = config(client, kiosk)
+    before = config(client, enrolment)
     page = client.get("/admin/sites/kaleva")
     assert page.status_code == 200 and "Laboratorio" in page.text
     form = form_of(page.text, "/admin/sites/kaleva")
@@ -122,10 +122,10 @@ def test_a_service_point_renamed_in_the_form_changes_the_kiosks_config(
     assert (
         preview.status_code == 200 and "service point changed: laboratorio (name)" in preview.text
     )
-    assert config(client, kiosk).headers["etag"] == before.headers["etag"]  # not saved yet
+    assert config(client, enrolment).headers["etag"] == before.headers["etag"]  # not saved yet
     saved = submit(client, "/admin/sites/kaleva", form, sp_0_name_fi="Näytteenotto", action="save")
     assert saved.status_code == 200 and "Saved" in saved.text
-    after = config(client, kiosk)
+    after = config(client, enrolment)
     assert after.headers["etag"] != before.headers["etag"]
     lab = after.json()["service_points"][0]
     assert lab["id"] == "laboratorio" and lab["name"]["fi"] == "Näytteenotto"
@@ -133,7 +133,7 @@ def test_a_service_point_renamed_in_the_form_changes_the_kiosks_config(
     stale = client.get(
         "/api/v1/config",
         headers={
-            "Authorization": f"Bearer {kiosk['token']}",
+            "Authorization": f"Bearer {enrolment['token']}",
             "If-None-Match": before.headers["etag"],
         },
     )

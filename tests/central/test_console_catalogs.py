@@ -18,8 +18,8 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
 from central.web import i18n, templating
-from tests.central.test_console_signin import person, sign_in
-from tests.conftest import ROOT
+from tests.support.console import person, sign_in
+from tests.support.paths import ROOT
 
 LOCALE = ROOT / "assets" / "locale"
 EXTRACTOR = runpy.run_path(str(ROOT / "scripts" / "extract_messages.py"))
@@ -148,7 +148,7 @@ def test_what_a_site_edit_changes_is_said_in_the_admins_language(compiled: Path)
     """The admin's preview and save list the changes in their language; the CLI and the
     audit lines keep the English."""
     from central.sites import parse_site, site_changes
-    from tests.central.conftest import EXAMPLE_SITE
+    from tests.support.paths import EXAMPLE_SITE
 
     text = EXAMPLE_SITE.read_text(encoding="utf-8")
     old = parse_site(text)

@@ -19,10 +19,8 @@ from central.access import create_api_key
 from central.people import add_person, set_language
 from central.sites import retire_parts
 from central.web.session import COOKIE
-from tests.central.conftest import ENGLISH, add_site
-from tests.central.test_console_access import OTHER_SITE, comment_at, enrolled_kiosk
-from tests.central.test_console_signin import PASSWORD, sign_in
-from tests.central.test_ingest import send
+from tests.support.central import ENGLISH, HERVANTA_SITE, add_site, comment_at, enrol, send
+from tests.support.console import PASSWORD, sign_in
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 ADMIN = "paakayttaja@example.fi"
@@ -45,14 +43,14 @@ class Page:
     def __init__(self, client: TestClient) -> None:
         self.client = client
         add_site(client)
-        add_site(client, OTHER_SITE)
-        token = enrolled_kiosk(client, "kaleva")
+        add_site(client, HERVANTA_SITE)
+        token = enrol(client, "kaleva", "aula-kaleva")
         items = [
             comment_at(hours, text, rating=rating, service_point=point, reason=reason)
             for hours, text, rating, point, reason in SENT
         ]
         assert send(client, token, items).json()["accepted"] == len(items)
-        other = enrolled_kiosk(client, "hervanta")
+        other = enrol(client, "hervanta", "aula-hervanta")
         assert send(client, other, [comment_at(2.5, "Hervannassa hyvin")]).json()["accepted"] == 1
         with client.app.state.engine.begin() as conn:
             self.admin_id = add_person(conn, ADMIN, "admin", [], PASSWORD).id
@@ -260,7 +258,7 @@ def test_paging_by_50_keeps_the_filters(tmp_path) -> None:
         create_app(Settings(data_dir=tmp_path)), base_url="http://127.0.0.1", headers=ENGLISH
     ) as c:
         add_site(c)
-        token = enrolled_kiosk(c, "kaleva")
+        token = enrol(c, "kaleva", "aula-kaleva")
         items = [comment_at(minutes / 60, f"nro {minutes}") for minutes in range(1, 121)]
         assert send(c, token, items).json()["accepted"] == 120
         with c.app.state.engine.begin() as conn:
@@ -282,13 +280,13 @@ def test_paging_by_50_keeps_the_filters(tmp_path) -> None:
         assert len(_csv_rows(download)) == 1 + 120
 
 
-def test_the_api_narrows_comments_by_service_point_rating_and_reason(client, kiosk) -> None:
+def test_the_api_narrows_comments_by_service_point_rating_and_reason(client, enrolment) -> None:
     """The filters the page uses, in SQL on SQLite and PostgreSQL, through the API."""
     items = [
         comment_at(hours, text, rating=rating, service_point=point, reason=reason)
         for hours, text, rating, point, reason in SENT
     ]
-    assert send(client, kiosk["token"], items).json()["accepted"] == len(items)
+    assert send(client, enrolment["token"], items).json()["accepted"] == len(items)
     with client.app.state.engine.begin() as conn:
         key, _ = create_api_key(conn, "manager", ["kaleva"])
     period = {"site": "kaleva", "from": str(TODAY - timedelta(days=29)), "to": str(TODAY)}

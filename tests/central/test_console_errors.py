@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from central.web.errors import is_console_path
-from tests.central.conftest import ENGLISH
+from tests.support.central import ENGLISH
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "en"}
 

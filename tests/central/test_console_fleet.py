@@ -17,11 +17,9 @@ from sqlalchemy import update
 
 from central.enrollment import revoke_device
 from central.tables import devices
-from tests.central.conftest import ENGLISH, add_site, feedback, make_code
-from tests.central.test_console_signin import person, sign_in
-from tests.central.test_fleet import beat
-from tests.central.test_ingest import send
-from tests.central.test_reports import OTHER_SITE
+from tests.support.central import ENGLISH, OTHER_SITE, add_site, beat, make_code, send
+from tests.support.console import person, sign_in
+from tests.support.events import feedback
 
 
 @pytest.fixture
@@ -43,8 +41,8 @@ def enrol(client: TestClient, kiosk_id: str, site: str = "kaleva") -> dict:
     return answer.json()
 
 
-def heartbeat(client: TestClient, kiosk: dict, **extra) -> None:
-    headers = {"Authorization": f"Bearer {kiosk['token']}"}
+def heartbeat(client: TestClient, enrolment: dict, **extra) -> None:
+    headers = {"Authorization": f"Bearer {enrolment['token']}"}
     answer = client.post("/api/v1/heartbeat", json=beat(**extra), headers=headers)
     assert answer.status_code == 204, answer.text
 

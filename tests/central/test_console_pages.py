@@ -21,10 +21,8 @@ from openpyxl import load_workbook
 
 from central.overview import weeks
 from central.people import add_person
-from tests.central.conftest import add_site
-from tests.central.test_console_signin import PASSWORD, sign_in
-from tests.central.test_figures import accepted, enrol, ratings, ticket
-from tests.central.test_reports import OTHER_SITE, at, key
+from tests.support.central import OTHER_SITE, accepted, add_site, at, enrol, key, ratings, ticket
+from tests.support.console import PASSWORD, sign_in
 
 pytestmark = pytest.mark.usefixtures("msgids")
 
@@ -54,7 +52,7 @@ def people(client: TestClient) -> None:
 
 
 @pytest.fixture
-def stations(client: TestClient, kiosk: dict) -> TestClient:
+def stations(client: TestClient, enrolment: dict) -> TestClient:
     """Kaleva over two weeks (three service points, reasons, misuse, check-ins) and Hervanta
     with three answers (too few to show); a manager of Kaleva, an admin and an IT person."""
     add_site(client, OTHER_SITE)
@@ -74,7 +72,9 @@ def stations(client: TestClient, kiosk: dict) -> TestClient:
     ]
     # A kiosk whose clock was far in the past: left out of the rollups, counted apart.
     items.append(at(datetime(2019, 1, 1, tzinfo=UTC), monotonic_ms=99, rating=4))
-    accepted(client, kiosk["token"], [{**e, "monotonic_ms": i + 1} for i, e in enumerate(items)])
+    accepted(
+        client, enrolment["token"], [{**e, "monotonic_ms": i + 1} for i, e in enumerate(items)]
+    )
     accepted(client, enrol(client, "hervanta"), ratings(local(monday, 12), [4, 4, 4], **lab))
     people(client)
     return client
@@ -222,7 +222,7 @@ def test_left_out_times_are_counted_in_a_note(stations):
 
 
 @pytest.fixture
-def this_week(client: TestClient, kiosk: dict) -> TestClient:
+def this_week(client: TestClient, enrolment: dict) -> TestClient:
     now = datetime.now(UTC) - timedelta(minutes=30)
     if now.astimezone(HELSINKI).date().weekday() != datetime.now(HELSINKI).weekday():
         pytest.skip("the first half hour of a week has no 'this week' yet")
@@ -232,7 +232,9 @@ def this_week(client: TestClient, kiosk: dict) -> TestClient:
           for i, r in enumerate([4, 4, 4, 3, 1, 2])],
         *[at(earlier - timedelta(seconds=i), rating=r) for i, r in enumerate([2, 2, 3, 4, 1])],
     ]  # fmt: skip
-    accepted(client, kiosk["token"], [{**e, "monotonic_ms": i + 1} for i, e in enumerate(items)])
+    accepted(
+        client, enrolment["token"], [{**e, "monotonic_ms": i + 1} for i, e in enumerate(items)]
+    )
     people(client)
     return client
 

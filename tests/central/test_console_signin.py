@@ -4,47 +4,15 @@ session cookie, CSRF on every form, lockout, disabled accounts, the audit lines,
 from __future__ import annotations
 
 import logging
-import re
 import subprocess
 import sys
 
 import pytest
 from fastapi.testclient import TestClient
 
-from central.people import FAILURES_PER_EMAIL, add_person
-from tests.central.conftest import ENGLISH, add_site
-
-PASSWORD = "kolme sanaa peräkkäin"
-
-
-def csrf_of(html: str) -> str:
-    found = re.findall(r'name="csrf_token" value="([^"]*)"', html)
-    return [token for token in found if token][-1]
-
-
-def person(
-    client: TestClient,
-    email: str = "hoitaja@example.fi",
-    role: str = "manager",
-    sites: list[str] | None = None,
-) -> None:
-    add_site(client)
-    with client.app.state.engine.begin() as conn:
-        add_person(conn, email, role, ["kaleva"] if sites is None else sites, PASSWORD)
-
-
-def sign_in(client: TestClient, email: str, password: str = PASSWORD, next_: str = "/"):
-    form = client.get("/login")
-    return client.post(
-        "/login",
-        data={
-            "email": email,
-            "password": password,
-            "csrf_token": csrf_of(form.text),
-            "next": next_,
-        },
-        follow_redirects=False,
-    )
+from central.people import FAILURES_PER_EMAIL
+from tests.support.central import ENGLISH
+from tests.support.console import PASSWORD, csrf_of, person, sign_in
 
 
 @pytest.fixture

@@ -11,12 +11,14 @@ import pytest
 
 from hymy_dev.local_central import LocalCentral
 from sync.protocol import encode_batch
-from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, _postgres_bin, feedback
+from tests.support.events import feedback
+from tests.support.paths import EXAMPLE_SITE
+from tests.support.postgres import PostgresCluster, postgres_bin
 
 
 @pytest.fixture
 def own_cluster():
-    bin_dir = _postgres_bin()
+    bin_dir = postgres_bin()
     if bin_dir is None:
         pytest.skip("PostgreSQL is not installed here (CI installs and runs it)")
     cluster = PostgresCluster(bin_dir, durable=True)  # an outage must not lose commits

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.central.test_cli_edges import one_clear_line, run_central
+from tests.support.central_cli import one_clear_line, run_central
 
 
 @pytest.mark.parametrize(

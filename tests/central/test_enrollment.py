@@ -27,7 +27,8 @@ from central.enrollment import (
 from central.limits import FailureLimit, wait_in_words
 from central.settings import Settings
 from central.sites import lowest_free_slot, parse_site, save_site
-from tests.central.conftest import EXAMPLE_SITE, add_site, make_code
+from tests.support.central import add_site, make_code
+from tests.support.paths import EXAMPLE_SITE
 
 TTL = timedelta(hours=24)
 GENEROUS = FailureLimit(1000, timedelta(minutes=15))
@@ -157,7 +158,7 @@ def test_a_full_site_answers_409_and_a_revoked_kiosks_block_is_reused(client):
     assert tenth.json()["config"]["service_points"] == third["config"]["service_points"]
 
 
-def test_a_kiosk_beyond_smaller_blocks_gets_a_clear_config_answer(client, kiosk):
+def test_a_kiosk_beyond_smaller_blocks_gets_a_clear_config_answer(client, enrolment):
     from central.tables import devices
 
     with client.app.state.engine.begin() as conn:
@@ -166,7 +167,7 @@ def test_a_kiosk_beyond_smaller_blocks_gets_a_clear_config_answer(client, kiosk)
         client,
         EXAMPLE_SITE.read_text().replace("numbers_per_kiosk = 100", "numbers_per_kiosk = 200"),
     )
-    answer = client.get("/api/v1/config", headers={"Authorization": f"Bearer {kiosk['token']}"})
+    answer = client.get("/api/v1/config", headers={"Authorization": f"Bearer {enrolment['token']}"})
     assert answer.status_code == 409
     assert "numbers_per_kiosk" in answer.json()["detail"]
 

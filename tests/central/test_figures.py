@@ -14,9 +14,15 @@ from central.comparison import comparison, comparison_tables
 from central.downloads import to_csv, to_xlsx
 from central.heatmap import heatmap, heatmap_tables
 from central.overview import overview, overview_tables, weeks
-from tests.central.conftest import EXAMPLE_SITE, add_site, make_code
-from tests.central.test_ingest import send
-from tests.central.test_reports import OTHER_SITE, at
+from tests.support.central import (
+    OTHER_SITE,
+    accepted,
+    add_site,
+    enrol,
+    ratings,
+    ticket,
+)
+from tests.support.paths import EXAMPLE_SITE
 
 EET = timedelta(hours=2)  # Helsinki in winter
 EEST = timedelta(hours=3)  # and in summer
@@ -25,32 +31,6 @@ EEST = timedelta(hours=3)  # and in summer
 def local(year, month, day, hour, minute=0, offset=EET) -> datetime:
     """A Helsinki wall-clock time as a UTC instant."""
     return datetime(year, month, day, hour, minute, tzinfo=UTC) - offset
-
-
-def ticket(moment: datetime, point: str) -> dict:
-    event = {
-        k: v for k, v in at(moment).items() if k not in ("rating", "reason", "comment", "misuse")
-    }
-    return {**event, "type": "checkin", "service_point": point, "ticket": "L001",
-            "method": "touch", "printed": True}  # fmt: skip
-
-
-def ratings(moment: datetime, values: list[int], **extra) -> list[dict]:
-    return [
-        at(moment + timedelta(minutes=i), monotonic_ms=i + 1, rating=r, **extra)
-        for i, r in enumerate(values)
-    ]
-
-
-def enrol(client, site: str) -> str:
-    answer = client.post("/api/v1/enroll", json={"code": make_code(client, site), "kiosk_id": "k"})
-    assert answer.status_code == 200, answer.text
-    return answer.json()["token"]
-
-
-def accepted(client, token: str, items: list[dict]) -> None:
-    answer = send(client, token, items).json()
-    assert answer["accepted"] == len(items), answer
 
 
 def connect(client):
@@ -88,8 +68,8 @@ def send_two_weeks(client, token: str) -> None:
     accepted(client, token, items)
 
 
-def test_the_overview_compares_this_week_with_last_week_to_the_same_day(client, kiosk):
-    send_two_weeks(client, kiosk["token"])
+def test_the_overview_compares_this_week_with_last_week_to_the_same_day(client, enrolment):
+    send_two_weeks(client, enrolment["token"])
     with connect(client) as conn:
         answer = overview(conn, ["kaleva"], THURSDAY, "sv")
     assert answer["change_against"] == "last_week_to_date"
@@ -114,8 +94,8 @@ def test_the_overview_compares_this_week_with_last_week_to_the_same_day(client, 
     assert german["this_week"]["top_reasons"][1]["name"] == "Odotusaika"
 
 
-def test_a_week_with_fewer_answers_than_the_site_minimum_shows_no_figure(client, kiosk):
-    send_two_weeks(client, kiosk["token"])
+def test_a_week_with_fewer_answers_than_the_site_minimum_shows_no_figure(client, enrolment):
+    send_two_weeks(client, enrolment["token"])
     add_site(client, EXAMPLE_SITE.read_text(encoding="utf-8") + "\n[reports]\nmin_answers = 6\n")
     with connect(client) as conn:
         (site,) = overview(conn, ["kaleva"], THURSDAY, "fi")["sites"]
@@ -147,7 +127,7 @@ def overview_for(client, today):
         return overview(conn, ["kaleva"], today, "fi")
 
 
-def test_the_heatmap_places_each_hour_in_local_time_across_dst(client, kiosk):
+def test_the_heatmap_places_each_hour_in_local_time_across_dst(client, enrolment):
     # Sunday 25 October 2026: 03:00-03:59 happens twice (EEST, then EET).
     first_three = datetime(2026, 10, 25, 0, 10, tzinfo=UTC)  # 03:10 EEST
     second_three = datetime(2026, 10, 25, 1, 10, tzinfo=UTC)  # 03:10 EET
@@ -161,7 +141,7 @@ def test_the_heatmap_places_each_hour_in_local_time_across_dst(client, kiosk):
         ticket(local(2026, 10, 26, 9, 20), "laboratorio"),
         ticket(local(2026, 10, 26, 9, 25), "neuvola"),
     ]
-    accepted(client, kiosk["token"], items)
+    accepted(client, enrolment["token"], items)
     period = (date(2026, 6, 1), date(2026, 10, 31))
     with connect(client) as conn:
         grid = heatmap(conn, ["kaleva"], *period)
@@ -191,12 +171,12 @@ def test_the_heatmap_places_each_hour_in_local_time_across_dst(client, kiosk):
     assert sheet.title == "Check-ins by hour" and sheet["K2"].value == 3
 
 
-def test_the_comparison_shrinks_small_units_towards_the_mean(client, kiosk):
+def test_the_comparison_shrinks_small_units_towards_the_mean(client, enrolment):
     lab = ratings(local(2026, 11, 10, 9), [4] * 36 + [3] * 4, service_point="laboratorio")
     child = ratings(local(2026, 11, 11, 9), [4] * 6, service_point="neuvola")
     nurse = ratings(local(2026, 11, 12, 9), [1, 1], service_point="hoitajan-vastaanotto")
     none = ratings(local(2026, 11, 12, 12), [1])  # feedback without a service point
-    accepted(client, kiosk["token"], [*lab, *child, *nurse, *none])
+    accepted(client, enrolment["token"], [*lab, *child, *nurse, *none])
     period = (date(2026, 11, 1), date(2026, 11, 30))
     with connect(client) as conn:
         points = comparison(conn, ["kaleva"], *period, by="service-point", language="en")
@@ -232,11 +212,11 @@ def test_the_comparison_shrinks_small_units_towards_the_mean(client, kiosk):
     assert formula.rows[1][1] == 10
 
 
-def test_comparing_sites_uses_the_largest_minimum(client, kiosk):
+def test_comparing_sites_uses_the_largest_minimum(client, enrolment):
     stricter = OTHER_SITE + "\n[reports]\nmin_answers = 7\n"
     add_site(client, stricter)
     hervanta = enrol(client, "hervanta")
-    accepted(client, kiosk["token"], ratings(local(2026, 11, 10, 9), [4] * 6 + [1] * 4))
+    accepted(client, enrolment["token"], ratings(local(2026, 11, 10, 9), [4] * 6 + [1] * 4))
     accepted(client, hervanta, ratings(local(2026, 11, 10, 9), [4] * 6))
     period = (date(2026, 11, 1), date(2026, 11, 30))
     with connect(client) as conn:

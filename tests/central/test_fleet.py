@@ -12,28 +12,12 @@ from central import cli
 from central.enrollment import revoke_device
 from central.fleet import status_words
 from central.tables import outbox_progress
-from tests.central.conftest import add_site, feedback, make_code
-from tests.central.test_ingest import send
-from tests.central.test_reports import OTHER_SITE, key
+from tests.support.central import OTHER_SITE, add_site, beat, key, make_code, send
+from tests.support.events import feedback
 
 
-def beat(**extra) -> dict:
-    now = datetime.now(UTC)
-    return {
-        "version": "0.1.0",
-        "backlog": 3,
-        "oldest_pending": now.isoformat(),
-        "last_upload": now.isoformat(),
-        "quarantined": 0,
-        "free_disk_bytes": 10**10,
-        "printer": "ok",
-        "device_clock": now.isoformat(),
-        **extra,
-    }
-
-
-def test_heartbeats_make_the_fleet_view(client, kiosk):
-    device = {"Authorization": f"Bearer {kiosk['token']}"}
+def test_heartbeats_make_the_fleet_view(client, enrolment):
+    device = {"Authorization": f"Bearer {enrolment['token']}"}
     assert (
         client.post("/api/v1/heartbeat", json=beat(printer="paper_out"), headers=device).status_code
         == 204
@@ -64,17 +48,17 @@ def test_status_in_words():
     assert status_words(now, now, fine, now, True) == "revoked"
 
 
-def test_config_comes_with_an_etag(client, kiosk):
-    device = {"Authorization": f"Bearer {kiosk['token']}"}
+def test_config_comes_with_an_etag(client, enrolment):
+    device = {"Authorization": f"Bearer {enrolment['token']}"}
     first = client.get("/api/v1/config", headers=device)
-    assert first.status_code == 200 and first.json() == kiosk["config"]
+    assert first.status_code == 200 and first.json() == enrolment["config"]
     etag = first.headers["etag"]
     unchanged = client.get("/api/v1/config", headers={**device, "If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.content == b""
     assert client.get("/api/v1/config").status_code == 401
 
 
-def test_comments_are_listed_newest_first_a_page_at_a_time(client, kiosk):
+def test_comments_are_listed_newest_first_a_page_at_a_time(client, enrolment):
     now = datetime.now(UTC)
     items = [
         feedback(
@@ -88,7 +72,7 @@ def test_comments_are_listed_newest_first_a_page_at_a_time(client, kiosk):
     items.append(
         feedback(1, boot_id="old", occurred_at=now.isoformat(), comment="roskaa", misuse=True)
     )
-    send(client, kiosk["token"], items)
+    send(client, enrolment["token"], items)
     manager = key(client, "manager", ["kaleva"])
     period = {
         "site": "kaleva",
@@ -121,8 +105,8 @@ def test_status_words_for_refusals_storage_and_missing_events():
     assert status_words(now, now, None, None, False, missing=1) == "1 event missing"
 
 
-def test_heartbeats_carry_outbox_refusals_and_storage(client, kiosk):
-    device = {"Authorization": f"Bearer {kiosk['token']}"}
+def test_heartbeats_carry_outbox_refusals_and_storage(client, enrolment):
+    device = {"Authorization": f"Bearer {enrolment['token']}"}
     now = datetime.now(UTC).isoformat()
     full = beat(
         outbox={"id": str(uuid.uuid4()), "first_seq": 1, "last_seq": 0},
@@ -145,13 +129,13 @@ def numbered(outbox: str, seqs) -> list[dict]:
     return [{**feedback(3), "outbox_id": outbox, "seq": s} for s in seqs]
 
 
-def test_the_fleet_view_says_whether_every_event_arrived(client, kiosk, db_url, tmp_path):
-    device = {"Authorization": f"Bearer {kiosk['token']}"}
+def test_the_fleet_view_says_whether_every_event_arrived(client, enrolment, db_url, tmp_path):
+    device = {"Authorization": f"Bearer {enrolment['token']}"}
     outbox = str(uuid.uuid4())
     held = [s for s in range(1, 1311) if not (1200 <= s <= 1206 or s == 1300)]
     sent = numbered(outbox, held)
     for start in range(0, len(sent), 1000):
-        assert send(client, kiosk["token"], sent[start : start + 1000]).status_code == 200
+        assert send(client, enrolment["token"], sent[start : start + 1000]).status_code == 200
     now = datetime.now(UTC).isoformat()
     client.post(
         "/api/v1/heartbeat",
@@ -179,7 +163,7 @@ def test_the_fleet_view_says_whether_every_event_arrived(client, kiosk, db_url, 
     late = numbered(outbox, [*range(1200, 1207), 1300])
     for event, again in zip(late, late, strict=True):
         event["id"] = again["id"]
-    assert send(client, kiosk["token"], late).json()["accepted"] == 8
+    assert send(client, enrolment["token"], late).json()["accepted"] == 8
     client.post(
         "/api/v1/heartbeat",
         headers=device,
@@ -203,10 +187,12 @@ def test_the_fleet_view_says_whether_every_event_arrived(client, kiosk, db_url, 
     )
 
 
-def test_a_migrated_outbox_counts_from_its_first_seq_and_a_new_one_is_no_false_alarm(client, kiosk):
-    device = {"Authorization": f"Bearer {kiosk['token']}"}
+def test_a_migrated_outbox_counts_from_its_first_seq_and_a_new_one_is_no_false_alarm(
+    client, enrolment
+):
+    device = {"Authorization": f"Bearer {enrolment['token']}"}
     migrated = str(uuid.uuid4())
-    send(client, kiosk["token"], numbered(migrated, range(500, 510)))
+    send(client, enrolment["token"], numbered(migrated, range(500, 510)))
     client.post(
         "/api/v1/heartbeat",
         headers=device,
@@ -224,7 +210,7 @@ def test_a_migrated_outbox_counts_from_its_first_seq_and_a_new_one_is_no_false_a
     (row,) = client.get("/api/v1/devices", headers=it).json()
     assert row["completeness"].startswith("2 events missing (seq 498-499)")
     replaced = str(uuid.uuid4())  # the outbox was replaced: seq starts at 1 again
-    send(client, kiosk["token"], numbered(replaced, range(1, 4)))
+    send(client, enrolment["token"], numbered(replaced, range(1, 4)))
     client.post(
         "/api/v1/heartbeat",
         headers=device,
@@ -234,16 +220,16 @@ def test_a_migrated_outbox_counts_from_its_first_seq_and_a_new_one_is_no_false_a
     assert row["completeness"] == "all 13 events received" and row["status"] == "ok"
 
 
-def test_a_kiosk_that_sends_no_seq_has_no_completeness_line(client, kiosk):
-    send(client, kiosk["token"], [feedback(2)])
+def test_a_kiosk_that_sends_no_seq_has_no_completeness_line(client, enrolment):
+    send(client, enrolment["token"], [feedback(2)])
     (row,) = client.get("/api/v1/devices", headers=key(client, "it", [])).json()
     assert row["completeness"] is None and row["events"] is None
 
 
-def test_heartbeats_take_strict_json_types_and_plausible_times(client, kiosk):
+def test_heartbeats_take_strict_json_types_and_plausible_times(client, enrolment):
     # Class 5 of issue 10 on the heartbeat: on main "3" was stored as a backlog, a Unix number
     # as the kiosk's clock, year 1 as a time, and a 100-digit number as free disk.
-    device = {"Authorization": f"Bearer {kiosk['token']}"}
+    device = {"Authorization": f"Bearer {enrolment['token']}"}
     for wrong in (
         {"backlog": "3"},
         {"backlog": True},
@@ -271,14 +257,16 @@ def test_heartbeats_take_strict_json_types_and_plausible_times(client, kiosk):
     assert client.post("/api/v1/heartbeat", json=booted, headers=device).status_code == 204
 
 
-def test_events_that_reuse_a_seq_never_hide_a_missing_one(client, kiosk):
+def test_events_that_reuse_a_seq_never_hide_a_missing_one(client, enrolment):
     # An outbox restored from a backup numbers new events again with seqs it used already. On
     # main each such event counted as one more received, so seq 1, 2, 3, 5 and a second 2 read
     # as "all 5 events received" while seq 4 never came.
-    device = {"Authorization": f"Bearer {kiosk['token']}"}
+    device = {"Authorization": f"Bearer {enrolment['token']}"}
     outbox = str(uuid.uuid4())
-    assert send(client, kiosk["token"], numbered(outbox, [1, 2, 3, 5, 2])).json()["accepted"] == 5
-    assert send(client, kiosk["token"], numbered(outbox, [3, 3])).json()["accepted"] == 2
+    assert (
+        send(client, enrolment["token"], numbered(outbox, [1, 2, 3, 5, 2])).json()["accepted"] == 5
+    )
+    assert send(client, enrolment["token"], numbered(outbox, [3, 3])).json()["accepted"] == 2
     client.post(
         "/api/v1/heartbeat",
         headers=device,
@@ -288,22 +276,22 @@ def test_events_that_reuse_a_seq_never_hide_a_missing_one(client, kiosk):
     (row,) = client.get("/api/v1/devices", headers=it).json()
     assert row["completeness"].startswith("1 event missing (seq 4), last seen ")
     assert row["events"]["received"] == 4 and row["events"]["missing"] == 1
-    assert send(client, kiosk["token"], numbered(outbox, [4])).json()["accepted"] == 1
+    assert send(client, enrolment["token"], numbered(outbox, [4])).json()["accepted"] == 1
     (row,) = client.get("/api/v1/devices", headers=it).json()
     assert row["completeness"] == "all 5 events received" and row["status"] == "ok"
 
 
-def test_a_kiosk_enrolled_again_with_its_outbox_is_no_false_alarm(client, kiosk):
+def test_a_kiosk_enrolled_again_with_its_outbox_is_no_false_alarm(client, enrolment):
     # Revoked and enrolled again, a kiosk keeps its outbox (the same outbox_id, seq going on).
     # On main the new device counted from the heartbeat's first_seq 1 without the events its
     # old device delivered: "10 events missing (seq 1-10)".
     outbox = str(uuid.uuid4())
-    old = {"Authorization": f"Bearer {kiosk['token']}"}
+    old = {"Authorization": f"Bearer {enrolment['token']}"}
     ahead = beat(outbox={"id": outbox, "first_seq": 1, "last_seq": 14})
-    send(client, kiosk["token"], numbered(outbox, range(1, 11)))
+    send(client, enrolment["token"], numbered(outbox, range(1, 11)))
     client.post("/api/v1/heartbeat", headers=old, json=ahead)
     with client.app.state.engine.begin() as conn:
-        revoke_device(conn, kiosk["device_id"])
+        revoke_device(conn, enrolment["device_id"])
     again = client.post("/api/v1/enroll", json={"code": make_code(client), "kiosk_id": "aula-1"})
     token = again.json()["token"]
     send(client, token, numbered(outbox, [11, 12, 14]))
@@ -327,7 +315,7 @@ def test_a_kiosk_enrolled_again_with_its_outbox_is_no_false_alarm(client, kiosk)
     assert rows[("hervanta", False)]["completeness"] == "1 event received, none missing"
 
 
-def test_the_devices_command_refuses_a_site_that_does_not_exist(client, kiosk, tmp_path):
+def test_the_devices_command_refuses_a_site_that_does_not_exist(client, enrolment, tmp_path):
     # Like `api-key create --site`: on main a typo answered "No kiosks enrolled yet".
     database = client.app.state.settings.database_url
     base = ["--data-dir", str(tmp_path), "--db", database, "devices"]

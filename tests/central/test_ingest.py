@@ -11,44 +11,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from central import cli
 from central.access import create_api_key
 from central.enrollment import revoke_device
-from central.rollups import COUNTS
 from central.sites import load_site
-from central.tables import events, outbox_progress, rollups
-from sync.protocol import MAX_EVENTS, canonical, encode_batch, parse_event
-from tests.central.conftest import EXAMPLE_SITE, add_site, feedback, make_code
-
-
-def send(
-    client,
-    token: str,
-    items: list[dict],
-    *,
-    boot_id: str = "boot-1",
-    monotonic_ms: int = 10_000,
-    sent_at: datetime | None = None,
-):
-    body = encode_batch(
-        items,
-        batch_id=str(uuid.uuid4()),
-        sent_at=sent_at or datetime.now(UTC),
-        boot_id=boot_id,
-        monotonic_ms=monotonic_ms,
-    )
-    return client.post(
-        "/api/v1/events",
-        content=body,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/gzip"},
-    )
-
-
-def stored(client) -> dict[str, dict]:
-    with client.app.state.engine.connect() as conn:
-        return {row.id: row._asdict() for row in conn.execute(select(events))}
+from central.tables import events, outbox_progress
+from sync.protocol import MAX_EVENTS, canonical, parse_event
+from tests.support.central import add_site, make_code, rollup_total, send, stored
+from tests.support.events import feedback
+from tests.support.paths import EXAMPLE_SITE
 
 
 def test_enrolment_gives_a_token_and_the_kiosks_own_config(client):
@@ -85,30 +58,30 @@ def test_an_enrolment_code_works_once(client):
     assert unknown.status_code == 400 and "Unknown" in unknown.json()["detail"]
 
 
-def test_a_batch_is_stored_once_however_often_it_is_sent(client, kiosk):
+def test_a_batch_is_stored_once_however_often_it_is_sent(client, enrolment):
     items = [feedback(r, monotonic_ms=1000 + r) for r in (1, 2, 3, 4)]
-    first = send(client, kiosk["token"], items)
+    first = send(client, enrolment["token"], items)
     assert first.status_code == 200, first.text
     assert first.json() == {"accepted": 4, "duplicates": 0, "conflicts": [], "rejected": []}
-    again = send(client, kiosk["token"], items)  # the answer was lost: the agent sends again
+    again = send(client, enrolment["token"], items)  # the answer was lost: the agent sends again
     assert again.json() == {"accepted": 0, "duplicates": 4, "conflicts": [], "rejected": []}
     assert len(stored(client)) == 4
 
 
-def test_same_id_with_other_content_is_a_conflict_and_never_overwrites(client, kiosk):
+def test_same_id_with_other_content_is_a_conflict_and_never_overwrites(client, enrolment):
     original = feedback(4, comment="Hyvä")
-    send(client, kiosk["token"], [original])
+    send(client, enrolment["token"], [original])
     changed = {**original, "comment": "Muutettu"}
-    answer = send(client, kiosk["token"], [changed, feedback(3)]).json()
+    answer = send(client, enrolment["token"], [changed, feedback(3)]).json()
     assert answer["conflicts"] == [original["id"]] and answer["accepted"] == 1
     assert json.loads(stored(client)[original["id"]]["content"])["comment"] == "Hyvä"
 
 
-def test_bad_events_are_rejected_with_their_reason_and_the_rest_stored(client, kiosk):
+def test_bad_events_are_rejected_with_their_reason_and_the_rest_stored(client, enrolment):
     good = feedback(2)
     bad_rating = feedback(5)
     no_id = {k: v for k, v in feedback(1).items() if k != "id"}
-    answer = send(client, kiosk["token"], [good, bad_rating, no_id]).json()
+    answer = send(client, enrolment["token"], [good, bad_rating, no_id]).json()
     assert answer["accepted"] == 1
     errors = {r["id"]: r["error"] for r in answer["rejected"]}
     assert "less than or equal to 4" in errors[bad_rating["id"]]
@@ -116,8 +89,8 @@ def test_bad_events_are_rejected_with_their_reason_and_the_rest_stored(client, k
     assert list(stored(client)) == [good["id"]]
 
 
-def test_a_body_that_is_not_gzip_or_too_large_is_refused(client, kiosk):
-    auth = {"Authorization": f"Bearer {kiosk['token']}"}
+def test_a_body_that_is_not_gzip_or_too_large_is_refused(client, enrolment):
+    auth = {"Authorization": f"Bearer {enrolment['token']}"}
     plain = client.post("/api/v1/events", content=b'{"events": []}', headers=auth)
     assert plain.status_code == 422 and "gzip" in plain.json()["detail"]
     envelope = client.post("/api/v1/events", content=gzip.compress(b'{"events": []}'), headers=auth)
@@ -141,17 +114,17 @@ def test_a_body_that_is_not_gzip_or_too_large_is_refused(client, kiosk):
     assert stored(client) == {}
 
 
-def test_unknown_and_revoked_devices_are_refused_and_nothing_is_stored(client, kiosk):
+def test_unknown_and_revoked_devices_are_refused_and_nothing_is_stored(client, enrolment):
     assert send(client, "not-a-token", [feedback()]).status_code == 401
     assert client.post("/api/v1/events", content=b"").status_code == 401
     with client.app.state.engine.begin() as conn:
-        revoke_device(conn, kiosk["device_id"])
-    refused = send(client, kiosk["token"], [feedback()])
+        revoke_device(conn, enrolment["device_id"])
+    refused = send(client, enrolment["token"], [feedback()])
     assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
     assert stored(client) == {}
 
 
-def test_clock_correction_by_the_monotonic_clock_of_the_same_boot(client, kiosk):
+def test_clock_correction_by_the_monotonic_clock_of_the_same_boot(client, enrolment):
     # The Pi booted believing it is 2001; the event happened 60 s before the batch was sent.
     wrong = datetime(2001, 1, 1, tzinfo=UTC)
     this_boot = feedback(4, boot_id="boot-7", monotonic_ms=40_000, occurred_at=wrong.isoformat())
@@ -160,7 +133,7 @@ def test_clock_correction_by_the_monotonic_clock_of_the_same_boot(client, kiosk)
     before = datetime.now(UTC)
     send(
         client,
-        kiosk["token"],
+        enrolment["token"],
         [this_boot, earlier_boot, fine_earlier],
         boot_id="boot-7",
         monotonic_ms=100_000,
@@ -190,7 +163,7 @@ def test_a_busy_central_answers_429_with_retry_after(tmp_path):
 
     from central.app import create_app
     from central.settings import Settings
-    from tests.central.conftest import add_site
+    from tests.support.central import add_site
 
     busy = Settings(data_dir=tmp_path, max_concurrent_ingests=0)  # no writer ever free
     with TestClient(create_app(busy)) as client:
@@ -233,9 +206,9 @@ def test_one_code_enrols_one_kiosk_even_when_two_try_at_once(client):
     assert all("used already" in o for o in outcomes if o != "enrolled")
 
 
-def test_the_kiosks_own_time_is_kept_as_the_same_instant_whatever_its_offset(client, kiosk):
+def test_the_kiosks_own_time_is_kept_as_the_same_instant_whatever_its_offset(client, enrolment):
     item = feedback(3, boot_id="old", occurred_at="2026-11-23T10:15:00+02:00")
-    send(client, kiosk["token"], [item])
+    send(client, enrolment["token"], [item])
     occurred = stored(client)[item["id"]]["occurred_at"]
     occurred = occurred if occurred.tzinfo else occurred.replace(tzinfo=UTC)
     assert occurred == datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
@@ -247,16 +220,7 @@ def manager_key(client) -> dict[str, str]:
     return {"Authorization": f"Bearer {value}"}
 
 
-def rollup_total(client) -> int:
-    """Every event the hourly rollups count."""
-    with client.app.state.engine.connect() as conn:
-        row = conn.execute(
-            select(*(func.coalesce(func.sum(rollups.c[c]), 0) for c in COUNTS))
-        ).one()
-    return sum(row)
-
-
-def test_events_no_database_could_store_are_rejected_and_the_rest_stored(client, kiosk):
+def test_events_no_database_could_store_are_rejected_and_the_rest_stored(client, enrolment):
     # Class 1: values at the edge of the calendar, a NUL or half a surrogate pair in a comment,
     # a seq over the database's integer: each is rejected with its reason, never a 500.
     good = [feedback(3), feedback(4, comment="Hyvä\tpalvelu\nkiitos")]
@@ -268,7 +232,7 @@ def test_events_no_database_could_store_are_rejected_and_the_rest_stored(client,
         feedback(2, outbox_id=str(uuid.uuid4()), seq=2**31),
         feedback(2, monotonic_ms=10**20),
     ]
-    answer = send(client, kiosk["token"], [*bad, *good])
+    answer = send(client, enrolment["token"], [*bad, *good])
     assert answer.status_code == 200, answer.text
     result = answer.json()
     assert result["accepted"] == 2
@@ -288,9 +252,9 @@ def test_events_no_database_could_store_are_rejected_and_the_rest_stored(client,
         ({"language": "xx"}, "language: Input should be a known language"),
     ],
 )
-def test_lax_types_are_rejected_per_event(client, kiosk, change, says):
+def test_lax_types_are_rejected_per_event(client, enrolment, change, says):
     lax = {**feedback(3), **change}
-    result = send(client, kiosk["token"], [lax, feedback(2)]).json()
+    result = send(client, enrolment["token"], [lax, feedback(2)]).json()
     assert result["accepted"] == 1
     ((rejected),) = result["rejected"]
     assert rejected["id"] == lax["id"] and rejected["error"].startswith(says)
@@ -309,11 +273,11 @@ def _gzip_body(text: str) -> bytes:
     ],
     ids=["deeply-nested", "5000-digits", "nan"],
 )
-def test_bodies_python_cannot_read_answer_422(client, kiosk, body):
+def test_bodies_python_cannot_read_answer_422(client, enrolment, body):
     answer = client.post(
         "/api/v1/events",
         content=_gzip_body(body),
-        headers={"Authorization": f"Bearer {kiosk['token']}"},
+        headers={"Authorization": f"Bearer {enrolment['token']}"},
     )
     assert answer.status_code == 422, answer.text
     assert answer.json()["detail"]
@@ -327,7 +291,7 @@ def site_without(*ids: str) -> str:
 
 
 def test_a_checkin_at_a_service_point_the_site_removed_is_accepted_and_reported(
-    client, kiosk, tmp_path
+    client, enrolment, tmp_path
 ):
     # Class 2: recorded offline at the dental clinic; the site file was changed meanwhile.
     site_file = tmp_path / "kaleva.toml"
@@ -354,7 +318,7 @@ def test_a_checkin_at_a_service_point_the_site_removed_is_accepted_and_reported(
     for name in ("rating", "reason", "comment", "misuse"):
         del offline[name]
     retired_reason = feedback(4, reason="friendly-staff", boot_id="old")
-    result = send(client, kiosk["token"], [offline, retired_reason]).json()
+    result = send(client, enrolment["token"], [offline, retired_reason]).json()
     assert result == {"accepted": 2, "duplicates": 0, "conflicts": [], "rejected": []}
     rows = stored(client)
     assert rows[offline["id"]]["flag"] is None and rows[retired_reason["id"]]["flag"] is None
@@ -371,12 +335,12 @@ def test_a_checkin_at_a_service_point_the_site_removed_is_accepted_and_reported(
     assert "suun-terveydenhuolto" in report.text
 
 
-def test_service_points_and_reasons_the_site_never_had_are_stored_and_flagged(client, kiosk):
+def test_service_points_and_reasons_the_site_never_had_are_stored_and_flagged(client, enrolment):
     unknown_point = feedback(3, service_point="ei-ole")
     unknown_reason = feedback(2, reason="parking")
     wrong_rating = feedback(4, reason="waiting-time")  # offered for ratings 1 and 2 only
     fine = feedback(1, reason="waiting-time", service_point="laboratorio")
-    result = send(client, kiosk["token"], [unknown_point, unknown_reason, wrong_rating, fine])
+    result = send(client, enrolment["token"], [unknown_point, unknown_reason, wrong_rating, fine])
     assert result.json()["accepted"] == 4
     flags = {key: row["flag"] for key, row in stored(client).items()}
     assert flags == {
@@ -408,23 +372,23 @@ def test_service_points_and_reasons_the_site_never_had_are_stored_and_flagged(cl
     }
 
 
-def test_comments_are_redacted_again_at_ingest_and_a_resend_is_a_duplicate(client, kiosk):
+def test_comments_are_redacted_again_at_ingest_and_a_resend_is_a_duplicate(client, enrolment):
     # Class 6: an older kiosk's rule let a phone number and a henkilötunnus through.
     leaky = feedback(1, comment="Soita 0401234567 tai hetu 131052-308T")
-    first = send(client, kiosk["token"], [leaky]).json()
+    first = send(client, enrolment["token"], [leaky]).json()
     assert first["accepted"] == 1
     row = stored(client)[leaky["id"]]
     for text in (row["comment"], row["content"]):
         assert "0401234567" not in text and "131052-308T" not in text
     assert "[PHONE]" in row["comment"] and "[HETU]" in row["comment"]
-    again = send(client, kiosk["token"], [leaky]).json()
+    again = send(client, enrolment["token"], [leaky]).json()
     assert again == {"accepted": 0, "duplicates": 1, "conflicts": [], "rejected": []}
 
 
-def test_an_event_stored_unredacted_by_an_earlier_central_is_still_a_duplicate(client, kiosk):
+def test_an_event_stored_unredacted_by_an_earlier_central_is_still_a_duplicate(client, enrolment):
     leaky = feedback(1, comment="Soita 0401234567")
     canonical_then = canonical(parse_event(leaky))  # what the central stored before redacting
-    send(client, kiosk["token"], [feedback(2)])
+    send(client, enrolment["token"], [feedback(2)])
     with client.app.state.engine.begin() as conn:
         conn.execute(
             events.insert().values(
@@ -436,10 +400,10 @@ def test_an_event_stored_unredacted_by_an_earlier_central_is_still_a_duplicate(c
                 }
             )
         )
-    answer = send(client, kiosk["token"], [leaky]).json()
+    answer = send(client, enrolment["token"], [leaky]).json()
     assert answer == {"accepted": 0, "duplicates": 1, "conflicts": [], "rejected": []}
     changed = {**leaky, "comment": "Soita 0409999999 huomenna"}
-    assert send(client, kiosk["token"], [changed]).json()["conflicts"] == [leaky["id"]]
+    assert send(client, enrolment["token"], [changed]).json()["conflicts"] == [leaky["id"]]
 
 
 def numbered(outbox: str, seq: int, **extra) -> dict:
@@ -454,10 +418,10 @@ def progress(client) -> dict[str, tuple[int, int, int]]:
         }
 
 
-def test_outbox_id_and_seq_are_stored_and_counted_once(client, kiosk):
+def test_outbox_id_and_seq_are_stored_and_counted_once(client, enrolment):
     outbox = str(uuid.uuid4())
     first = [numbered(outbox, seq) for seq in (1, 2, 3, 5)]
-    assert send(client, kiosk["token"], first).json()["accepted"] == 4
+    assert send(client, enrolment["token"], first).json()["accepted"] == 4
     rows = stored(client)
     assert sorted((r["outbox_id"], r["seq"]) for r in rows.values()) == [
         (outbox, 1),
@@ -466,23 +430,23 @@ def test_outbox_id_and_seq_are_stored_and_counted_once(client, kiosk):
         (outbox, 5),
     ]
     assert progress(client) == {outbox: (4, 1, 5)}
-    again = send(client, kiosk["token"], [first[0], numbered(outbox, 4)]).json()
+    again = send(client, enrolment["token"], [first[0], numbered(outbox, 4)]).json()
     assert again["accepted"] == 1 and again["duplicates"] == 1
     assert progress(client) == {outbox: (5, 1, 5)}  # the resent one is not counted twice
-    older_kiosk = send(client, kiosk["token"], [feedback(2)]).json()
+    older_kiosk = send(client, enrolment["token"], [feedback(2)]).json()
     assert older_kiosk["accepted"] == 1 and progress(client) == {outbox: (5, 1, 5)}
 
 
-def test_an_event_first_sent_without_seq_is_counted_when_it_comes_with_one(client, kiosk):
+def test_an_event_first_sent_without_seq_is_counted_when_it_comes_with_one(client, enrolment):
     # Sent by the agent before its upgrade, the answer lost, sent again after it.
     outbox = str(uuid.uuid4())
     plain = feedback(2)
-    assert send(client, kiosk["token"], [plain]).json()["accepted"] == 1
-    again = send(client, kiosk["token"], [{**plain, "outbox_id": outbox, "seq": 1}]).json()
+    assert send(client, enrolment["token"], [plain]).json()["accepted"] == 1
+    again = send(client, enrolment["token"], [{**plain, "outbox_id": outbox, "seq": 1}]).json()
     assert again == {"accepted": 0, "duplicates": 1, "conflicts": [], "rejected": []}
     assert stored(client)[plain["id"]]["seq"] == 1
     assert progress(client) == {outbox: (1, 1, 1)}
-    send(client, kiosk["token"], [{**plain, "outbox_id": outbox, "seq": 1}])
+    send(client, enrolment["token"], [{**plain, "outbox_id": outbox, "seq": 1}])
     assert progress(client) == {outbox: (1, 1, 1)}
 
 
@@ -490,17 +454,21 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def test_a_batch_held_by_a_proxy_keeps_its_events_times_and_flags_no_correct_clock(client, kiosk):
+def test_a_batch_held_by_a_proxy_keeps_its_events_times_and_flags_no_correct_clock(
+    client, enrolment
+):
     built = datetime.now(UTC) - timedelta(seconds=400)
     happened = built - timedelta(seconds=60)
     item = feedback(4, boot_id="boot-7", monotonic_ms=40_000, occurred_at=happened.isoformat())
-    send(client, kiosk["token"], [item], boot_id="boot-7", monotonic_ms=100_000, sent_at=built)
+    send(client, enrolment["token"], [item], boot_id="boot-7", monotonic_ms=100_000, sent_at=built)
     row = stored(client)[item["id"]]
     assert aware(row["corrected_at"]) == happened
     assert row["clock_suspect"] is False and row["flag"] is None
 
 
-def test_implausible_times_that_could_not_be_corrected_are_kept_out_of_the_rollups(client, kiosk):
+def test_implausible_times_that_could_not_be_corrected_are_kept_out_of_the_rollups(
+    client, enrolment
+):
     in_1970 = feedback(1, boot_id="boot-6", occurred_at="1970-01-01T00:00:00+00:00")
     in_2100 = feedback(2, boot_id="boot-6", occurred_at="2100-01-01T00:00:00+00:00")
     later_than_batch = feedback(
@@ -508,7 +476,7 @@ def test_implausible_times_that_could_not_be_corrected_are_kept_out_of_the_rollu
     )
     fine = feedback(4, boot_id="boot-6")
     items = [in_1970, in_2100, later_than_batch, fine]
-    result = send(client, kiosk["token"], items, boot_id="boot-7", monotonic_ms=100_000).json()
+    result = send(client, enrolment["token"], items, boot_id="boot-7", monotonic_ms=100_000).json()
     assert result["accepted"] == 4
     rows = stored(client)
     for item in (in_1970, in_2100, later_than_batch):

@@ -21,7 +21,8 @@ from central.rollups import COUNTS
 from central.tables import events, outbox_progress, rollups
 from hymy_dev.local_central import LocalCentral
 from sync.protocol import encode_batch
-from tests.central.conftest import EXAMPLE_SITE, feedback
+from tests.support.events import feedback
+from tests.support.paths import EXAMPLE_SITE
 
 CENTRAL = [sys.executable, "-m", "central.cli"]
 KIOSKS = 6

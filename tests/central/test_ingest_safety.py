@@ -18,19 +18,19 @@ from central import event_store
 from central.flags import TIME_IMPLAUSIBLE
 from central.tables import events
 from sync.protocol import LANGUAGES, MAX_MONOTONIC_MS, MAX_SEQ, encode_batch
-from tests.central.test_ingest import rollup_total
+from tests.support.central import rollup_total
 
 HELSINKI = {"kaleva": ZoneInfo("Europe/Helsinki")}
 
 
-def row(kiosk: dict, **values) -> dict:
+def row(enrolment: dict, **values) -> dict:
     """An events row as ingest builds it, with whatever values the test wants."""
     now = datetime.now(UTC)
     key = str(uuid.uuid4())
     return {
         "id": key,
         "site_id": "kaleva",
-        "device_id": kiosk["device_id"],
+        "device_id": enrolment["device_id"],
         "type": "feedback",
         "occurred_at": now,
         "corrected_at": now,
@@ -56,20 +56,20 @@ def stored_ids(client) -> set[str]:
         return set(conn.execute(select(events.c.id)).scalars())
 
 
-def test_the_rows_a_database_refuses_are_found_and_the_rest_stored(client, kiosk, db_url):
-    good = [row(kiosk, rating=r) for r in (1, 2, 3, 4)]
+def test_the_rows_a_database_refuses_are_found_and_the_rest_stored(client, enrolment, db_url):
+    good = [row(enrolment, rating=r) for r in (1, 2, 3, 4)]
     bad = [
-        row(kiosk, comment="puolikas \ud83d"),  # no UTF-8 for it: refused by either driver
-        row(kiosk, corrected_at=datetime(9999, 12, 31, 23, 0, tzinfo=UTC)),  # no local day
+        row(enrolment, comment="puolikas \ud83d"),  # no UTF-8 for it: refused by either driver
+        row(enrolment, corrected_at=datetime(9999, 12, 31, 23, 0, tzinfo=UTC)),  # no local day
     ]
     if db_url.startswith("postgresql"):
         bad += [
-            row(kiosk, comment="nul\x00"),
-            row(kiosk, outbox_id=str(uuid.uuid4()), seq=2**31),  # int4
-            row(kiosk, language="x" * 17),  # varchar(16)
+            row(enrolment, comment="nul\x00"),
+            row(enrolment, outbox_id=str(uuid.uuid4()), seq=2**31),  # int4
+            row(enrolment, language="x" * 17),  # varchar(16)
         ]
     else:
-        bad.append(row(kiosk, outbox_id=str(uuid.uuid4()), seq=2**63))  # SQLite's integer
+        bad.append(row(enrolment, outbox_id=str(uuid.uuid4()), seq=2**63))  # SQLite's integer
     rows = [good[0], bad[0], *good[1:3], *bad[1:], good[3]]
     with client.app.state.engine.begin() as conn:
         result = event_store.store(conn, rows, HELSINKI)
@@ -80,8 +80,8 @@ def test_the_rows_a_database_refuses_are_found_and_the_rest_stored(client, kiosk
     assert rollup_total(client) == len(good)
 
 
-def test_a_failure_of_the_database_itself_is_raised_and_stores_nothing(client, kiosk):
-    rows = [row(kiosk), row(kiosk, device_id="no-such-device"), row(kiosk)]
+def test_a_failure_of_the_database_itself_is_raised_and_stores_nothing(client, enrolment):
+    rows = [row(enrolment), row(enrolment, device_id="no-such-device"), row(enrolment)]
     with pytest.raises(IntegrityError), client.app.state.engine.begin() as conn:
         event_store.store(conn, rows, HELSINKI)
     assert stored_ids(client) == set()
@@ -179,7 +179,7 @@ def _counts(client) -> tuple[int, int]:
     st.booleans(),
 )
 def test_any_batch_of_the_wire_formats_space_is_answered_200_and_adds_up(
-    client, kiosk, items, sent_at, batch_monotonic, resend
+    client, enrolment, items, sent_at, batch_monotonic, resend
 ):
     items = items + items[:3] if resend else items
     body = encode_batch(
@@ -193,7 +193,10 @@ def test_any_batch_of_the_wire_formats_space_is_answered_200_and_adds_up(
     answer = client.post(
         "/api/v1/events",
         content=body,
-        headers={"Authorization": f"Bearer {kiosk['token']}", "Content-Type": "application/gzip"},
+        headers={
+            "Authorization": f"Bearer {enrolment['token']}",
+            "Content-Type": "application/gzip",
+        },
     )
     assert answer.status_code == 200, answer.text
     result = answer.json()

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from central import cli
 from central.sites import load_site, parse_site
 from central.tables import api_keys
-from tests.central.conftest import EXAMPLE_SITE, ROOT, feedback, make_code
-from tests.central.test_ingest import send, stored
+from tests.support.central import make_code, send, stored
+from tests.support.events import feedback
+from tests.support.paths import EXAMPLE_SITE, ROOT
 
 
 def run(client, *args: str, ok: bool = True) -> Result:
@@ -38,7 +39,9 @@ def key_of(created: Result) -> tuple[str, str]:
 # --- api-key list | revoke ---------------------------------------------------------------
 
 
-def test_api_keys_are_listed_without_the_key_and_a_revoked_one_is_refused_at_once(client, kiosk):
+def test_api_keys_are_listed_without_the_key_and_a_revoked_one_is_refused_at_once(
+    client, enrolment
+):
     admin, admin_id = key_of(run(client, "api-key", "create", "--role", "admin"))
     manager, manager_id = key_of(
         run(client, "api-key", "create", "--role", "manager", "--site", "kaleva")
@@ -123,7 +126,9 @@ def test_the_examples_are_the_packaged_files_and_work_outside_the_repository(cli
 # --- site list | show | update | retire --------------------------------------------------
 
 
-def test_site_list_show_and_a_show_given_back_to_update_changes_nothing(client, kiosk, tmp_path):
+def test_site_list_show_and_a_show_given_back_to_update_changes_nothing(
+    client, enrolment, tmp_path
+):
     listed = run(client, "site", "list").output.splitlines()
     assert listed[0].split()[:2] == ["site", "time"]
     row = listed[1]
@@ -143,7 +148,7 @@ def test_site_list_show_and_a_show_given_back_to_update_changes_nothing(client, 
     assert "No site 'nowhere'" in unknown
 
 
-def test_site_update_says_what_changed_and_needs_an_existing_site(client, kiosk, tmp_path):
+def test_site_update_says_what_changed_and_needs_an_existing_site(client, enrolment, tmp_path):
     text = EXAMPLE_SITE.read_text(encoding="utf-8")
     # neuvola left out, a new service point, a reason's name changed
     without = text.split('[[service_points]]\nid = "neuvola"')[0]
@@ -176,7 +181,7 @@ def test_site_update_says_what_changed_and_needs_an_existing_site(client, kiosk,
 
 
 def test_a_retired_service_point_and_reason_are_no_longer_offered_but_their_events_count(
-    client, kiosk
+    client, enrolment
 ):
     out = run(
         client,
@@ -189,12 +194,12 @@ def test_a_retired_service_point_and_reason_are_no_longer_offered_but_their_even
         "friendly-staff",
     ).output
     assert "service point retired: neuvola" in out and "reason retired: friendly-staff" in out
-    headers = {"Authorization": f"Bearer {kiosk['token']}"}
+    headers = {"Authorization": f"Bearer {enrolment['token']}"}
     config = client.get("/api/v1/config", headers=headers).json()
     assert "neuvola" not in [p["id"] for p in config["service_points"]]
     assert [r["id"] for r in config["feedback"]["reasons"]] == ["waiting-time"]
     late = feedback(4, reason="friendly-staff", service_point="neuvola", boot_id="old")
-    answer = send(client, kiosk["token"], [late]).json()
+    answer = send(client, enrolment["token"], [late]).json()
     assert answer["accepted"] == 1 and answer["rejected"] == []
     assert stored(client)[late["id"]]["flag"] is None  # an ordinary event, not "unknown"
     listed = run(client, "site", "list").output
@@ -209,7 +214,7 @@ def test_a_retired_service_point_and_reason_are_no_longer_offered_but_their_even
     assert "no offered reason 'mystery'" in unknown
 
 
-def test_the_last_service_point_cannot_be_retired_alone(client, kiosk):
+def test_the_last_service_point_cannot_be_retired_alone(client, enrolment):
     points = ["laboratorio", "laakarin-vastaanotto", "hoitajan-vastaanotto"]
     points += ["suun-terveydenhuolto", "neuvola"]
     args = [a for p in points for a in ("--service-point", p)]
@@ -220,10 +225,10 @@ def test_the_last_service_point_cannot_be_retired_alone(client, kiosk):
 
 
 def test_a_retired_site_takes_no_new_kiosks_but_its_kiosks_uploads_still_count(
-    client, kiosk, tmp_path
+    client, enrolment, tmp_path
 ):
     code = make_code(client)  # made before the site was retired
-    headers = {"Authorization": f"Bearer {kiosk['token']}"}
+    headers = {"Authorization": f"Bearer {enrolment['token']}"}
     before = client.get("/api/v1/config", headers=headers)
     out = run(client, "site", "retire", "kaleva").output
     assert "Retired site kaleva" in out and "uploads are still accepted" in out
@@ -235,7 +240,7 @@ def test_a_retired_site_takes_no_new_kiosks_but_its_kiosks_uploads_still_count(
     assert enrol.status_code == 400 and "retired" in enrol.json()["detail"]
 
     event = feedback(3)
-    answer = send(client, kiosk["token"], [event]).json()
+    answer = send(client, enrolment["token"], [event]).json()
     assert answer["accepted"] == 1  # nothing a kiosk of it still holds is lost
     after = client.get("/api/v1/config", headers=headers)
     assert after.status_code == 200 and after.headers["ETag"] == before.headers["ETag"]

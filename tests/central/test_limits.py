@@ -17,7 +17,7 @@ from central.limits import (
     check_period,
     check_sites,
 )
-from tests.central.test_reports import key
+from tests.support.central import key
 
 FAR = [
     ({"from": "2026-01-01", "to": "9999-12-31"}, "to=9999-12-31 is outside"),
@@ -28,7 +28,7 @@ FAR = [
 ]
 
 
-def test_far_dates_and_long_periods_are_refused_with_what_to_fix(client, kiosk):
+def test_far_dates_and_long_periods_are_refused_with_what_to_fix(client, enrolment):
     manager = key(client, "manager", ["kaleva"])
     for kind in ("feedback", "checkins"):
         for by in ("hour", "day", "week", "month", "service-point"):
@@ -39,7 +39,7 @@ def test_far_dates_and_long_periods_are_refused_with_what_to_fix(client, kiosk):
                 assert words in answer.json()["detail"]
 
 
-def test_hour_buckets_cover_three_years_and_other_buckets_twenty(client, kiosk):
+def test_hour_buckets_cover_three_years_and_other_buckets_twenty(client, enrolment):
     manager = key(client, "manager", ["kaleva"])
     three_years = {"from": "2024-01-01", "to": "2026-12-31"}  # 1096 days
 
@@ -69,7 +69,7 @@ COMMENT_PAGING = [
 ]
 
 
-def test_comment_paging_and_dates_beyond_limits_are_refused(client, kiosk):
+def test_comment_paging_and_dates_beyond_limits_are_refused(client, enrolment):
     manager = key(client, "manager", ["kaleva"])
     for params, words in COMMENT_PAGING:
         query = {"site": "kaleva", "from": "2026-11-01", "to": "2026-11-30", **params}
@@ -87,7 +87,7 @@ BAD_IDS = [
 ]
 
 
-def test_ids_no_database_takes_are_refused(client, kiosk):
+def test_ids_no_database_takes_are_refused(client, enrolment):
     # PostgreSQL refuses a NUL in any string it is given: on main that was a 500.
     admin = key(client, "admin", [])
     for params in BAD_IDS:
@@ -98,7 +98,7 @@ def test_ids_no_database_takes_are_refused(client, kiosk):
             assert answer.status_code == 422, (path, params, answer.text)
 
 
-def test_the_same_site_twice_counts_once(client, kiosk):
+def test_the_same_site_twice_counts_once(client, enrolment):
     admin = key(client, "admin", [])
     period = [("from", "2026-11-01"), ("to", "2026-11-30")]
     twice = client.get(

@@ -26,9 +26,11 @@ from sqlalchemy import func, select
 from central.api.admission import SLOT_LOCK_KEY, PostgresSlots
 from central.db import _alembic_config, ensure_schema, make_engine
 from central.tables import events
+from hymy_dev.local_central import free_port
 from sync.protocol import encode_batch
-from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, _postgres_bin, feedback, free_port
-from tests.conftest import ROOT
+from tests.support.events import feedback
+from tests.support.paths import EXAMPLE_SITE, ROOT
+from tests.support.postgres import PostgresCluster, postgres_bin
 
 CENTRAL = [sys.executable, "-m", "central.cli"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -441,7 +443,7 @@ def test_forwarded_headers_of_a_proxy_not_allowed_are_ignored(servers, tmp_path)
 
 @pytest.fixture
 def own_cluster():
-    bin_dir = _postgres_bin()
+    bin_dir = postgres_bin()
     if bin_dir is None:
         pytest.skip("PostgreSQL is not installed here (CI installs and runs it)")
     cluster = PostgresCluster(bin_dir)

@@ -21,7 +21,7 @@ from sync.protocol import (
     encode_batch,
     parse_event,
 )
-from tests.central.conftest import feedback
+from tests.support.events import feedback
 
 
 def checkin(**extra) -> dict:
@@ -366,8 +366,7 @@ def test_the_centrals_config_for_a_kiosk_is_what_the_kiosk_lays_over_its_own(tmp
     from kiosk.central_config import ConfigSource
     from sync.credentials import check_kiosk_config, save_central_config
     from sync.protocol import ConfigKiosk, KioskConfigAnswer
-    from tests.central.conftest import EXAMPLE_SITE
-    from tests.conftest import EXAMPLE_CONFIG
+    from tests.support.paths import EXAMPLE_CONFIG, EXAMPLE_SITE
 
     assert set(ConfigKiosk.model_fields) == set(CENTRAL_KIOSK_KEYS)
     site = parse_site(EXAMPLE_SITE.read_text(encoding="utf-8"))

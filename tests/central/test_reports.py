@@ -12,36 +12,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from central.access import create_api_key
 from central.report_math import Bucket, utc_bounds
 from central.tables import rollups
-from tests.central.conftest import EXAMPLE_SITE, add_site, feedback
-from tests.central.test_ingest import send
-from tests.conftest import ROOT
+from tests.support.central import OTHER_SITE, add_site, at, get, key, send
+from tests.support.paths import EXAMPLE_SITE, ROOT
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
-OTHER_SITE = EXAMPLE_SITE.read_text(encoding="utf-8").replace('id = "kaleva"', 'id = "hervanta"')
 
-
-def key(client, role: str, sites: list[str]) -> dict[str, str]:
-    with client.app.state.engine.begin() as conn:
-        value, _ = create_api_key(conn, role, sites)
-    return {"Authorization": f"Bearer {value}"}
-
-
-def at(moment: datetime, monotonic_ms: int = 1, **extra) -> dict:
-    # An earlier boot: the central keeps the kiosk's own (plausible) time.
-    return feedback(
-        boot_id="old-boot", monotonic_ms=monotonic_ms, occurred_at=moment.isoformat(), **extra
-    )
-
-
-def get(client, path: str, headers: dict, **params):
-    return client.get(f"/api/v1/reports/{path}", params=params, headers=headers)
-
-
-def test_a_dst_week_is_bucketed_by_local_days(client, kiosk):
+def test_a_dst_week_is_bucketed_by_local_days(client, enrolment):
     # Sunday 25 October 2026: clocks go back in Finland (03:00 EEST -> 02:00 EET), a 25-hour day.
     late_saturday = datetime(2026, 10, 24, 20, 30, tzinfo=UTC)  # 23:30 local, Saturday
     sunday_night = datetime(2026, 10, 24, 21, 30, tzinfo=UTC)  # 00:30 local, Sunday
@@ -55,7 +34,7 @@ def test_a_dst_week_is_bucketed_by_local_days(client, kiosk):
         at(late_sunday, rating=2),
         at(monday, rating=4),
     ]
-    assert send(client, kiosk["token"], items).json()["accepted"] == 5
+    assert send(client, enrolment["token"], items).json()["accepted"] == 5
     manager = key(client, "manager", ["kaleva"])
 
     days = get(
@@ -96,14 +75,14 @@ def test_a_dst_week_is_bucketed_by_local_days(client, kiosk):
     assert "2026-10-25T03:00+0300" in [b["bucket"] for b in hours["buckets"]]
 
 
-def test_misuse_is_left_out_unless_asked_and_reasons_are_counted(client, kiosk):
+def test_misuse_is_left_out_unless_asked_and_reasons_are_counted(client, enrolment):
     now = datetime.now(UTC)
     items = [
         at(now - timedelta(minutes=5), rating=1, reason="waiting-time"),
         at(now - timedelta(minutes=4), rating=1, reason="waiting-time", misuse=True),
         at(now - timedelta(minutes=3), rating=4, reason="friendly-staff"),
     ]
-    send(client, kiosk["token"], items)
+    send(client, enrolment["token"], items)
     manager = key(client, "manager", ["kaleva"])
     today = now.astimezone(HELSINKI).date()  # the site's local date, not UTC's
     period = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()}
@@ -128,7 +107,7 @@ def test_misuse_is_left_out_unless_asked_and_reasons_are_counted(client, kiosk):
     assert csv_text.splitlines()[-1].startswith("total,2,1,0,0,1,50.0,0.5")
 
 
-def test_checkins_by_service_point(client, kiosk):
+def test_checkins_by_service_point(client, enrolment):
     now = datetime.now(UTC)
     tickets = [
         {
@@ -147,7 +126,7 @@ def test_checkins_by_service_point(client, kiosk):
             [at(now) for _ in range(3)], ["laboratorio", "laboratorio", "neuvola"], strict=True
         )
     ]
-    send(client, kiosk["token"], tickets)
+    send(client, enrolment["token"], tickets)
     answer = get(
         client,
         "checkins",
@@ -165,7 +144,7 @@ def test_checkins_by_service_point(client, kiosk):
     ]
 
 
-def test_managers_read_only_their_own_sites_and_devices_read_none(client, kiosk):
+def test_managers_read_only_their_own_sites_and_devices_read_none(client, enrolment):
     add_site(client, OTHER_SITE)
     period = {"from": "2026-11-01", "to": "2026-11-30"}
     kaleva_manager = key(client, "manager", ["kaleva"])
@@ -178,7 +157,7 @@ def test_managers_read_only_their_own_sites_and_devices_read_none(client, kiosk)
         params=[("site", "kaleva"), ("site", "hervanta"), *period.items()],
     )
     assert both.status_code == 403
-    device = {"Authorization": f"Bearer {kiosk['token']}"}
+    device = {"Authorization": f"Bearer {enrolment['token']}"}
     assert get(client, "feedback", device, site="kaleva", **period).status_code == 401
     it = key(client, "it", [])
     assert get(client, "checkins", it, site="kaleva", **period).status_code == 403
@@ -192,14 +171,14 @@ def test_managers_read_only_their_own_sites_and_devices_read_none(client, kiosk)
     assert backwards.status_code == 422 and "before it starts" in backwards.json()["detail"]
 
 
-def test_reports_read_rollups_that_match_the_raw_events(client, kiosk):
+def test_reports_read_rollups_that_match_the_raw_events(client, enrolment):
     now = datetime.now(UTC)
     send(
         client,
-        kiosk["token"],
+        enrolment["token"],
         [at(now - timedelta(minutes=m), rating=1 + m % 4, monotonic_ms=m + 1) for m in range(40)],
     )
-    send(client, kiosk["token"], [at(now, rating=2)])
+    send(client, enrolment["token"], [at(now, rating=2)])
     with client.app.state.engine.connect() as conn:
         total = sum(r.r1 + r.r2 + r.r3 + r.r4 for r in conn.execute(rollups.select()))
     assert total == 41

@@ -29,10 +29,9 @@ from central.reports import TIME_IMPLAUSIBLE, to_csv, to_table
 from central.settings import Settings
 from central.sites import SiteDefinition, SiteError, parse_site, save_site, zone_problem
 from central.tables import daily_reason_rollups, daily_rollups, events
-from tests.central.conftest import EXAMPLE_SITE, add_site, feedback
-from tests.central.test_ingest import send
-from tests.central.test_reports import OTHER_SITE, at, get, key
-from tests.conftest import ROOT
+from tests.support.central import OTHER_SITE, add_site, at, get, key, send
+from tests.support.events import feedback
+from tests.support.paths import EXAMPLE_SITE, ROOT
 
 SITE_TEXT = EXAMPLE_SITE.read_text(encoding="utf-8")
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -43,7 +42,7 @@ COUNTS = ("r1", "r2", "r3", "r4", "m1", "m2", "m3", "m4", "checkins")
 # --- the autumn night -------------------------------------------------------------------------
 
 
-def test_the_autumn_nights_two_3_oclock_hours_come_in_the_order_they_happened(client, kiosk):
+def test_the_autumn_nights_two_3_oclock_hours_come_in_the_order_they_happened(client, enrolment):
     # Sunday 25 October 2026, Helsinki: 04:00 EEST (+0300) becomes 03:00 EET (+0200).
     moments = [
         datetime(2026, 10, 25, 2, 30, tzinfo=UTC),  # 04:30 EET
@@ -52,7 +51,7 @@ def test_the_autumn_nights_two_3_oclock_hours_come_in_the_order_they_happened(cl
         datetime(2026, 10, 24, 23, 30, tzinfo=UTC),  # 02:30 EEST
     ]
     items = [at(moment, monotonic_ms=n + 1, rating=1 + n) for n, moment in enumerate(moments)]
-    assert send(client, kiosk["token"], items).json()["accepted"] == 4
+    assert send(client, enrolment["token"], items).json()["accepted"] == 4
     day = {"from": "2026-10-25", "to": "2026-10-25"}
     hours = get(client, "feedback", key(client, "admin", []), site="kaleva", by="hour", **day)
     assert [(b["bucket"], b["n"]) for b in hours.json()["buckets"]] == [
@@ -169,7 +168,7 @@ def test_site_add_and_db_upgrade_name_a_half_hour_zone(tmp_path):
 
 def kept_apart(
     client,
-    kiosk: dict,
+    enrolment: dict,
     received: datetime,
     *,
     type_: str = "feedback",
@@ -188,7 +187,7 @@ def kept_apart(
             insert(events).values(
                 id=str(uuid.uuid4()),
                 site_id=site,
-                device_id=device or kiosk["device_id"],
+                device_id=device or enrolment["device_id"],
                 type=type_,
                 occurred_at=wrong,
                 corrected_at=wrong,
@@ -207,17 +206,17 @@ def kept_apart(
         )
 
 
-def test_time_implausible_events_are_left_out_counted_and_included_when_asked(client, kiosk):
+def test_time_implausible_events_are_left_out_counted_and_included_when_asked(client, enrolment):
     # 10:15 Helsinki time on 3 November, when they reached the central.
     received = datetime(2026, 11, 3, 8, 15, tzinfo=UTC)
-    send(client, kiosk["token"], [at(datetime(2026, 11, 2, 9, 0, tzinfo=UTC), rating=3)])
-    kept_apart(client, kiosk, received, rating=1, reason="waiting-time")
-    kept_apart(client, kiosk, received, rating=4)
-    kept_apart(client, kiosk, received, rating=2, misuse=True)
-    kept_apart(client, kiosk, received, type_="checkin")
-    kept_apart(client, kiosk, datetime(2026, 12, 1, 8, 0, tzinfo=UTC))  # after the period
+    send(client, enrolment["token"], [at(datetime(2026, 11, 2, 9, 0, tzinfo=UTC), rating=3)])
+    kept_apart(client, enrolment, received, rating=1, reason="waiting-time")
+    kept_apart(client, enrolment, received, rating=4)
+    kept_apart(client, enrolment, received, rating=2, misuse=True)
+    kept_apart(client, enrolment, received, type_="checkin")
+    kept_apart(client, enrolment, datetime(2026, 12, 1, 8, 0, tzinfo=UTC))  # after the period
     add_site(client, OTHER_SITE)
-    kept_apart(client, kiosk, received, site="hervanta")  # another site's
+    kept_apart(client, enrolment, received, site="hervanta")  # another site's
     manager = key(client, "manager", ["kaleva"])
 
     plain = get(client, "feedback", manager, site="kaleva", **NOVEMBER).json()
@@ -264,14 +263,14 @@ def test_time_implausible_events_are_left_out_counted_and_included_when_asked(cl
     assert "left out" not in to_table(asked)
 
 
-def test_time_implausible_comments_are_left_out_and_listed_when_asked(client, kiosk):
+def test_time_implausible_comments_are_left_out_and_listed_when_asked(client, enrolment):
     received = datetime(2026, 11, 3, 8, 15, tzinfo=UTC)
     send(
         client,
-        kiosk["token"],
+        enrolment["token"],
         [at(datetime(2026, 11, 2, 9, 0, tzinfo=UTC), rating=3, comment="Hyvä palvelu")],
     )
-    kept_apart(client, kiosk, received, rating=1, comment="Kello väärässä")
+    kept_apart(client, enrolment, received, rating=1, comment="Kello väärässä")
     manager = key(client, "manager", ["kaleva"])
     params = {"site": "kaleva", **NOVEMBER}
     plain = client.get("/api/v1/reports/comments", params=params, headers=manager).json()
@@ -289,8 +288,8 @@ def test_time_implausible_comments_are_left_out_and_listed_when_asked(client, ki
     assert asked["left_out"] == {"time_implausible": 0}
 
 
-def test_the_report_command_says_what_was_left_out(client, kiosk, db_url):
-    kept_apart(client, kiosk, datetime(2026, 11, 3, 8, 15, tzinfo=UTC))
+def test_the_report_command_says_what_was_left_out(client, enrolment, db_url):
+    kept_apart(client, enrolment, datetime(2026, 11, 3, 8, 15, tzinfo=UTC))
     cli = [sys.executable, "-m", "central.cli", "--db", db_url, "report", "feedback"]
     period = ["--site", "kaleva", "--from", "2026-11-01", "--to", "2026-11-30"]
     done = subprocess.run([*cli, *period], cwd=ROOT, capture_output=True, text=True, timeout=60)
@@ -325,7 +324,7 @@ def test_a_kept_apart_event_becomes_a_rollup_row_at_its_arrival():
 # --- states of service points and reasons -------------------------------------------------------
 
 
-def test_service_points_and_reasons_carry_their_state(client, kiosk, db_url):
+def test_service_points_and_reasons_carry_their_state(client, enrolment, db_url):
     moment = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     checkins = [
         {
@@ -347,7 +346,7 @@ def test_service_points_and_reasons_carry_their_state(client, kiosk, db_url):
         at(moment, monotonic_ms=11, rating=1, reason="waiting-time"),
         at(moment, monotonic_ms=12, rating=4, reason="friendly-staff"),
     ]
-    assert send(client, kiosk["token"], [*checkins, *ratings]).json()["accepted"] == 6
+    assert send(client, enrolment["token"], [*checkins, *ratings]).json()["accepted"] == 6
     # The site stops offering the laboratory and the waiting-time reason: both stay known.
     without = SITE_TEXT.replace('id = "laboratorio"', 'id = "laboratorio-uusi"').replace(
         'id = "waiting-time"', 'id = "long-wait"'
@@ -434,12 +433,14 @@ def test_state_words():
     assert label_words("-", None) == "-"
 
 
-def test_an_event_corrected_into_the_past_by_a_broken_monotonic_clock_is_left_out(client, kiosk):
+def test_an_event_corrected_into_the_past_by_a_broken_monotonic_clock_is_left_out(
+    client, enrolment
+):
     # Same boot, monotonic 0, batch monotonic ten years: corrected to 2016. On main it was
     # counted in 2016's reports; it is kept apart like any implausible time.
     years = 10 * 366 * 24 * 3600 * 1000
     item = feedback(boot_id="boot-1", monotonic_ms=0)
-    answer = send(client, kiosk["token"], [item], boot_id="boot-1", monotonic_ms=years)
+    answer = send(client, enrolment["token"], [item], boot_id="boot-1", monotonic_ms=years)
     assert answer.status_code == 200 and answer.json()["accepted"] == 1
     manager = key(client, "manager", ["kaleva"])
     old = get(

@@ -22,8 +22,8 @@ from central.fleet import fleet
 from central.retention import Policy, months_before
 from central.settings import Settings
 from central.tables import events, retention_horizons
-from tests.central.conftest import feedback
-from tests.central.test_ingest import rollup_total, send, stored
+from tests.support.central import rollup_total, send, stored
+from tests.support.events import feedback
 
 OUTBOX = str(uuid.uuid4())
 KEEP_ALL = Policy(comment_days=0, event_months=0)
@@ -51,9 +51,9 @@ def completeness(client) -> str:
     return kiosk.completeness.words()
 
 
-def test_old_raw_events_are_deleted_their_rollups_kept_and_a_resend_is_refused(client, kiosk):
+def test_old_raw_events_are_deleted_their_rollups_kept_and_a_resend_is_refused(client, enrolment):
     old, older, recent = aged(months=26, seq=1), aged(months=30, seq=2), aged(months=1, seq=3)
-    assert send(client, kiosk["token"], [old, older, recent]).json()["accepted"] == 3
+    assert send(client, enrolment["token"], [old, older, recent]).json()["accepted"] == 3
     assert rollup_total(client) == 3 and completeness(client) == "all 3 events received"
 
     dry = cli_run(client, "retention", "run", "--dry-run")
@@ -68,7 +68,7 @@ def test_old_raw_events_are_deleted_their_rollups_kept_and_a_resend_is_refused(c
     assert rollup_total(client) == 3  # the rollups are kept for ever
     assert completeness(client) == "all 3 events received"
 
-    again = send(client, kiosk["token"], [old, recent]).json()
+    again = send(client, enrolment["token"], [old, recent]).json()
     assert again["accepted"] == 0 and again["duplicates"] == 1 and again["conflicts"] == []
     assert [r["id"] for r in again["rejected"]] == [old["id"]]
     assert "older than the central keeps events" in again["rejected"][0]["error"]
@@ -77,13 +77,13 @@ def test_old_raw_events_are_deleted_their_rollups_kept_and_a_resend_is_refused(c
     assert "raw events: deleted 0" in cli_run(client, "retention", "run").output  # idempotent
 
 
-def test_an_old_event_its_wrong_clock_kept_is_still_a_duplicate(client, kiosk):
+def test_an_old_event_its_wrong_clock_kept_is_still_a_duplicate(client, enrolment):
     """Its kiosk clock said now, its corrected time is 30 months ago: it is not deleted while
     its own time is recent, and a resend stays a duplicate, not a rejection."""
     months = 30 * 31 * 24 * 3600 * 1000
     wrong = feedback(2, boot_id="long", monotonic_ms=1000)  # occurred_at: now
     assert (
-        send(client, kiosk["token"], [wrong], boot_id="long", monotonic_ms=months).json()[
+        send(client, enrolment["token"], [wrong], boot_id="long", monotonic_ms=months).json()[
             "accepted"
         ]
         == 1
@@ -92,24 +92,24 @@ def test_an_old_event_its_wrong_clock_kept_is_still_a_duplicate(client, kiosk):
     assert held["clock_suspect"] is True
     retention.run(client.app.state.engine, Policy(0, 24))
     assert wrong["id"] in stored(client)
-    answer = send(client, kiosk["token"], [wrong], boot_id="long", monotonic_ms=months + 5000)
+    answer = send(client, enrolment["token"], [wrong], boot_id="long", monotonic_ms=months + 5000)
     assert answer.json()["duplicates"] == 1 and answer.json()["rejected"] == []
 
 
-def test_before_any_purge_nothing_is_refused_for_its_age(client, kiosk):
+def test_before_any_purge_nothing_is_refused_for_its_age(client, enrolment):
     old = aged(months=40)
-    assert send(client, kiosk["token"], [old]).json()["accepted"] == 1
+    assert send(client, enrolment["token"], [old]).json()["accepted"] == 1
     retention.run(client.app.state.engine, KEEP_ALL)  # retention off: no horizon
     with client.app.state.engine.connect() as conn:
         assert retention.kept_from(conn) is None
     assert old["id"] in stored(client)
 
 
-def test_comments_past_their_days_are_removed_and_the_rating_kept(client, kiosk):
+def test_comments_past_their_days_are_removed_and_the_rating_kept(client, enrolment):
     texts = ["Odotin tunnin", "Kiitos!", "Hyvä palvelu"]
     commented = [feedback(r, comment=t) for r, t in zip((1, 4, 3), texts, strict=True)]
     plain = feedback(2)
-    assert send(client, kiosk["token"], [*commented, plain]).json()["accepted"] == 4
+    assert send(client, enrolment["token"], [*commented, plain]).json()["accepted"] == 4
     engine = client.app.state.engine
     now = datetime.now(UTC)
     early = retention.run(engine, Policy(90, 0), now=now + timedelta(days=80))
@@ -125,15 +125,15 @@ def test_comments_past_their_days_are_removed_and_the_rating_kept(client, kiosk)
     assert rows[plain["id"]]["comment_deleted_at"] is None
     assert rollup_total(client) == 4
 
-    resent = send(client, kiosk["token"], commented).json()
+    resent = send(client, enrolment["token"], commented).json()
     assert resent["duplicates"] == 3 and resent["conflicts"] == [] and resent["accepted"] == 0
     assert all(stored(client)[e["id"]]["comment"] is None for e in commented)  # not back
     again = retention.run(engine, Policy(90, 0), now=now + timedelta(days=92))
     assert again.comments == 0
 
 
-def test_retention_is_configured_by_environment_and_zero_keeps(client, kiosk):
-    send(client, kiosk["token"], [aged(months=30, comment="vanha")])
+def test_retention_is_configured_by_environment_and_zero_keeps(client, enrolment):
+    send(client, enrolment["token"], [aged(months=30, comment="vanha")])
     env = {
         "HYMY_CENTRAL_COMMENT_RETENTION_DAYS": "0",
         "HYMY_CENTRAL_EVENT_RETENTION_MONTHS": "0",
@@ -149,7 +149,7 @@ def test_retention_is_configured_by_environment_and_zero_keeps(client, kiosk):
     assert (defaults.comment_retention_days, defaults.event_retention_months) == (90, 24)
 
 
-def test_comment_delete_for_a_data_subject_request(client, kiosk, caplog):
+def test_comment_delete_for_a_data_subject_request(client, enrolment, caplog):
     event = feedback(1, comment="Hoitaja Maija Meikäläinen oli töykeä")
     checkin = {
         **{k: v for k, v in feedback().items() if k not in ("rating", "reason", "comment")},
@@ -160,7 +160,7 @@ def test_comment_delete_for_a_data_subject_request(client, kiosk, caplog):
         "printed": True,
     }
     del checkin["misuse"]
-    assert send(client, kiosk["token"], [event, checkin]).json()["accepted"] == 2
+    assert send(client, enrolment["token"], [event, checkin]).json()["accepted"] == 2
 
     found = cli_run(client, "comment", "find", "--site", "kaleva", "--text", "maija")
     assert found.exit_code == 0 and found.output.startswith(event["id"])
@@ -182,14 +182,14 @@ def test_comment_delete_for_a_data_subject_request(client, kiosk, caplog):
     assert none.exit_code == 0 and "nothing to delete" in none.output
     unknown = cli_run(client, "comment", "delete", str(uuid.uuid4()))
     assert unknown.exit_code == 1 and "No event" in unknown.output
-    resent = send(client, kiosk["token"], [event]).json()
+    resent = send(client, enrolment["token"], [event]).json()
     assert resent["duplicates"] == 1 and stored(client)[event["id"]]["comment"] is None
     assert "No comment matches" in cli_run(client, "comment", "find", "--site", "kaleva").output
 
 
-def test_two_runs_at_once_delete_each_event_once(client, kiosk):
+def test_two_runs_at_once_delete_each_event_once(client, enrolment):
     old = [aged(months=30, days=n) for n in range(40)]
-    assert send(client, kiosk["token"], old).json()["accepted"] == 40
+    assert send(client, enrolment["token"], old).json()["accepted"] == 40
     engine, results, errors = client.app.state.engine, [], []
 
     def purge() -> None:
@@ -208,9 +208,9 @@ def test_two_runs_at_once_delete_each_event_once(client, kiosk):
     assert rollup_total(client) == 40
 
 
-def test_serve_runs_the_retention_once_a_day_by_itself(client, kiosk, db_url, tmp_path):
+def test_serve_runs_the_retention_once_a_day_by_itself(client, enrolment, db_url, tmp_path):
     first = aged(months=30)
-    assert send(client, kiosk["token"], [first]).json()["accepted"] == 1
+    assert send(client, enrolment["token"], [first]).json()["accepted"] == 1
     quick = Settings(data_dir=tmp_path, db_url=db_url, retention_check_every=timedelta(seconds=0.2))
     with TestClient(create_app(quick)) as server:
         deadline = time.monotonic() + 20
@@ -226,9 +226,9 @@ def test_serve_runs_the_retention_once_a_day_by_itself(client, kiosk, db_url, tm
         assert claimed is not None
         # The day's run is done: another old event waits for tomorrow's.
         second = aged(months=30, days=1)
-        assert send(server, kiosk["token"], [second]).json()["rejected"]  # past the horizon
+        assert send(server, enrolment["token"], [second]).json()["rejected"]  # past the horizon
         late = aged(months=23)
-        assert send(server, kiosk["token"], [late]).json()["accepted"] == 1
+        assert send(server, enrolment["token"], [late]).json()["accepted"] == 1
         time.sleep(1)
         assert late["id"] in stored(server)
 
@@ -253,14 +253,14 @@ def test_the_horizon_is_in_the_database_for_every_worker(client):
     assert kinds == {"events", "daily-run"}
 
 
-def test_a_purge_waits_for_an_ingest_that_read_the_old_horizon(client, kiosk):
+def test_a_purge_waits_for_an_ingest_that_read_the_old_horizon(client, enrolment):
     """An ingest's transaction holds the horizon it read (PostgreSQL: a shared advisory lock;
     SQLite: the write lock) until it commits, so no event can be deleted between its read
     and its insert; the purge goes on as soon as it commits."""
     from central.db import writing
 
     old = aged(months=30)
-    assert send(client, kiosk["token"], [old]).json()["accepted"] == 1
+    assert send(client, enrolment["token"], [old]).json()["accepted"] == 1
     engine, finished = client.app.state.engine, threading.Event()
 
     def purge() -> None:
@@ -295,11 +295,11 @@ def test_of_many_workers_and_servers_one_claims_the_days_run(client):
     assert retention.claim_daily_run(engine, now + timedelta(hours=23, minutes=1))
 
 
-def test_comment_find_folds_the_case_of_every_letter_and_names_an_unknown_site(client, kiosk):
+def test_comment_find_folds_the_case_of_every_letter_and_names_an_unknown_site(client, enrolment):
     # SQLite's lower() (and PostgreSQL's under the C collation) changes only A-Z: a search
     # for "äiti" did not find "ÄITI ..." and a data-subject request was answered "no comment".
     event = feedback(2, comment="ÄITI odotti Öisin; ÅSA sanoi")
-    assert send(client, kiosk["token"], [event]).json()["accepted"] == 1
+    assert send(client, enrolment["token"], [event]).json()["accepted"] == 1
     for text in ("äiti", "ÄiTi", "öisin", "åsa", "odotti öisin"):
         found = cli_run(client, "comment", "find", "--site", "kaleva", "--text", text)
         assert found.exit_code == 0 and found.output.startswith(event["id"]), (text, found.output)

@@ -47,13 +47,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from central.access import create_api_key
 from central.app import create_app
 from central.settings import Settings
-from tests.central.conftest import (
-    EXAMPLE_SITE,
-    PostgresCluster,
-    _postgres_bin,
-    add_site,
-    make_code,
-)
+from tests.support.central import add_site, make_code
+from tests.support.paths import EXAMPLE_SITE
+from tests.support.postgres import PostgresCluster, postgres_bin
 
 OTHER_SITE = EXAMPLE_SITE.read_text(encoding="utf-8").replace('id = "kaleva"', 'id = "hervanta"')
 SITES = ["kaleva", "hervanta"]
@@ -388,7 +384,7 @@ def test_the_checks_catch_an_answer_the_document_does_not_name(tmp_path: Path) -
 def test_while_postgresql_is_down_every_answer_is_as_documented(tmp_path: Path) -> None:
     """The 503 with Retry-After each route documents is the one it sends (status, problem
     document, header): PostgreSQL stopped under a running central, cases of every operation."""
-    bin_dir = _postgres_bin()
+    bin_dir = postgres_bin()
     if bin_dir is None:
         pytest.skip("PostgreSQL is not installed here (CI installs and runs it)")
     cluster = PostgresCluster(bin_dir)

@@ -16,9 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hymy_dev.local_central import free_port
 from sync.protocol import encode_batch
-from tests.central.conftest import EXAMPLE_SITE, feedback, free_port
-from tests.conftest import ROOT
+from tests.support.events import feedback
+from tests.support.paths import EXAMPLE_SITE, ROOT
 
 CENTRAL = [sys.executable, "-m", "central.cli"]
 

@@ -17,7 +17,7 @@ from central.fairness import (
 )
 from central.names import display_name, reason_name, service_point_name, site_name
 from central.sites import SiteError, kiosk_config, parse_site, site_changes, site_toml
-from tests.central.conftest import EXAMPLE_SITE
+from tests.support.paths import EXAMPLE_SITE
 
 scores = st.floats(min_value=0, max_value=100)
 answers = st.integers(min_value=0, max_value=100_000)

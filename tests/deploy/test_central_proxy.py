@@ -29,10 +29,13 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from central.db import normalize_url
+from hymy_dev.local_central import free_port
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from sync.protocol import MAX_BODY_BYTES
-from tests.central.conftest import EXAMPLE_SITE, PostgresCluster, feedback, free_port
-from tests.deploy.conftest import ROOT, require_tool
+from tests.support.deploy import require_tool
+from tests.support.events import feedback
+from tests.support.paths import EXAMPLE_SITE, ROOT
+from tests.support.postgres import PostgresCluster
 
 SITE = ROOT / "deploy" / "central" / "hymy-central.nginx"
 CENTRAL = [sys.executable, "-m", "central.cli"]

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from sync.protocol import MAX_BODY_BYTES
-from tests.central.conftest import PostgresCluster
-from tests.deploy.conftest import ROOT, check_exposure, require_tool
+from tests.support.deploy import check_exposure, require_tool
+from tests.support.paths import ROOT
+from tests.support.postgres import PostgresCluster
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.deploy.conftest import INSTALL_SH, PI_DIR, ROOT, require_tool
+from tests.support.deploy import INSTALL_SH, PI_DIR, require_tool
+from tests.support.paths import ROOT
 
 ANSIBLE_DIR = PI_DIR / "ansible"
 PLAYBOOK = ANSIBLE_DIR / "fleet.yml"

@@ -14,18 +14,18 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from tests.deploy.conftest import (
+from tests.support.deploy import (
     CMDLINE,
     INSTALL_SH,
     PI_DIR,
-    ROOT,
     StagedKiosk,
     make_fake_venv,
     make_os_root,
     manifest,
-    require_root,
     run_install,
 )
+from tests.support.host import require_root
+from tests.support.paths import ROOT
 
 ROOT_ID = (0, 0)
 

@@ -3,33 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import PI_DIR, require_tool
-
-SCREEN = PI_DIR / "bin" / "hymy-screen"
-WEEKDAYS = "SCREEN_ON=Mon..Fri 07:00\nSCREEN_OFF=Mon..Fri 18:00\n"
-
-
-def screen(
-    tmp_path: Path, *args: str, now: str = "", conf: str = WEEKDAYS, path: str = ""
-) -> subprocess.CompletedProcess[str]:
-    require_tool("systemd-analyze", "systemd")
-    (tmp_path / "install.conf").write_text(conf)
-    env = {
-        "PATH": f"{path}:/usr/bin:/bin" if path else "/usr/bin:/bin",
-        "HYMY_INSTALL_CONF": str(tmp_path / "install.conf"),
-        "HYMY_SYSFS": str(tmp_path / "sys"),
-        "TZ": "Europe/Helsinki",
-    }
-    if now:
-        env["HYMY_SCREEN_NOW"] = now
-    return subprocess.run(
-        ["bash", str(SCREEN), *args], capture_output=True, text=True, env=env, timeout=30
-    )
+from tests.support.deploy import screen
 
 
 @pytest.mark.parametrize(

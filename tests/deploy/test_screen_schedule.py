@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import (
+from tests.support.deploy import (
     make_fake_venv,
     make_os_root,
-    require_root,
     require_tool,
     run_install,
+    screen,
 )
-from tests.deploy.test_screen import screen
+from tests.support.host import require_root
 
 SHORT_FRIDAYS = "SCREEN_ON=Mon..Fri 07:00\nSCREEN_OFF=Mon..Thu 16:00; Fri 14:00\n"
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.deploy.conftest import INSTALL_SH, PI_DIR, make_fake_venv, require_root, require_tool
+from tests.support.deploy import INSTALL_SH, PI_DIR, make_fake_venv, require_tool
+from tests.support.host import require_root
 
 SCRIPTS = [INSTALL_SH, *sorted((PI_DIR / "bin").iterdir())]
 

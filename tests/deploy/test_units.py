@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import PI_DIR, StagedKiosk, check_exposure, require_tool
+from tests.support.deploy import PI_DIR, StagedKiosk, check_exposure, require_tool
 
 log = logging.getLogger(__name__)
 

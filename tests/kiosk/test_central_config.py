@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.central_config import ConfigSource, merge_central
 from kiosk.config import ConfigError
-from tests.conftest import EXAMPLE_CONFIG
+from tests.support.paths import EXAMPLE_CONFIG
 
 CENTRAL = {
     "kiosk": {

@@ -10,7 +10,8 @@ import pytest
 
 from kiosk.config import ConfigError, load_config, parse_config
 from kiosk.pin import hash_pin, is_pin_hash, verify_pin
-from tests.conftest import EXAMPLE_CONFIG, ROOT
+from tests.support.kiosk_config import example_config
+from tests.support.paths import EXAMPLE_CONFIG, ROOT
 
 EXAMPLE = EXAMPLE_CONFIG.read_text(encoding="utf-8")
 
@@ -184,10 +185,7 @@ def test_hash_pin_command_prints_a_usable_hash(tmp_path: Path):
 
 
 def test_a_printer_section_without_a_baudrate_keeps_the_printers_speed(tmp_path) -> None:
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
-        '[devices.printer]                # "none", "fake" or "serial"\nkind = "none"',
-        '[devices.printer]\nkind = "serial"\nport = "/dev/ttyUSB0"',
-    )
+    text = example_config(devices__printer={"kind": "serial", "port": "/dev/ttyUSB0"})
     config = parse_config(text, source="kiosk.toml")
     assert (config.devices.printer.port, config.devices.printer.baudrate) == ("/dev/ttyUSB0", 19200)
     assert config.devices.scanner.baudrate == 9600

@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.central_config import ConfigSource
 from kiosk.config import ConfigError, parse_config, validate_config
-from tests.conftest import EXAMPLE_CONFIG
+from tests.support.paths import EXAMPLE_CONFIG
 
 EXAMPLE = EXAMPLE_CONFIG.read_text(encoding="utf-8")
 SOURCE = "/etc/hymy/kiosk.toml"

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from kiosk.i18n import Catalogs, available_languages
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 LOCALE = ROOT / "assets" / "locale"
 extract = runpy.run_path(str(ROOT / "scripts" / "extract_messages.py"))["extract_messages"]

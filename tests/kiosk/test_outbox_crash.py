@@ -14,7 +14,7 @@ import time
 import pytest
 
 from kiosk.outbox import Outbox
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 # Appends in a loop and prints each id right after its append returned.
 APPENDER = """

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.outbox import NotAnOutboxError, Outbox, OutboxError
-from tests.conftest import ROOT
-from tests.kiosk.conftest import child_pythonpath
-from tests.kiosk.storage import bind_mount, set_read_only, small_filesystem
+from tests.support.paths import ROOT, child_pythonpath
+from tests.support.storage import bind_mount, set_read_only, small_filesystem
 
 
 def event() -> dict:

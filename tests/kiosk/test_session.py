@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,30 +12,8 @@ from kiosk.journey import Step
 from kiosk.maintenance import AdminStatus, Maintenance
 from kiosk.outbox import Outbox
 from kiosk.session import Choice, KioskSession, View, WriteStatus
-from tests.conftest import EXAMPLE_CONFIG
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class UiThread:
-    """Stands in for Kivy's main loop: callbacks posted by the writer run when the test says."""
-
-    def __init__(self) -> None:
-        self.queue: list[Callable[[], None]] = []
-        self.views: list[View] = []
-
-    def post(self, callback: Callable[[], None]) -> None:
-        self.queue.append(callback)
-
-    def run_pending(self) -> None:
-        while self.queue:
-            self.queue.pop(0)()
+from tests.support.kiosk_session import ManualClock, UiThread, settle
+from tests.support.paths import EXAMPLE_CONFIG
 
 
 @pytest.fixture
@@ -48,11 +25,6 @@ def setup(tmp_path: Path):
     yield session, outbox, clock, ui
     session.close()
     outbox.close()
-
-
-def settle(session: KioskSession, ui: UiThread) -> None:
-    session.flush()
-    ui.run_pending()
 
 
 def quick_rating(session: KioskSession, ui: UiThread, rating: int) -> None:

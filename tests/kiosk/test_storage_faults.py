@@ -14,19 +14,15 @@ from kiosk.config import load_config
 from kiosk.journey import Step
 from kiosk.outbox import Outbox
 from kiosk.session import KioskSession, WriteStatus
-from tests.conftest import EXAMPLE_CONFIG
-from tests.kiosk.storage import (
-    fill,
-    immutable_files,
-    set_immutable,
-    small_ext4,
-    small_filesystem,
-)
-from tests.kiosk.test_session import ManualClock, UiThread, settle
+from tests.support.kiosk_session import ManualClock, UiThread, settle
+from tests.support.paths import EXAMPLE_CONFIG
+from tests.support.storage import fill, immutable_files, set_immutable, small_ext4, small_filesystem
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path, request) -> Iterator[tuple[KioskSession, Outbox, UiThread, Path]]:
+def session_on_small_disk(
+    tmp_path: Path, request
+) -> Iterator[tuple[KioskSession, Outbox, UiThread, Path]]:
     """A kiosk session whose data dir is a small file system of its own."""
     mount = small_filesystem if request.param == "tmpfs" else small_ext4
     with mount(tmp_path / "data") as data:
@@ -76,9 +72,9 @@ def storage_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     ]
 
 
-@pytest.mark.parametrize("kiosk", ["tmpfs", "ext4"], indirect=True)
-def test_a_full_disk_apologises_logs_once_and_resumes(kiosk, caplog):
-    session, outbox, ui, data = kiosk
+@pytest.mark.parametrize("session_on_small_disk", ["tmpfs", "ext4"], indirect=True)
+def test_a_full_disk_apologises_logs_once_and_resumes(session_on_small_disk, caplog):
+    session, outbox, ui, data = session_on_small_disk
     caplog.set_level(logging.INFO, logger="kiosk.outbox_writer")
     assert rate(session, ui) is WriteStatus.SAVED
     filler = fill(data)
@@ -105,9 +101,9 @@ def test_a_full_disk_apologises_logs_once_and_resumes(kiosk, caplog):
 
 
 # On ext4 only: tmpfs does not stop writes to an immutable file that is open already.
-@pytest.mark.parametrize("kiosk", ["ext4"], indirect=True)
-def test_a_read_only_outbox_apologises_logs_once_and_resumes(kiosk, caplog):
-    session, outbox, ui, data = kiosk
+@pytest.mark.parametrize("session_on_small_disk", ["ext4"], indirect=True)
+def test_a_read_only_outbox_apologises_logs_once_and_resumes(session_on_small_disk, caplog):
+    session, outbox, ui, data = session_on_small_disk
     caplog.set_level(logging.INFO, logger="kiosk.outbox_writer")
     assert rate(session, ui) is WriteStatus.SAVED
     frozen = immutable_files(data)
@@ -127,7 +123,7 @@ def test_the_agents_writes_on_a_full_disk_are_a_sentence_and_change_nothing(tmp_
     """requeue, quarantine and meta writes of the sync agent fail mid-statement on a full disk:
     an OutboxError that says what to do, never a raw sqlite3 error, and nothing half-done."""
     from kiosk.outbox import OutboxError
-    from tests.central.conftest import feedback
+    from tests.support.events import feedback
 
     with small_filesystem(tmp_path / "data") as data:
         outbox = Outbox.open(data / "outbox.sqlite")

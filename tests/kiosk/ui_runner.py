@@ -15,9 +15,8 @@ from functools import partial
 from pathlib import Path
 
 from hymy_dev.autopilot import play
-from kiosk.central_config import CENTRAL_CONFIG_FILE, ConfigSource
 from kiosk.i18n import available_languages
-from kiosk.outbox import OUTBOX_FILE
+from kiosk.settings import KioskSettings
 
 
 def main() -> None:
@@ -35,19 +34,19 @@ def main() -> None:
     script = getattr(importlib.import_module(module), name)
     if args.shots is not None:
         script = partial(script, shots=args.shots)
-    source = ConfigSource(
-        args.config,
-        args.data_dir / CENTRAL_CONFIG_FILE,
-        available_languages=available_languages(),
+    settings = KioskSettings.read(
+        config_path=args.config, data_dir=args.data_dir, window=args.window
     )
+    source = settings.config_source(available_languages())
     config = source.load()
-    window = tuple(int(n) for n in args.window.split("x"))
 
     notes: dict = {}
     try:
         # The path, not an open outbox: the app opens it as hymy-kiosk does (out of order
         # while it cannot).
-        play(config, args.data_dir / OUTBOX_FILE, script, window=window, notes=notes, source=source)
+        play(
+            config, settings.outbox_path, script, window=settings.window, notes=notes, source=source
+        )
     finally:
         args.notes.write_text(json.dumps(notes, default=str))
 

@@ -306,14 +306,14 @@ def out_of_order_until_moved_aside(pilot: Autopilot) -> Iterator[float]:
 
 def out_of_order_until_writable(pilot: Autopilot) -> Iterator[float]:
     """The data dir is a read-only mount: out of order until it is writable again."""
-    from tests.kiosk.storage import set_read_only
+    from tests.support.storage import set_read_only
 
     yield from _out_of_order_then_back(pilot, lambda path: set_read_only(path.parent, False))
 
 
 def full_disk_while_running(pilot: Autopilot) -> Iterator[float]:
     """The data dir fills up under the running kiosk, and is freed again."""
-    from tests.kiosk.storage import fill
+    from tests.support.storage import fill
 
     yield from _rate(pilot, 4)
     filler = fill(pilot.app.outbox_path.parent)

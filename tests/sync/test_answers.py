@@ -16,18 +16,18 @@ from kiosk.outbox import OUTBOX_FILE, Outbox, OutboxMeta
 from sync.client import CentralError, RefusedError, RetryLaterError
 from sync.credentials import CENTRAL_CONFIG_FILE, DEVICE_FILE, check_kiosk_config, load_credentials
 from sync.status import read_state
-from tests.sync.conftest import (
+from tests.support.faultproxy import REFUSALS, UNTRUSTED, Fault, FaultProxy
+from tests.support.sync import (
     append,
     assert_exactly_once,
     enroll,
+    fast_agent,
     heartbeat_at_central,
     hymy_sync,
     start_agent,
     states,
     wait_for,
 )
-from tests.sync.faultproxy import REFUSALS, UNTRUSTED, Fault, FaultProxy
-from tests.sync.test_faults import fast_agent
 
 # What the agent says for each answer it does not take (its last error, in status).
 SAYS = {

@@ -10,21 +10,17 @@ from pathlib import Path
 from hymy_dev.local_central import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from sync.credentials import load_credentials
-from sync.protocol import decode_batch
-from tests.sync.conftest import (
+from tests.support.faultproxy import FaultProxy
+from tests.support.sync import (
     append,
     assert_exactly_once,
     enroll,
+    fast_agent,
     heartbeat_at_central,
     hymy_sync,
+    schema_1_outbox,
+    sent_events,
 )
-from tests.sync.faultproxy import FaultProxy
-from tests.sync.test_faults import fast_agent
-from tests.sync.test_outbox_schema import schema_1_outbox
-
-
-def sent_events(proxy: FaultProxy) -> list[dict]:
-    return [event for body in proxy.bodies for event in decode_batch(body)[1]]
 
 
 def test_each_event_carries_its_outbox_id_and_seq(central: LocalCentral, kiosk_dir: Path):

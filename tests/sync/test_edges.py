@@ -19,18 +19,18 @@ from sync.agent import AgentSettings, SyncAgent
 from sync.backoff import REFUSED_CAP_S
 from sync.client import RefusedError, RetryLaterError
 from sync.credentials import CENTRAL_CONFIG_FILE, Credentials, save_credentials
-from tests.central.conftest import feedback
-from tests.sync.conftest import (
+from tests.support.events import feedback
+from tests.support.faultproxy import FaultProxy
+from tests.support.sync import (
     append,
     assert_exactly_once,
     enroll,
     hymy_sync,
+    sent_events,
     start_agent,
     states,
     wait_for,
 )
-from tests.sync.faultproxy import FaultProxy
-from tests.sync.test_completeness import sent_events
 
 LOCKED_S = 12.0  # the central's start and the agent's busy timeout of 5 s, with room
 

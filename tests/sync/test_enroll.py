@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hymy_dev.local_central import LocalCentral
 from sync.credentials import CENTRAL_CONFIG_FILE, DEVICE_FILE, load_credentials
-from tests.sync.conftest import enroll, hymy_sync
+from tests.support.sync import enroll, hymy_sync
 
 
 def test_enrol_stores_the_token_readable_by_its_owner_only(

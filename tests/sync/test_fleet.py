@@ -9,9 +9,8 @@ from pathlib import Path
 from hymy_dev.local_central import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox, OutboxMeta
 from sync.credentials import CENTRAL_CONFIG_FILE
-from tests.central.conftest import EXAMPLE_SITE
-from tests.sync.conftest import append, enroll
-from tests.sync.test_faults import fast_agent
+from tests.support.paths import EXAMPLE_SITE
+from tests.support.sync import append, enroll, fast_agent
 
 
 def test_the_heartbeat_shows_in_the_fleet_view(central: LocalCentral, kiosk_dir: Path) -> None:

@@ -4,19 +4,17 @@ events."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from kiosk import schema
 from kiosk.outbox import Outbox, QuarantineGroup
-from tests.central.conftest import feedback
+from tests.support.events import feedback
+from tests.support.sync import schema_1_outbox
 
 
 def appended(outbox: Outbox, n: int) -> list[str]:
@@ -40,31 +38,6 @@ def test_a_new_outbox_has_its_own_id_and_counts_from_one(tmp_path: Path) -> None
         kept = a.outbox_id
     with Outbox.open(tmp_path / "a.sqlite") as again:
         assert again.outbox_id == kept and again.first_seq == 1 and again.last_seq() == 4
-
-
-def schema_1_outbox(path: Path, states: list[str]) -> None:
-    """An outbox as Hymy with schema 1 left it: the v1 migration alone, then its events."""
-    db = sqlite_utils.Database(path)
-    schema.MIGRATIONS[0](db)
-    db.execute("PRAGMA user_version = 1")
-    now = time.time()
-    for state in states:
-        event = feedback(3)
-        db.execute(
-            "INSERT INTO events (id, type, state, payload, created_at, sent_at, error) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                event["id"],
-                "feedback",
-                state,
-                json.dumps(event),
-                now,
-                now if state == "sent" else None,
-                "rejected by the central: x" if state == "quarantined" else None,
-            ],
-        )
-    db.conn.commit()
-    db.close()
 
 
 def rows(path: Path) -> list[tuple[int, str]]:

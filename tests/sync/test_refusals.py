@@ -10,8 +10,8 @@ from pathlib import Path
 from hymy_dev.local_central import LocalCentral
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from sync.credentials import load_credentials
-from tests.central.conftest import feedback
-from tests.sync.conftest import append, enroll, hymy_sync, states
+from tests.support.events import feedback
+from tests.support.sync import append, enroll, hymy_sync, states
 
 
 def test_a_malformed_event_is_quarantined_and_the_rest_flow_on(

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from hymy_dev.local_central import LocalCentral
 from kiosk.outbox import OUTBOX_FILE
-from tests.central.conftest import EXAMPLE_SITE
-from tests.sync.conftest import (
+from tests.support.faultproxy import Fault, FaultProxy
+from tests.support.paths import EXAMPLE_SITE
+from tests.support.sync import (
     append,
     assert_exactly_once,
     enroll,
@@ -17,7 +18,6 @@ from tests.sync.conftest import (
     states,
     wait_for,
 )
-from tests.sync.faultproxy import Fault, FaultProxy
 
 RONTGEN = """
 [[service_points]]

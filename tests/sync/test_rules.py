@@ -19,7 +19,7 @@ from sync.heartbeat import MIN_FREE_BYTES, base_heartbeat, build_heartbeat, stor
 from sync.protocol import HEARTBEAT_BASE_FIELDS, canonical, parse_event
 from sync.status import OutboxRange, Refusal, SyncState, describe
 from sync.uploader import CONFLICT, settle
-from tests.central.conftest import feedback
+from tests.support.events import feedback
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 """Fixtures of the console's browser tests: Debian's chromium through Playwright (one browser per
 test process, a fresh context per test), a real central serving the console, and a real OpenID
-Connect provider for single sign-on. Accessibility checks are in tests.central.web.axe.
+Connect provider for single sign-on. Accessibility checks are in tests.support.axe.
 
 Playwright never downloads a browser here: it launches /usr/bin/chromium, with
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 and PLAYWRIGHT_BROWSERS_PATH pointing at a folder that must
@@ -21,9 +21,9 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from hymy_dev.local_central import free_port
-from tests.central.web.live import LiveCentral
-from tests.central.web.oidc import OidcProvider
-from tests.central.web.tools import node_missing, unavailable
+from tests.support.browser_tools import node_missing, unavailable
+from tests.support.live_central import LiveCentral
+from tests.support.oidc import OidcProvider
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -18,9 +18,9 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from playwright.sync_api import Browser, Page, Route
 
-from tests.central.web.axe import AXE_JS, assert_accessible, axe_check, describe
-from tests.central.web.live import SERVICE_POINTS, LiveCentral
-from tests.central.web.oidc import TEST_USERS, OidcProvider
+from tests.support.axe import AXE_JS, assert_accessible, axe_check, describe
+from tests.support.live_central import SERVICE_POINTS, LiveCentral
+from tests.support.oidc import TEST_USERS, OidcProvider
 
 log = logging.getLogger(__name__)
 # Nothing listens here: a browser test catches the redirect with page.route, an HTTP client

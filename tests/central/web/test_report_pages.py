@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page
 
-from tests.central.web.axe import axe_check, describe
-from tests.central.web.live import LiveCentral
+from tests.support.axe import axe_check, describe
+from tests.support.live_central import LiveCentral
 
 PASSWORD = "kolme sanaa peräkkäin"
 PAGES = [

@@ -25,10 +25,10 @@ from central.people import add_person, disable_person, find_person
 from central.settings import Settings
 from central.tables import sso_states
 from hymy_dev.local_central import free_port
-from tests.central.conftest import add_site
-from tests.central.web.live import LiveCentral
-from tests.central.web.oidc import CLIENT_ID, TEST_USERS, OidcProvider
-from tests.central.web.tools import node_missing, unavailable
+from tests.support.browser_tools import node_missing, unavailable
+from tests.support.central import add_site
+from tests.support.live_central import LiveCentral
+from tests.support.oidc import CLIENT_ID, TEST_USERS, OidcProvider
 
 BASE = "http://127.0.0.1"  # the TestClient's central
 CALLBACK = f"{BASE}/login/sso/callback"

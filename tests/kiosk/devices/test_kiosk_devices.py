@@ -6,32 +6,27 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 from kiosk.devices.interfaces import PrinterState
 from kiosk.devices.simulate import PrinterSimulator, PseudoTerminal
-from tests.conftest import EXAMPLE_CONFIG
-from tests.kiosk.conftest import read_events
+from tests.support.kiosk_config import example_config_file
+from tests.support.outbox import read_events
 
 
-def with_devices(tmp_path: Path, **ports: str) -> Path:
-    """The example config with the named devices (printer, scanner, buttons) on serial ports."""
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
-    for device in ("printer", "scanner", "buttons"):
-        if device in ports:
-            head = f"[devices.{device}]"
-            start = text.index(head)
-            end = text.index('kind = "none"', start) + len('kind = "none"')
-            text = text[:start] + f'{head}\nkind = "serial"\nport = "{ports[device]}"' + text[end:]
-    path = tmp_path / "kiosk.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+def on_serial(**ports: str) -> dict[str, dict[str, str]]:
+    """Changes for example_config: the named devices (printer, scanner, buttons) on serial ports."""
+    return {
+        f"devices__{device}": {"kind": "serial", "port": port} for device, port in ports.items()
+    }
 
 
 def test_a_check_in_prints_its_ticket(kiosk_run, tmp_path) -> None:
     printer = PrinterSimulator()
     try:
-        notes = kiosk_run("check_in_and_print", config=with_devices(tmp_path, printer=printer.port))
+        notes = kiosk_run(
+            "check_in_and_print",
+            config=example_config_file(tmp_path, **on_serial(printer=printer.port)),
+        )
     finally:
         printer.close()
     assert notes["printed"] is True and not notes["not_printed_shown"]
@@ -45,7 +40,10 @@ def test_a_check_in_prints_its_ticket(kiosk_run, tmp_path) -> None:
 def test_out_of_paper_the_number_stays_on_screen(kiosk_run, tmp_path) -> None:
     printer = PrinterSimulator(PrinterState.PAPER_OUT)
     try:
-        notes = kiosk_run("check_in_and_print", config=with_devices(tmp_path, printer=printer.port))
+        notes = kiosk_run(
+            "check_in_and_print",
+            config=example_config_file(tmp_path, **on_serial(printer=printer.port)),
+        )
     finally:
         printer.close()
     assert notes["printed"] is False and notes["not_printed_shown"]
@@ -58,7 +56,7 @@ def test_out_of_paper_the_number_stays_on_screen(kiosk_run, tmp_path) -> None:
 
 def test_a_scanned_code_checks_in_and_a_panel_press_rates(kiosk_run, tmp_path) -> None:
     scanner, panel = PseudoTerminal(), PseudoTerminal()
-    config = with_devices(tmp_path, scanner=scanner.port, buttons=panel.port)
+    config = example_config_file(tmp_path, **on_serial(scanner=scanner.port, buttons=panel.port))
 
     data = tmp_path / "data"
 

@@ -1,4 +1,4 @@
-"""The docs test: every command the docs show runs as printed.
+"""How the docs test runs every command the docs show, as printed (tests/docs/).
 
 Every `$ ` line of a ```console block in README.md and in every other Markdown file of the
 repository (docs/*.md, deploy/...) is run, in the order of the document, in one sandbox per
@@ -39,22 +39,21 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-import pytest
 
-from hymy_dev.local_central import LocalCentral, LocalCentralError, free_port
-from tests.conftest import EXAMPLE_CONFIG, ROOT
-from tests.kiosk.conftest import child_pythonpath
+from hymy_dev.local_central import LocalCentral, free_port
+from tests.support.deploy import INSTALL_SH
+from tests.support.paths import EXAMPLE_CONFIG, EXAMPLE_SITE, ROOT, child_pythonpath
+from tests.support.postgres import PostgresCluster
 
 VENV_BIN = Path(sys.executable).parent
-EXAMPLE_SITE = ROOT / "assets" / "config" / "example-site.toml"
-INSTALL_SH = ROOT / "deploy" / "raspberrypi" / "install.sh"
 RUN_TIMEOUT_S = 90
 UP_TIMEOUT_S = 45
+
 log = logging.getLogger(__name__)
 
 # --- what cannot run here, by the start of the command, and why --------------------------------
@@ -361,6 +360,7 @@ class Sandbox:
 
     doc: str
     display: str
+    cluster: Callable[[], PostgresCluster]  # the tests' one cluster, started when first asked
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hymy-docs-")))
     match: str = ""  # the text the placeholder being resolved matched
     _central: LocalCentral | None = None
@@ -454,9 +454,9 @@ class Sandbox:
         return free_port()
 
     def postgres_url(self) -> str:
-        """A database of its own for this sandbox, on the one cluster of this test module."""
+        """A database of its own for this sandbox, on the tests' one cluster of this process."""
         if self._postgres_url is None:
-            self._postgres_url = _postgres_cluster().create_database()
+            self._postgres_url = self.cluster().create_database()
         return self._postgres_url
 
     def file(self, name: str, *, make: bool = True) -> str:
@@ -479,7 +479,8 @@ class Sandbox:
         """install.sh into a staging root of this sandbox (a fake virtual environment, no
         packages, nothing started), as `sudo hymy-install` runs it on a Pi; installed once."""
         if self._installer is None:
-            from tests.deploy.conftest import make_fake_venv, make_os_root, require_root
+            from tests.support.deploy import make_fake_venv, make_os_root
+            from tests.support.host import require_root
 
             require_root()
             base = self.root / "pi"
@@ -656,43 +657,6 @@ class Sandbox:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-_CLUSTERS: list = []  # the throwaway PostgreSQL cluster, started by the first sandbox needing one
-
-
-def _postgres_cluster():  # -> tests.central.conftest.PostgresCluster
-    if not _CLUSTERS:
-        from tests.central.conftest import PostgresCluster, _postgres_bin
-
-        bin_dir = _postgres_bin()
-        if bin_dir is None:
-            pytest.fail("PostgreSQL is missing: apt-get install postgresql")
-        cluster = PostgresCluster(bin_dir)
-        cluster.start()
-        _CLUSTERS.append(cluster)
-    return _CLUSTERS[0]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _stop_postgres() -> Iterator[None]:
-    yield
-    while _CLUSTERS:
-        _CLUSTERS.pop().stop()
-
-
-@pytest.fixture
-def sandbox(x_display: str) -> Iterator[Callable[[str], Sandbox]]:
-    made: list[Sandbox] = []
-
-    def make(doc: str) -> Sandbox:
-        box = Sandbox(doc, x_display)
-        made.append(box)
-        return box
-
-    yield make
-    for box in made:
-        box.close()
-
-
 # --- comparing output ---------------------------------------------------------------------------
 
 
@@ -760,55 +724,6 @@ def run_doc_command(box: Sandbox, command: DocCommand) -> str | None:
     return output_differs(command.output, ran)
 
 
-@pytest.mark.parametrize("doc", DOCS)
-def test_every_command_of_the_doc_runs_as_printed(doc: str, sandbox) -> None:
-    box = sandbox(doc)
-    failures = []
-    for command in (c for c in ALL_COMMANDS if c.doc == doc):
-        if listed_reason(command.text) is not None:
-            continue
-        try:
-            why = run_doc_command(box, command)
-        except (LocalCentralError, AssertionError, subprocess.TimeoutExpired) as err:
-            why = f"the sandbox could not be made ready for it: {err}"
-        if why:
-            failures.append(f"{doc}:{command.line}: $ {command.text}\n  {why}")
-    assert not failures, "\n\n".join(failures)
-
-
-def test_nothing_is_listed_that_the_docs_no_longer_show() -> None:
-    texts = [(c.doc, c.text) for c in ALL_COMMANDS]
-    tables = [NOT_RUNNABLE, STDIN]
-    if (ROOT / SERVER_DOC).exists():
-        tables.append(SERVER_ONLY)
-    stale = [
-        prefix
-        for table in tables
-        for prefix in table
-        if not any(text.startswith(prefix) for _, text in texts)
-    ]
-    stale += [
-        pattern
-        for pattern in LONG_RUNNING
-        if not any(re.search(pattern, bare(text)) for _, text in texts)
-    ]
-    stale += [
-        f"{doc}: {text}"
-        for table in (EXPECTED_EXIT, STATE_OUTPUT, PREPARE)
-        for doc, text in table
-        if (doc, text) not in texts
-    ]
-    assert not stale, f"listed in tests/test_docs.py but in no doc any more: {stale}"
-
-
-def test_the_docs_have_commands() -> None:
-    """The extraction itself: README.md and the guides' blocks are found, indented ones too."""
-    assert {"README.md", "docs/central.md", "docs/sync.md", "docs/it-guide.md"} <= set(DOCS)
-    indented = [c for c in ALL_COMMANDS if c.doc == "docs/it-guide.md" and c.line < 40]
-    assert indented and indented[0].text == "hymy-central enroll-code --site kaleva"
-    assert all(" #" not in c.text for c in ALL_COMMANDS if c.text.startswith("hymy-"))
-
-
 # --- the examples of --help ---------------------------------------------------------------------
 
 
@@ -873,115 +788,5 @@ def help_examples() -> list[tuple[str, str]]:
     return sorted(found, key=order)
 
 
-def _without_data_dir(text: str) -> str:
+def without_data_dir(text: str) -> str:
     return re.sub(r" --data-dir \S+", "", text)
-
-
-def test_every_help_example_runs(sandbox) -> None:
-    box = sandbox("--help")
-    examples = help_examples()
-    assert len(examples) >= 10, examples
-    failures = []
-    shown = {c.text for c in ALL_COMMANDS}
-    shown_elsewhere = {_without_data_dir(text) for text in shown}
-    for name, example in examples:
-        assert example.startswith(name.split()[0]), f"{name}'s example runs another program"
-        if example in shown or _without_data_dir(example) in shown_elsewhere:
-            continue  # a doc shows it as it is (or with another data dir): run there
-        try:
-            why = run_doc_command(box, DocCommand("--help", 0, example, ()))
-        except (LocalCentralError, AssertionError, subprocess.TimeoutExpired) as err:
-            why = f"the sandbox could not be made ready for it: {err}"
-        if why:
-            failures.append(f"{name} --help: {example}\n  {why}")
-    assert not failures, "\n\n".join(failures)
-
-
-def test_a_command_the_test_cannot_run_fails_it(sandbox) -> None:
-    box = sandbox("docs/new.md")
-    why = run_doc_command(box, DocCommand("docs/new.md", 1, "frobnicate --all", ()))
-    assert why is not None and "does not know how to run it" in why
-    assert listed_reason("ansible-playbook -i inventory.yml fleet.yml") is not None
-
-
-def test_the_first_line_is_compared_by_its_fixed_words() -> None:
-    shown = (
-        "Enrolled aula-1 at site kaleva (device 3c1f...); token in /var/lib/hymy/device.json.",
-    )
-    same = (
-        "Enrolled kiosk-7 at site kaleva (device 9b1d77c0-aa); token in /var/lib/hymy/device.json."
-    )
-    assert output_differs(shown, Ran(0, same + "\nmore\n", "")) is None
-    other = "Enrolled aula-1 at site hervanta (device 3c1f); token in /var/lib/hymy/device.json."
-    assert output_differs(shown, Ran(0, other, "")) is not None
-    assert output_differs(shown, Ran(0, "", "")) is not None
-    # Log lines on stderr are not what a person reads first; click's "Error:" is.
-    error = ("Error: No site 'x'; add it with `hymy-central site add`.",)
-    logged = "2026-12-02 04:00:00,123 INFO central.db: schema up to date\n" + error[0] + "\n"
-    assert output_differs(error, Ran(1, "", logged)) is None
-    assert output_differs(('{"status": "ok", "version": "0.1.0"}',), Ran(0, '{"status":"ok"}', ""))
-    assert output_differs(("...",), Ran(0, "anything", "")) is None
-
-
-def test_how_commands_are_told_apart() -> None:
-    server = "HYMY_CENTRAL_DB=postgresql://hymy@/hymy hymy-central serve --workers 4"
-    assert bare(server) == "hymy-central serve --workers 4"
-    assert bare("sudo -u hymy-central hymy-central db upgrade") == "hymy-central db upgrade"
-    assert re.search(r"^hymy-central\b.* serve\b", bare(server))
-    assert not re.search(r"^hymy-kiosk (?!.*--hash-pin)", "hymy-kiosk --hash-pin")
-
-
-def test_examples_are_read_from_help_texts() -> None:
-    text = """Show a site.
-
-    \b
-    Examples:
-      hymy-central site show kaleva > kaleva.toml   (then edit it)
-      hymy-central site update kaleva.toml
-
-    Example: hymy-central site list
-    More words.
-    """
-    assert examples_in(text) == [
-        "hymy-central site show kaleva > kaleva.toml",
-        "hymy-central site update kaleva.toml",
-        "hymy-central site list",
-    ]
-
-
-def test_placeholders_and_their_way_back(sandbox) -> None:
-    box = sandbox("docs/new.md")
-    real = box.substitute("sudo -u hymy-central hymy-central serve --workers 4 --host 0.0.0.0")
-    assert real == "hymy-central serve --workers 2 --host 127.0.0.1"
-    assert box.substitute("hymy-sync status --data-dir /var/lib/hymy") == (
-        f"hymy-sync status --data-dir {box.kiosk_dir}"
-    )
-    # Only values that stand for the docs' words are written back in the output.
-    assert box.back(f"2 workers on 127.0.0.1; token in {box.kiosk_dir}/device.json") == (
-        "2 workers on 127.0.0.1; token in /var/lib/hymy/device.json"
-    )
-
-
-def test_curl_without_a_shown_answer_must_get_a_success(sandbox) -> None:
-    box = sandbox("docs/new.md")
-    ok = DocCommand("docs/new.md", 1, "curl -sI https://hymy.example.fi/healthz", ())
-    assert run_doc_command(box, ok) is None
-    missing = DocCommand("docs/new.md", 2, "curl -s https://hymy.example.fi/nothing-here", ())
-    why = run_doc_command(box, missing)
-    assert why is not None and "answered HTTP 404" in why
-
-
-def test_the_server_guide_reaches_the_service_s_database() -> None:
-    """On the server every central command of docs/operations.md goes through hymy-central-admin
-    (the service's user and env file). A plain `hymy-central --data-dir /var/lib/hymy-central
-    ...` run with sudo ignores HYMY_CENTRAL_DB: on a PostgreSQL server it makes a root-owned
-    SQLite file in the service's data dir and reports on that (retention run --dry-run: "would
-    delete 0"), and the service cannot write that file afterwards."""
-    plain = [
-        f"line {c.line}: {c.text}"
-        for c in ALL_COMMANDS
-        if c.doc == SERVER_DOC
-        and re.match(r"^(sudo )?hymy-central\b", c.text)
-        and "/var/lib/hymy-central" in c.text
-    ]
-    assert not plain, f"use `sudo hymy-central-admin ...` instead: {plain}"

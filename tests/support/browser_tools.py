@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
-NODE_MODULES = Path(__file__).resolve().parent / "node" / "node_modules"
+from tests.support.paths import ROOT
+
+NODE_MODULES = ROOT / "tests" / "central" / "web" / "node" / "node_modules"
 
 
 def unavailable(reason: str) -> NoReturn:

@@ -19,9 +19,8 @@ import httpx
 
 from hymy_dev.local_central import LocalCentral
 from sync.protocol import MAX_EVENTS, encode_batch
+from tests.support.paths import EXAMPLE_SITE
 
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLE_SITE = ROOT / "assets" / "config" / "example-site.toml"
 SITE = "kaleva"
 HELSINKI = ZoneInfo("Europe/Helsinki")
 # The example site's service points and their ticket letters.

@@ -17,9 +17,11 @@ from typing import IO, Any
 import httpx
 from playwright.sync_api import Page
 
+from tests.support.paths import ROOT
+
 log = logging.getLogger(__name__)
 
-WEB_TESTS = Path(__file__).resolve().parent
+WEB_TESTS = ROOT / "tests" / "central" / "web"  # the provider script and its npm packages
 PROVIDER_SCRIPT = WEB_TESTS / "oidc_provider.mjs"
 CLIENT_ID = "hymy-console"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from tests.central.web.tools import NODE_MODULES, unavailable
+from tests.support.browser_tools import NODE_MODULES, unavailable
 
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")

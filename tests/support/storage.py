@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import pytest
+from tests.support.host import require_root
 
 FILLER = "filler"
 
@@ -24,20 +24,10 @@ def _run(*command: str) -> None:
     subprocess.run(command, check=True, capture_output=True, text=True)
 
 
-def require_root() -> None:
-    """Skip (or fail under CI) when this process may not mount file systems."""
-    if os.geteuid() == 0:
-        return
-    message = "needs root for mount and chattr (CI runs the tests as root)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @contextlib.contextmanager
 def small_filesystem(path: Path, size: str = "2m") -> Iterator[Path]:
     """A tmpfs of the given size mounted at path (made if needed) for the block's time."""
-    require_root()
+    require_root("mount and chattr")
     path.mkdir(parents=True, exist_ok=True)
     _run("mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "hymy-test", str(path))
     try:
@@ -50,7 +40,7 @@ def small_filesystem(path: Path, size: str = "2m") -> Iterator[Path]:
 def small_ext4(path: Path, megabytes: int = 8) -> Iterator[Path]:
     """A loop-mounted ext4 file system at path, as on the Pi's SD card: `chattr +i` there stops
     writes through files already open (tmpfs does not check that), no blocks reserved for root."""
-    require_root()
+    require_root("mount and chattr")
     image = path.with_name(f"{path.name}.img")
     with image.open("wb") as file:
         file.truncate(megabytes * 1024 * 1024)
@@ -76,7 +66,7 @@ def unmount(path: Path) -> None:
 @contextlib.contextmanager
 def bind_mount(source: Path, target: Path) -> Iterator[Path]:
     """source mounted at target too, for the block's time (see `set_read_only`)."""
-    require_root()
+    require_root("mount and chattr")
     source.mkdir(parents=True, exist_ok=True)
     target.mkdir(parents=True, exist_ok=True)
     _run("mount", "--bind", str(source), str(target))
@@ -117,5 +107,5 @@ def immutable_files(directory: Path) -> list[Path]:
 
 
 def set_immutable(paths: Iterable[Path], immutable: bool) -> None:
-    require_root()
+    require_root("mount and chattr")
     _run("chattr", "+i" if immutable else "-i", *(str(p) for p in paths))
