@@ -16,6 +16,7 @@ from central.api.admission import (
     IngestGate,
     retry_after_s,
 )
+from tests.support.aio import run_coroutine
 
 
 @given(st.integers(0, 100_000), st.integers(0, 64))
@@ -50,7 +51,7 @@ def test_batches_beyond_the_slots_wait_their_turn_then_the_rest_are_told_to_come
         await asyncio.gather(*holders, waiter, *late)
         return done, refused
 
-    done, refused = asyncio.run(scenario())
+    done, refused = run_coroutine(scenario)
     assert sorted(done) == sorted(["held-0", "held-1", "waiter", *(f"late-{n}" for n in range(4))])
     assert refused == []
 
@@ -66,4 +67,4 @@ def test_no_turn_within_the_wait_is_busy_and_frees_nothing_it_did_not_take():
             assert gate._free.locked()
         return busy.value.retry_after_s
 
-    assert asyncio.run(scenario()) == RETRY_AFTER_MIN_S
+    assert run_coroutine(scenario) == RETRY_AFTER_MIN_S
