@@ -4,11 +4,9 @@ the lists of what cannot run here stay true to the docs."""
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
-from hymy_dev.local_central import LocalCentralError
 from tests.support.doc_commands import (
     ALL_COMMANDS,
     DOCS,
@@ -22,7 +20,7 @@ from tests.support.doc_commands import (
     STDIN,
     bare,
     listed_reason,
-    run_doc_command,
+    why_it_fails,
 )
 from tests.support.paths import ROOT
 
@@ -34,10 +32,7 @@ def test_every_command_of_the_doc_runs_as_printed(doc: str, sandbox) -> None:
     for command in (c for c in ALL_COMMANDS if c.doc == doc):
         if listed_reason(command.text) is not None:
             continue
-        try:
-            why = run_doc_command(box, command)
-        except (LocalCentralError, AssertionError, subprocess.TimeoutExpired) as err:
-            why = f"the sandbox could not be made ready for it: {err}"
+        why = why_it_fails(box, command)
         if why:
             failures.append(f"{doc}:{command.line}: $ {command.text}\n  {why}")
     assert not failures, "\n\n".join(failures)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-
-from hymy_dev.local_central import LocalCentralError
 from tests.support.doc_commands import (
     ALL_COMMANDS,
     DocCommand,
     examples_in,
     help_examples,
-    run_doc_command,
+    why_it_fails,
     without_data_dir,
 )
 
@@ -26,10 +23,7 @@ def test_every_help_example_runs(sandbox) -> None:
         assert example.startswith(name.split()[0]), f"{name}'s example runs another program"
         if example in shown or without_data_dir(example) in shown_elsewhere:
             continue  # a doc shows it as it is (or with another data dir): run there
-        try:
-            why = run_doc_command(box, DocCommand("--help", 0, example, ()))
-        except (LocalCentralError, AssertionError, subprocess.TimeoutExpired) as err:
-            why = f"the sandbox could not be made ready for it: {err}"
+        why = why_it_fails(box, DocCommand("--help", 0, example, ()))
         if why:
             failures.append(f"{name} --help: {example}\n  {why}")
     assert not failures, "\n\n".join(failures)

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import click
 
-from hymy_dev.local_central import LocalCentral, free_port
+from hymy_dev.local_central import LocalCentral, LocalCentralError, free_port
 from tests.support.deploy import INSTALL_SH
 from tests.support.paths import EXAMPLE_CONFIG, EXAMPLE_SITE, ROOT, child_pythonpath
 from tests.support.postgres import PostgresCluster
@@ -686,6 +686,14 @@ def output_differs(shown: tuple[str, ...], ran: Ran) -> str | None:
 
 
 # --- running a command as the doc shows it ------------------------------------------------------
+
+
+def why_it_fails(box: Sandbox, command: DocCommand) -> str | None:
+    """run_doc_command, with a sandbox that could not be made ready counted as the failure."""
+    try:
+        return run_doc_command(box, command)
+    except (LocalCentralError, AssertionError, subprocess.TimeoutExpired) as err:
+        return f"the sandbox could not be made ready for it: {err}"
 
 
 def run_doc_command(box: Sandbox, command: DocCommand) -> str | None:
