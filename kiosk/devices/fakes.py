@@ -1,5 +1,5 @@
-"""Devices for desktops and demos without hardware: a printer that keeps what it printed, and
-line devices (scanner, panel) that send what they are told."""
+"""Devices for desktops and demos without hardware: a printer that keeps what it printed, line
+devices (scanner, panel) that send what they are told, and speech that records what was said."""
 
 from __future__ import annotations
 
@@ -42,3 +42,21 @@ class FakeLineDevice:
 
     def close(self) -> None:
         self._on_line = None
+
+
+class RecordingSpeech:
+    """Speech that keeps what it was told to say, as (language, text), in order."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, str]] = []
+        self.stops = 0
+
+    def say(self, text: str, language: str) -> None:
+        if text.strip():
+            self.said.append((language, text))
+
+    def stop(self) -> None:
+        self.stops += 1
+
+    def close(self) -> None:
+        pass

@@ -60,3 +60,14 @@ class LineDevice(Protocol):
 
 BarcodeScanner = LineDevice
 ButtonPanel = LineDevice
+
+
+class Speech(Protocol):
+    """Speaks texts aloud. `say` returns at once (speaking never delays recording or drawing);
+    a new text cuts off the one being spoken, as a screen reader does when focus moves on."""
+
+    def say(self, text: str, language: str) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def close(self) -> None: ...

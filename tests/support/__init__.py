@@ -20,4 +20,5 @@ live_central, oidc, axe, browser_tools   the console in a browser: a served cent
 screenshots    what a screenshot of the kiosk must show
 doc_commands   how the docs test runs every command the docs show
 aio            a coroutine run on a loop of its own (whatever loop the worker runs)
+audio          what a WAV file holds: length and loudness (spoken, not silent)
 """
