@@ -37,6 +37,7 @@ from kiosk.tickets import TicketRange, service_day
 
 log = logging.getLogger(__name__)
 
+NOTICE_S = 15.0  # a scanner notice on the start screen clears by itself after this long
 UNKNOWN_CODE = N_("This booking code is not known here. Please choose your service on the screen.")
 REFUSED_CODE = N_(
     "This code cannot be used for checking in. Please choose your service on the screen."
@@ -123,6 +124,7 @@ class KioskSession:
         self.printing = printing
         self._printed: bool | None = None
         self._notice: str | None = None
+        self._notice_at = 0.0  # monotonic, when the notice was shown
         self._noted_printer: PrinterState | None = None
         self.outbox = outbox
         self._clock = clock or KioskClock(monotonic=monotonic)
@@ -216,6 +218,7 @@ class KioskSession:
         decision = decide(code, booking_rules(self.config))
         if decision.service_point is None:
             self._notice = REFUSED_CODE if decision.refused_personal_data else UNKNOWN_CODE
+            self._notice_at = self._monotonic()
             log.info(
                 "a scanned code was %s",
                 "refused" if decision.refused_personal_data else "not recognised",
@@ -239,11 +242,15 @@ class KioskSession:
         self.journey.touch(self._monotonic())
 
     def tick(self) -> None:
-        """Apply the timeouts; the UI calls this a few times a second."""
+        """Apply the timeouts (a scanner notice's too); the UI calls this a few times a second."""
         before = (self.journey.step, self.journey.language)
-        effects = self.journey.tick(self._monotonic())
+        now = self._monotonic()
+        effects = self.journey.tick(now)
         if effects or (self.journey.step, self.journey.language) != before:
             self._carry_out(effects)
+        elif self._notice is not None and now - self._notice_at >= NOTICE_S:
+            self._notice = None
+            self._show_change()
 
     # --- what the screen shows ---------------------------------------------------------------
 

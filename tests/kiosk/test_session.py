@@ -11,7 +11,7 @@ from kiosk.config import load_config
 from kiosk.journey import Step
 from kiosk.maintenance import AdminStatus, Maintenance
 from kiosk.outbox import Outbox
-from kiosk.session import Choice, KioskSession, View, WriteStatus
+from kiosk.session import NOTICE_S, UNKNOWN_CODE, Choice, KioskSession, View, WriteStatus
 from tests.support.kiosk_session import ManualClock, UiThread, settle
 from tests.support.paths import EXAMPLE_CONFIG
 
@@ -142,6 +142,23 @@ def test_a_scanned_booking_code_checks_in_by_barcode(setup):
     session.choose_service_point("laboratorio")  # the next one, on the screen, is a touch again
     settle(session, ui)
     assert [e.payload["method"] for e in outbox.pending()] == ["barcode", "touch"]
+
+
+def test_a_scanner_notice_clears_by_itself_and_on_leaving_the_start(setup):
+    session, outbox, clock, ui = setup
+    session.check_in_by_barcode("NOT-A-CODE")
+    assert session.view.step is Step.START and session.view.notice == UNKNOWN_CODE
+    clock.now += NOTICE_S - 1
+    session.tick()
+    assert session.view.notice == UNKNOWN_CODE  # still there for a reader
+    clock.now += 1
+    session.tick()
+    assert session.view.notice is None and ui.views[-1].notice is None  # the screen was told
+    session.check_in_by_barcode("NOT-A-CODE")
+    session.start_feedback()
+    session.back()
+    assert session.view.step is Step.START and session.view.notice is None  # fresh start
+    assert outbox.pending() == []
 
 
 def test_the_view_names_things_in_the_visitors_language(setup):
