@@ -39,6 +39,8 @@ def test_a_rating_in_each_language_lands_in_the_outbox(kiosk_run, tmp_path):
         assert event["reason"] is None and event["comment"] is None
         assert event["misuse"] is False
     assert notes["thanks_language"] == ["fi", "sv", "en"]
+    # The visitor's own face, and the kinder words after an unhappy rating.
+    assert notes["thanks_face"] == [[4, False], [2, True], [1, True]]
 
 
 def test_reason_comment_and_a_taken_back_rating(kiosk_run, tmp_path):

@@ -35,6 +35,8 @@ def rate_in_each_language(pilot: Autopilot) -> Iterator[float]:
         yield from pilot.touch("skip")
         _expect(pilot, "thanks")
         pilot.notes.setdefault("thanks_language", []).append(pilot.app.lang)
+        thanks = pilot.app.manager.current_screen
+        pilot.notes.setdefault("thanks_face", []).append([thanks.rating, thanks.unhappy])
         pilot.tap_center()
         yield from pilot.settle()
     _expect(pilot, "start")

@@ -1,18 +1,26 @@
-"""The thank-you screen, shown once the feedback is stored (or a calm apology if it was not)."""
+"""The thank-you screen, shown once the feedback is stored (or a calm apology if it was not): the
+visitor's own face, and after an unhappy rating a kinder word and where to get help now."""
 
 from __future__ import annotations
 
-from kivy.properties import BooleanProperty
+from kivy.properties import BooleanProperty, NumericProperty
 
 from kiosk.session import View, WriteStatus
 from kiosk.ui.screens.base import KioskScreen
 
+UNHAPPY = 2  # ratings up to this get a kinder word and where to find help now
+
 
 class ThanksScreen(KioskScreen):
     failed = BooleanProperty(False)
+    rating = NumericProperty(4)  # the face shown is the one the visitor chose
+    unhappy = BooleanProperty(False)
 
     def refresh(self, view: View) -> None:
         self.failed = view.write is WriteStatus.FAILED
+        if view.rating is not None:
+            self.rating = view.rating
+        self.unhappy = self.rating <= UNHAPPY
 
     def on_touch_up(self, touch: object) -> bool:
         # Anywhere on the screen means "done": the next visitor need not wait for the timeout.
