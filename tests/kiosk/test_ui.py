@@ -57,6 +57,14 @@ def test_reason_comment_and_a_taken_back_rating(kiosk_run, tmp_path):
     assert event["comment"].startswith("Jonotin tunnin")
 
 
+def test_every_visitor_finds_the_keyboard_on_letters(kiosk_run):
+    notes = kiosk_run("keyboard_starts_fresh")
+
+    assert notes["left"] == {"symbols": True, "typed": "Ok 12"}  # the first visitor's state
+    for visitor in ("first", "next"):
+        assert notes[visitor] == {"symbols": False, "letter": "A"}
+
+
 def test_check_in_gives_the_next_ticket(kiosk_run, tmp_path):
     notes = kiosk_run("check_in_twice")
 

@@ -65,6 +65,32 @@ def reason_comment_and_back(pilot: Autopilot) -> Iterator[float]:
     _expect(pilot, "thanks")
 
 
+def keyboard_starts_fresh(pilot: Autopilot) -> Iterator[float]:
+    """A visitor leaves the keyboard on digits after typing; the next one finds letters and a
+    capital first letter."""
+    for visitor in ("first", "next"):
+        yield from pilot.touch("start-feedback")
+        yield from pilot.touch("smiley-3")
+        if pilot.screen == "reason":
+            yield from pilot.touch("skip")
+        _expect(pilot, "comment")
+        screen = pilot.app.manager.current_screen
+        keyboard = screen.ids.keyboard
+        letter = next(b for b in keyboard._keys() if b.key == "a")
+        pilot.notes[visitor] = {
+            "symbols": keyboard.symbols,
+            "letter": letter.text,
+        }
+        if visitor == "first":
+            yield from pilot.type_text("ok 12")  # ends on the digit layout
+            yield from pilot.settle()
+            pilot.notes["left"] = {"symbols": keyboard.symbols, "typed": screen.ids.comment.text}
+        yield from pilot.touch("send")
+        _expect(pilot, "thanks")
+        pilot.tap_center()
+        yield from pilot.settle()
+
+
 def check_in_twice(pilot: Autopilot) -> Iterator[float]:
     """Two visitors check in at the same service point and get consecutive numbers."""
     for _ in range(2):

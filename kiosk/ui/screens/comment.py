@@ -1,4 +1,5 @@
-"""The optional comment, typed on an on-screen keyboard with å, ä and ö; redacted on save."""
+"""The optional comment, typed on an on-screen keyboard with å, ä and ö; redacted on save. Each
+visitor finds the keyboard fresh: letters, in the case an empty field wants."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ class CommentScreen(KioskScreen):
         field = self.ids.comment
         field.text = ""
         field.focus = True
+        self.ids.keyboard.reset()
 
     def refresh(self, view: View) -> None:
         self.ids.comment.max_chars = view.comment_max_chars

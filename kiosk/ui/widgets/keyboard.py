@@ -76,6 +76,14 @@ class OnScreenKeyboard(BoxLayout):
             self.add_widget(line)
         self._relabel()
 
+    def reset(self) -> None:
+        """A fresh start for the next visitor: letters, not symbols, in the case the (empty)
+        field wants, whatever the previous visitor left."""
+        self.shift = False
+        if self.symbols:
+            self.symbols = False  # rebuilds the letters
+        self._relabel()
+
     def _keys(self) -> list[KioskButton]:
         return [button for line in self.children for button in line.children]
 
