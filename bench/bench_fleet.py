@@ -43,7 +43,8 @@ from sqlalchemy import func, select
 from central.db import make_engine
 from central.enrollment import create_enroll_code
 from central.rollups import COUNTS
-from central.sites import parse_site, save_site
+from central.site_store import save_site
+from central.sites import parse_site
 from central.tables import daily_rollups, events
 from hymy_dev.local_central import free_port
 from kiosk.clock import KioskClock, Stamp

@@ -25,7 +25,8 @@ from sqlalchemy import func, insert, select
 from central import rollups
 from central.db import make_engine, upgrade
 from central.reports import report
-from central.sites import parse_site, save_site
+from central.site_store import save_site
+from central.sites import parse_site
 from central.tables import devices, events
 from tests.support.paths import EXAMPLE_SITE
 from tests.support.postgres import PostgresCluster, postgres_bin

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from central.db import in_write_transaction
-from central.sites import missing_sites
+from central.site_store import missing_sites
 from central.tables import api_keys
 from central.tokens import digest, new_token
 

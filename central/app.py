@@ -15,7 +15,7 @@ from central.api.admission import IngestGate, shared_slots
 from central.api.body_limit import BodyLimit
 from central.oidc_config import load_oidc_file
 from central.settings import Settings
-from central.sites import sites_in_unsupported_zones
+from central.site_store import sites_in_unsupported_zones
 
 log = logging.getLogger(__name__)
 

@@ -109,7 +109,7 @@ def _aware(moment: datetime) -> datetime:
 def find_comments(conn: Connection, wanted: CommentFilter, newest: int) -> Found:
     """The `newest` newest comments matching the filter (checked with `checked` first).
 
-    Raises ReportError, central.limits.LimitError and central.sites.NotFoundError for an
+    Raises ReportError, central.limits.LimitError and central.site_store.NotFoundError for an
     unknown site.
     """
     wanted = checked(wanted)
@@ -220,7 +220,7 @@ def list_comments(
     `"time_implausible": true`.
 
     Raises ReportError, central.limits.LimitError (period, paging, sites, ids) and
-    central.sites.NotFoundError for an unknown site.
+    central.site_store.NotFoundError for an unknown site.
     """
     wanted = CommentFilter(
         tuple(sites),

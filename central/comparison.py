@@ -30,7 +30,7 @@ from central.names import service_point_name, site_name
 from central.report_math import NO_POINT, Bucket
 from central.report_queries import ReportError
 from central.reports import report
-from central.sites import load_site
+from central.site_store import load_site
 
 UNITS = ("site", "service-point")
 

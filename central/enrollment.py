@@ -34,16 +34,8 @@ from sqlalchemy.exc import IntegrityError
 
 from central.db import in_write_transaction
 from central.limits import FailureLimit, wait_in_words
-from central.sites import (
-    NotFoundError,
-    SiteDefinition,
-    kiosk_config,
-    load_site,
-    lowest_free_slot,
-    site_retired_at,
-    site_retired_error,
-    valid_kiosk_id,
-)
+from central.site_store import NotFoundError, load_site, site_retired_at, site_retired_error
+from central.sites import SiteDefinition, kiosk_config, lowest_free_slot, valid_kiosk_id
 from central.tables import devices, enroll_codes, enroll_failures
 from central.tokens import digest, new_enroll_code, new_token
 from sync.protocol import EnrollAnswer, KioskConfigAnswer

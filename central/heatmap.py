@@ -20,7 +20,7 @@ from central.downloads import Table
 from central.fairness import guard, shown_count, strictest_minimum
 from central.report_math import HOUR_LABEL, Bucket
 from central.reports import report
-from central.sites import load_site
+from central.site_store import load_site
 
 WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)  # ISO: Monday is 1
 HOURS = tuple(range(24))

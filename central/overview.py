@@ -20,7 +20,8 @@ from central.downloads import Table
 from central.fairness import guard, shown_count
 from central.names import reason_name, site_name
 from central.reports import report
-from central.sites import SiteDefinition, load_site
+from central.site_store import load_site
+from central.sites import SiteDefinition
 
 TOP_REASONS = 5
 PERIODS = ("this_week", "last_week_to_date", "last_week")

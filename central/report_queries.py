@@ -10,7 +10,8 @@ from datetime import date
 from sqlalchemy import Connection
 
 from central.limits import check_id, check_period, check_sites
-from central.sites import SiteDefinition, load_site, zone_problem
+from central.site_store import load_site
+from central.sites import SiteDefinition, zone_problem
 
 
 class ReportError(ValueError):

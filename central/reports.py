@@ -93,7 +93,7 @@ def report(
 
     Raises ReportError for an unknown bucket or kind, a reversed period, or a site in a time
     zone the rollups cannot serve; central.limits.LimitError for a request beyond the limits
-    (period, sites, ids); central.sites.NotFoundError for an unknown site.
+    (period, sites, ids); central.site_store.NotFoundError for an unknown site.
     """
     if kind not in KINDS:
         raise ReportError(f"A report is one of {', '.join(KINDS)}, not {kind!r}.")

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Request, Response
 
 from central.api.deps import CurrentDevice, Db
 from central.api.problems import ProblemError, problem_responses
-from central.sites import SiteError, kiosk_config, load_site
+from central.site_store import load_site
+from central.sites import SiteError, kiosk_config
 from central.tables import devices
 from sync.protocol import KioskConfigAnswer
 

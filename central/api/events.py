@@ -16,7 +16,7 @@ from central.api.problems import ProblemError, problem_responses
 from central.db import in_write_transaction
 from central.ingest import IngestResult, check_events, ingest
 from central.logs import client_address
-from central.sites import load_site
+from central.site_store import load_site
 from sync.protocol import (
     MAX_BODY_BYTES,
     BatchEnvelope,

@@ -24,7 +24,7 @@ from central.limits import (
 )
 from central.report_queries import ReportError
 from central.reports import report, to_csv
-from central.sites import NotFoundError
+from central.site_store import NotFoundError
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 

@@ -90,7 +90,7 @@ def comment_find(settings: Settings, site_id: str, text: str, first: Any, last: 
     Example: hymy-central comment find --site kaleva --text odotin
     """
     from central.retention import find_comments
-    from central.sites import NotFoundError, load_site
+    from central.site_store import NotFoundError, load_site
 
     def comments(conn):  # a mistyped site must not read as "no such comment" to a data subject
         load_site(conn, site_id)

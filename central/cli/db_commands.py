@@ -22,7 +22,7 @@ def db_upgrade(settings: Settings) -> None:
 
     Example: hymy-central --db postgresql://hymy@localhost/hymy db upgrade
     """
-    from central.sites import sites_in_unsupported_zones
+    from central.site_store import sites_in_unsupported_zones
 
     engine = open_engine(settings, migrate=True)
     with engine.connect() as conn:

@@ -10,7 +10,7 @@ from central.cli import main, pass_settings, read, write
 from central.enrollment import create_enroll_code, revoke_device
 from central.logs import audit
 from central.settings import Settings
-from central.sites import NotFoundError
+from central.site_store import NotFoundError
 
 
 @main.command("enroll-code")
@@ -44,7 +44,7 @@ def devices_command(settings: Settings, sites: tuple[str, ...]) -> None:
     Example: hymy-central devices --site kaleva
     """
     from central.fleet import fleet
-    from central.sites import missing_sites
+    from central.site_store import missing_sites
 
     unknown, kiosks = read(
         settings, lambda conn: (missing_sites(conn, list(sites)), fleet(conn, sites))

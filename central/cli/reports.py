@@ -55,7 +55,7 @@ def report_command(
     from central.limits import LimitError
     from central.report_queries import ReportError
     from central.reports import report, to_csv, to_table
-    from central.sites import NotFoundError
+    from central.site_store import NotFoundError
 
     try:
         answer = read(

@@ -91,7 +91,7 @@ def check_oidc(settings: Settings) -> None:
     if settings.oidc_file is None:
         return
     from central.oidc_config import load_oidc_file
-    from central.sites import missing_sites
+    from central.site_store import missing_sites
 
     try:
         config = load_oidc_file(settings.oidc_file)

@@ -9,14 +9,8 @@ from sqlalchemy import Connection
 
 from central.cli import main, pass_settings, read, write
 from central.settings import Settings
-from central.sites import (
-    NotFoundError,
-    SiteDefinition,
-    SiteError,
-    SiteRecord,
-    parse_site,
-    save_site,
-)
+from central.site_store import NotFoundError, SiteRecord, save_site
+from central.sites import SiteDefinition, SiteError, parse_site
 
 SITE_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -69,7 +63,7 @@ def site_add(settings: Settings, site_file: Path) -> None:
 
     Example: hymy-central site add site.toml
     """
-    from central.sites import load_site
+    from central.site_store import load_site
 
     definition = _read(site_file)
 
@@ -94,7 +88,7 @@ def site_add(settings: Settings, site_file: Path) -> None:
 
 
 def _records(conn: Connection) -> list[SiteRecord]:
-    from central.sites import list_sites
+    from central.site_store import list_sites
 
     return list_sites(conn)
 
@@ -111,7 +105,7 @@ def site_update(settings: Settings, site_file: Path) -> None:
       hymy-central site show kaleva > kaleva.toml   (then edit it)
       hymy-central site update kaleva.toml
     """
-    from central.sites import update_site
+    from central.site_store import update_site
 
     definition = _read(site_file)
     try:
@@ -159,7 +153,8 @@ def site_show(settings: Settings, site_id: str) -> None:
 
     Example: hymy-central site show kaleva > kaleva.toml
     """
-    from central.sites import load_site, site_retired_at, site_toml
+    from central.site_store import load_site, site_retired_at
+    from central.sites import site_toml
 
     try:
         definition, retired_at = read(
@@ -198,7 +193,7 @@ def site_retire(
       hymy-central site retire kaleva --reason waiting-time
       hymy-central site retire kaleva
     """
-    from central.sites import retire_parts, retire_site
+    from central.site_store import retire_parts, retire_site
 
     if points or reasons:
         try:

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from central.access import ROLES, ApiKeyError, create_api_key, list_api_keys, revoke_api_key
 from central.api.deps import Db, run_write
 from central.logs import audit, client_address
-from central.sites import list_sites
+from central.site_store import list_sites
 from central.web.admin_people import access_problems
 from central.web.pages import form_page
 from central.web.session import FormSession, require_role

@@ -35,7 +35,7 @@ from central.people import (
     person_by_id,
     reset_password,
 )
-from central.sites import list_sites, missing_sites
+from central.site_store import list_sites, missing_sites
 from central.web.pages import form_page
 from central.web.session import FormSession, PageError, require_role
 from central.web.templating import gettext_for

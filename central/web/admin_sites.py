@@ -3,7 +3,7 @@ service points and reasons edited in a form or as its site file, new sites from 
 file, and one-time enrolment codes for new kiosks.
 
 Every change goes through the rules and the library of `hymy-central site add|update`
-(central.sites.checked_site, central.sites.save_site/update_site): what a form leaves out
+(central.sites.checked_site, central.site_store.save_site/update_site): what a form leaves out
 is kept as retired, and the kiosks get the change with their next GET /api/v1/config. Nothing
 is saved while the form has a problem; the page shows each problem next to its field and keeps
 what the person typed. "Preview" shows the changes (central.sites.site_changes) unsaved.
@@ -23,20 +23,22 @@ from central.api.deps import Db, run_write
 from central.enrollment import create_enroll_code
 from central.logs import audit, client_address
 from central.site_form import FORM_LANGUAGES, SiteFormError, Sources, edited_site, field_for
-from central.sites import (
+from central.site_store import (
     NotFoundError,
-    SiteDefinition,
-    SiteError,
     SiteRetiredError,
-    checked_site,
     list_sites,
     load_site,
-    parse_site,
     save_site,
-    site_changes,
     site_retired_at,
-    site_toml,
     update_site,
+)
+from central.sites import (
+    SiteDefinition,
+    SiteError,
+    checked_site,
+    parse_site,
+    site_changes,
+    site_toml,
 )
 from central.web.session import FormSession, PageError, require_role
 from central.web.templating import gettext_for, render

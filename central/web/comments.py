@@ -27,7 +27,8 @@ from central.downloads import Table
 from central.limits import MAX_OFFSET, LimitError
 from central.names import display_name, site_name
 from central.report_queries import ReportError
-from central.sites import NotFoundError, SiteDefinition, list_sites
+from central.site_store import NotFoundError, list_sites
+from central.sites import SiteDefinition
 from central.web.pages import page
 from central.web.session import PageError, require_role
 from central.web.templating import HELSINKI, NOTHING, gettext_for, language_of

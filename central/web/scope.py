@@ -10,7 +10,8 @@ from fastapi import Request
 from sqlalchemy import Connection
 
 from central.access import Caller
-from central.sites import NotFoundError, SiteDefinition, list_sites, load_site
+from central.site_store import NotFoundError, list_sites, load_site
+from central.sites import SiteDefinition
 from central.web.session import PageError
 from central.web.templating import gettext_for
 

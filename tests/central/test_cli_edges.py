@@ -334,13 +334,13 @@ def test_a_database_error_while_a_command_works_is_one_line(tmp_path, monkeypatc
     from click.testing import CliRunner
     from sqlalchemy.exc import OperationalError
 
-    import central.sites
+    import central.site_store
     from central.cli import main
 
     def gone(conn):
         raise OperationalError("SELECT", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(central.sites, "list_sites", gone)
+    monkeypatch.setattr(central.site_store, "list_sites", gone)
     for name in [k for k in os.environ if k.startswith("HYMY_CENTRAL_")]:
         monkeypatch.delenv(name)
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "site", "list"])

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from central.people import find_person
-from central.sites import load_site
+from central.site_store import load_site
 from central.tables import api_keys, enroll_codes, people, sites
 from tests.support.central import ENGLISH, OTHER_SITE, add_site, make_code
 from tests.support.console import PASSWORD, csrf_of, person, sign_in

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from central.access import create_api_key
 from central.people import add_person, set_language
-from central.sites import retire_parts
+from central.site_store import retire_parts
 from central.web.session import COOKIE
 from tests.support.central import ENGLISH, HERVANTA_SITE, add_site, comment_at, enrol, send
 from tests.support.console import PASSWORD, sign_in

@@ -26,7 +26,8 @@ from central.enrollment import (
 )
 from central.limits import FailureLimit, wait_in_words
 from central.settings import Settings
-from central.sites import lowest_free_slot, parse_site, save_site
+from central.site_store import save_site
+from central.sites import lowest_free_slot, parse_site
 from tests.support.central import add_site, make_code
 from tests.support.paths import EXAMPLE_SITE
 

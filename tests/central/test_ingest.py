@@ -16,7 +16,7 @@ from sqlalchemy import select
 from central import cli
 from central.access import create_api_key
 from central.enrollment import revoke_device
-from central.sites import load_site
+from central.site_store import load_site
 from central.tables import events, outbox_progress
 from sync.protocol import MAX_EVENTS, canonical, parse_event
 from tests.support.central import add_site, make_code, rollup_total, send, stored

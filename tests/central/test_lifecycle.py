@@ -11,7 +11,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from central import cli
-from central.sites import load_site, parse_site
+from central.site_store import load_site
+from central.sites import parse_site
 from central.tables import api_keys
 from tests.support.central import make_code, send, stored
 from tests.support.events import feedback

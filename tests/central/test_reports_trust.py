@@ -27,7 +27,8 @@ from central.report_math import (
 )
 from central.reports import TIME_IMPLAUSIBLE, to_csv, to_table
 from central.settings import Settings
-from central.sites import SiteDefinition, SiteError, parse_site, save_site, zone_problem
+from central.site_store import save_site
+from central.sites import SiteDefinition, SiteError, parse_site, zone_problem
 from central.tables import daily_reason_rollups, daily_rollups, events
 from tests.support.central import OTHER_SITE, add_site, at, get, key, send
 from tests.support.events import feedback

@@ -20,7 +20,8 @@ ENGLISH = {"Accept-Language": "en"}
 
 
 def add_site(client: TestClient, text: str | None = None) -> None:
-    from central.sites import parse_site, save_site
+    from central.site_store import save_site
+    from central.sites import parse_site
 
     with client.app.state.engine.begin() as conn:
         save_site(conn, parse_site(text or EXAMPLE_SITE.read_text(encoding="utf-8")))
