@@ -42,6 +42,7 @@ class JourneyRules:
     reasons: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     comments: bool = True
     comment_max_chars: int = 500
+    assisted_factor: float = 2.0  # speech mode: every time-out this many times longer
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class Journey:
         self._rated_at = 0.0
         self._reason: str | None = None
         self._service_point: str | None = None
+        self._assisted = False  # speech mode, for this visitor only
+        self._large_text = False  # the A+ layout, for this visitor only
         self._last_activity = now
 
     @property
@@ -94,6 +97,15 @@ class Journey:
     @property
     def language(self) -> str:
         return self._language
+
+    @property
+    def assisted(self) -> bool:
+        """Speech mode: screens speak and keys move the focus; every time-out is longer."""
+        return self._assisted
+
+    @property
+    def large_text(self) -> bool:
+        return self._large_text
 
     @property
     def rating(self) -> int | None:
@@ -214,19 +226,44 @@ class Journey:
         self._last_activity = now
         return []
 
+    def set_assisted(self, on: bool, now: float) -> list[Effect]:
+        """Speech mode on or off; like the language it lasts until the journey is back at the
+        start (finished or timed out), so the next visitor starts without it."""
+        self._assisted = on
+        self._last_activity = now
+        return []
+
+    def set_large_text(self, on: bool, now: float) -> list[Effect]:
+        """The large-text layout on or off, for this visitor (as the language)."""
+        self._large_text = on
+        self._last_activity = now
+        return []
+
+    @property
+    def preferences(self) -> tuple[str, bool, bool]:
+        """What this visitor chose for the screen: language, speech mode, large text."""
+        return self._language, self._assisted, self._large_text
+
     def touch(self, now: float) -> None:
         self._last_activity = now
 
     def deadline(self) -> float | None:
-        """When the current step times out; None on an untouched start screen. A language
-        chosen on the start screen and left there also times out, for the next visitor."""
-        if self._step is Step.START and self._language == self.rules.default_language:
+        """When the current step times out; None on an untouched start screen. A language (or
+        speech mode, or large text) chosen on the start screen and left there also times out,
+        for the next visitor. In speech mode every time-out is `assisted_factor` times longer."""
+        if self._step is Step.START and self.preferences == (
+            self.rules.default_language,
+            False,
+            False,
+        ):
             return None
         timeout = {
             Step.THANKS: self.rules.thanks_s,
             Step.TICKET: self.rules.ticket_s,
         }.get(self._step, self.rules.inactivity_s)
-        return None if timeout is None else self._last_activity + timeout
+        if self._assisted:
+            timeout *= self.rules.assisted_factor
+        return self._last_activity + timeout
 
     def tick(self, now: float) -> list[Effect]:
         deadline = self.deadline()

@@ -85,6 +85,8 @@ class View:
     service_point_name: str = ""  # the chosen service point's
     guidance: str = ""  # where to wait at the chosen service point; "" for the usual words
     comment_max_chars: int = 500
+    assisted: bool = False  # speech mode: screens speak, keys move the focus
+    large_text: bool = False  # the A+ layout
 
 
 def journey_rules(config: KioskConfig) -> JourneyRules:
@@ -151,10 +153,9 @@ class KioskSession:
     def is_idle(self) -> bool:
         """On the start screen in the default language with no write in flight: a new config
         can be applied without anyone noticing."""
-        view = self.view
         return (
-            view.step is Step.START
-            and view.language == self.config.kiosk.default_language
+            self.journey.step is Step.START
+            and self.journey.preferences == (self.config.kiosk.default_language, False, False)
             and self._write is not WriteStatus.SAVING
         )
 
@@ -196,6 +197,14 @@ class KioskSession:
 
     def set_language(self, language: str) -> None:
         self._apply_action(self.journey.set_language, language)
+
+    def set_assisted(self, on: bool) -> None:
+        """Speech mode on or off for this visitor (a panel key held, a keypad key)."""
+        self._apply_action(self.journey.set_assisted, on)
+
+    def set_large_text(self, on: bool) -> None:
+        """The A+ control: large text on or off for this visitor."""
+        self._apply_action(self.journey.set_large_text, on)
 
     # --- the devices' actions ----------------------------------------------------------------
 
@@ -243,10 +252,10 @@ class KioskSession:
 
     def tick(self) -> None:
         """Apply the timeouts (a scanner notice's too); the UI calls this a few times a second."""
-        before = (self.journey.step, self.journey.language)
+        before = (self.journey.step, self.journey.preferences)
         now = self._monotonic()
         effects = self.journey.tick(now)
-        if effects or (self.journey.step, self.journey.language) != before:
+        if effects or (self.journey.step, self.journey.preferences) != before:
             self._carry_out(effects)
         elif self._notice is not None and now - self._notice_at >= NOTICE_S:
             self._notice = None
@@ -278,6 +287,8 @@ class KioskSession:
             service_point_name=text(point.name, language) if point else "",
             guidance=text(point.guidance, language) if point and point.guidance else "",
             comment_max_chars=config.feedback.comment_max_chars,
+            assisted=journey.assisted,
+            large_text=journey.large_text,
         )
 
     def flush(self) -> None:

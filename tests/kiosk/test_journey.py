@@ -121,6 +121,28 @@ def test_a_language_chosen_at_start_and_left_there_times_out():
     assert j.language == "fi" and j.deadline() is None
 
 
+def test_speech_mode_doubles_every_time_out_and_ends_with_the_visitor():
+    j = journey()
+    j.set_assisted(True, 0)
+    assert j.deadline() == 60  # chosen on the start screen: it times out too, for the next one
+    j.start_feedback(10)
+    assert j.deadline() == 70
+    j.rate(3, 20)  # no reasons after a 3: the comment step
+    assert j.assisted and j.deadline() == 80
+    j.tick(80)
+    assert j.step is Step.START and not j.assisted and j.deadline() is None
+
+
+def test_large_text_is_this_visitors_choice_only():
+    j = journey()
+    j.set_large_text(True, 0)
+    assert j.large_text and j.deadline() == 30
+    j.start_check_in(1)
+    j.choose_service_point("x", 2)
+    j.finish(3)
+    assert not j.large_text and j.preferences == ("fi", False, False)
+
+
 @pytest.mark.parametrize(
     ("setup", "action"),
     [
