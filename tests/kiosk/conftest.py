@@ -21,8 +21,9 @@ KioskRun = Callable[..., dict]
 
 @pytest.fixture
 def kiosk_run(x_display: str, tmp_path: Path) -> KioskRun:
-    """Run the real kiosk with a script from tests.kiosk.ui_scripts; returns what it noted, and
-    under "_log" what the kiosk logged."""
+    """Run the real kiosk with a script from tests.kiosk.ui_scripts (or "module:name" for one
+    from another module of tests.kiosk); returns what it noted, and under "_log" what the kiosk
+    logged."""
 
     def run(
         script: str,
@@ -47,7 +48,7 @@ def kiosk_run(x_display: str, tmp_path: Path) -> KioskRun:
             "--notes",
             str(notes),
             "--script",
-            f"tests.kiosk.ui_scripts:{script}",
+            f"tests.kiosk.{script}" if ":" in script else f"tests.kiosk.ui_scripts:{script}",
         ]
         if shots is not None:
             command += ["--shots", str(shots)]
