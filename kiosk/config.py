@@ -131,6 +131,9 @@ class Timeouts(_Section):
     thanks: float = Field(4.0, gt=0, le=60)
     ticket: float = Field(20.0, gt=0, le=300)
     admin: float = Field(60.0, gt=0, le=600)  # the PIN pad, admin and touch-test screens
+    warning: float = Field(10.0, ge=0, le=60)  # "Do you need more time?" before a reset; 0: none
+    unprinted_ticket: float = Field(600.0, gt=0, le=3600)  # a ticket that did not print
+    assisted_factor: float = Field(2.0, ge=1, le=5)  # speech mode: every time-out this much longer
 
 
 class Misuse(_Section):
