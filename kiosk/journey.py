@@ -281,7 +281,8 @@ class Journey:
         self._last_activity = now
 
     def keep_going(self, now: float) -> list[Effect]:
-        """Continue on the time warning (or a touch on it): the visitor stays where they are, with a fresh time."""
+        """Continue on the time warning (or a touch on it): the visitor stays where they are,
+        with a fresh time."""
         self._last_activity = now
         return []
 
