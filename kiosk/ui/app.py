@@ -49,13 +49,17 @@ from kiosk.ui.screens.ticket import TicketScreen
 from kiosk.ui.screens.touch_test import TouchTestScreen
 from kiosk.ui.widgets import icons, keyboard, smiley, topbar  # noqa: F401 - registers the widgets
 from kiosk.ui.widgets.buttons import BounceFilteredButton
+from kiosk.ui.widgets.time_warning import TimeWarning
 
 log = logging.getLogger(__name__)
 
 OUT_OF_ORDER = "out_of_order"
 OUTBOX_RETRY_S = 15.0  # how often the out-of-order screen tries to open the outbox again
 KV_FILES = (
-    ("kiosk.ui.widgets", ("buttons.kv", "icons.kv", "topbar.kv", "keyboard.kv")),
+    (
+        "kiosk.ui.widgets",
+        ("buttons.kv", "icons.kv", "topbar.kv", "keyboard.kv", "time_warning.kv"),
+    ),
     (
         "kiosk.ui.screens",
         (
@@ -150,6 +154,7 @@ class HymyApp(App):
             except OutboxError as err:
                 self._outbox_still_missing(err)
         self.manager: ScreenManager | None = None
+        self.time_warning: TimeWarning | None = None  # "Do you need more time?", over any screen
         self.first_frame_at: float | None = None
         self._last_touch = time.monotonic()
 
@@ -163,6 +168,7 @@ class HymyApp(App):
         Window.bind(size=self._fit_to_window)
         self._fit_to_window(Window, Window.size)
         self.manager = ScreenManager(transition=NoTransition())
+        self.time_warning = TimeWarning(keep_going=self.keep_going)
         for name, screen_class in SCREENS.items():
             self.manager.add_widget(screen_class(name=name))
         if self.session is None:
@@ -285,6 +291,12 @@ class HymyApp(App):
         if self.session is not None:
             self.session.touch()
 
+    def keep_going(self) -> None:
+        """Continue on the time warning: this screen again, with a fresh time-out."""
+        self._last_touch = time.monotonic()
+        if self.session is not None:
+            self.session.keep_going()
+
     # --- what is on screen ---------------------------------------------------------------
 
     def show_view(self, view: View) -> None:
@@ -294,6 +306,7 @@ class HymyApp(App):
         self.lang = view.language
         self.station_name = view.station_name
         self.notice = self.t(view.notice, view.language) if view.notice else ""
+        self._show_warning(view.warning and self.manager.current not in ADMIN_SCREENS)
         if self.manager.current in ADMIN_SCREENS and view.step is Step.START:
             return
         if view.step in (Step.THANKS, Step.TICKET) and view.write is WriteStatus.SAVING:
@@ -302,6 +315,18 @@ class HymyApp(App):
         screen.refresh(view)
         if self.manager.current != screen.name:
             self.manager.current = screen.name
+
+    def _show_warning(self, on: bool) -> None:
+        warning = self.time_warning
+        if warning is None or warning.shown == on:
+            return
+        if on and self.session is not None:
+            warning.seconds_left = self.session.seconds_left() or 0.0
+        warning.show(on)
+        if not on and self.manager is not None:
+            # The finger that pressed Continue may bounce onto the screen under it: guard it
+            # as a screen just shown.
+            self.manager.current_screen.shown_at = time.monotonic()
 
     def show_screen(self, name: str) -> None:
         self._last_touch = time.monotonic()
@@ -337,6 +362,8 @@ class HymyApp(App):
             self._try_outbox_again()
             return
         self.session.tick()
+        if self.time_warning is not None and self.time_warning.shown:
+            self.time_warning.seconds_left = self.session.seconds_left() or 0.0
         # The admin screens time out like every other: left open, they must not offer "close
         # the app" to the next visitor.
         if (
