@@ -36,9 +36,7 @@ def test_the_warning_comes_before_the_reset_and_continue_keeps_the_visitor(kiosk
     assert (event["rating"], event["comment"], event["language"]) == (4, "Bra service tack", "sv")
 
 
-def test_a_comment_typed_is_sent_with_its_rating_when_the_visitor_walks_away(
-    kiosk_run, tmp_path
-):
+def test_a_comment_typed_is_sent_with_its_rating_when_the_visitor_walks_away(kiosk_run, tmp_path):
     notes = kiosk_run(
         "ui_scripts_time:walk_away_from_a_comment", config=example_config_file(tmp_path, **SHORT)
     )

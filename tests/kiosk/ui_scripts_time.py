@@ -14,10 +14,12 @@ WAIT_S = 60.0  # a bound on any wait for the kiosk to act by itself
 
 
 def _expect(pilot: Autopilot, screen: str) -> None:
-    assert pilot.screen == screen, f"expected the {screen!r} screen, the kiosk shows {pilot.screen!r}"
+    assert pilot.screen == screen, (
+        f"expected the {screen!r} screen, the kiosk shows {pilot.screen!r}"
+    )
 
 
-def _until(pilot: Autopilot, what: str, check: Callable[[], bool]) -> Iterator[float]:
+def _until(what: str, check: Callable[[], bool]) -> Iterator[float]:
     deadline = time.monotonic() + WAIT_S
     while not check():
         assert time.monotonic() < deadline, f"waited {WAIT_S:.0f} s for {what}"
@@ -31,7 +33,7 @@ def _warned(pilot: Autopilot) -> bool:
 def _wait_for_warning(pilot: Autopilot) -> Iterator[float]:
     """Wait until the warning is up; note the screen under it and what it says."""
     screen = pilot.screen
-    yield from _until(pilot, "the warning", lambda: _warned(pilot) or pilot.screen != screen)
+    yield from _until("the warning", lambda: _warned(pilot) or pilot.screen != screen)
     _expect(pilot, screen)  # warned on the visitor's screen, before any reset
     assert pilot.app.session.view.warning
     yield 0.3  # a few frames: the overlay drawn, its countdown ticking
@@ -106,7 +108,7 @@ def warning_and_continue(pilot: Autopilot) -> Iterator[float]:
     yield from pilot.touch("send")
     _expect(pilot, "thanks")
     # The thank-you screen's short time-out goes without a warning: nothing is lost there.
-    yield from _until(pilot, "the start screen", lambda: pilot.screen == "start" or _warned(pilot))
+    yield from _until("the start screen", lambda: pilot.screen == "start" or _warned(pilot))
     pilot.notes["warned_on_thanks"] = _warned(pilot)
     _expect(pilot, "start")
 
@@ -117,18 +119,18 @@ def walk_away_from_a_comment(pilot: Autopilot) -> Iterator[float]:
     yield from pilot.type_text("jonotin tunnin, soita 040 123 4567")
     pilot.notes["typed"] = _typed(pilot)
     yield from _wait_for_warning(pilot)
-    yield from _until(pilot, "the reset", lambda: pilot.screen == "start")
+    yield from _until("the reset", lambda: pilot.screen == "start")
     assert not _warned(pilot), "the warning goes with the reset"
     yield from pilot.settle()
 
 
 def unprinted_ticket_waits(pilot: Autopilot) -> Iterator[float]:
-    """A check-in with the printer out of paper: the number stays past the ticket time-out until
-    Done. (Then one that prints... cannot here: the printer stays out of paper.)"""
+    """A check-in with the printer out of paper: the number stays past the ticket time-out, with
+    no warning, until Done."""
     yield from pilot.touch("start-check-in")
     yield from pilot.touch("service-point-laboratorio")
     _expect(pilot, "ticket")
-    yield from _until(pilot, "the printer", lambda: pilot.app.session.view.printed is not None)
+    yield from _until("the printer", lambda: pilot.app.session.view.printed is not None)
     pilot.notes["printed"] = pilot.app.session.view.printed
     ticket_s = pilot.app.kiosk_config.timeouts.ticket
     waited_from = time.monotonic()
@@ -154,4 +156,4 @@ def warning_shots(pilot: Autopilot, shots: Path) -> Iterator[float]:
         yield from pilot.touch("skip")
         pilot.tap_center()
         yield from pilot.settle()
-        yield from _until(pilot, "the start screen", lambda: pilot.screen == "start")
+        yield from _until("the start screen", lambda: pilot.screen == "start")
