@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from kivy.clock import Clock
 
 from kiosk.config import KioskConfig, text
-from kiosk.devices.factory import make_line_device, make_printer
-from kiosk.devices.interfaces import LineDevice, LinkState, PrinterState, TicketText
+from kiosk.devices.factory import make_line_device, make_printer, make_speech
+from kiosk.devices.interfaces import LineDevice, LinkState, PrinterState, Speech, TicketText
 from kiosk.devices.panel import rating_of
 from kiosk.i18n import N_
 from kiosk.printing import TicketPrinting
@@ -44,18 +44,20 @@ class KioskDevices:
         self.printing = TicketPrinting(printer, translate) if printer else None
         self.scanner: LineDevice | None = make_line_device("scanner", config.devices.scanner)
         self.panel: LineDevice | None = make_line_device("button panel", config.devices.buttons)
+        self.speech: Speech | None = make_speech(config.speech)
         self.links = {
             "scanner": LinkState.NONE if self.scanner is None else LinkState.DISCONNECTED,
             "panel": LinkState.NONE if self.panel is None else LinkState.DISCONNECTED,
         }
         self._session: KioskSession | None = None
 
-    def start(self, session: KioskSession) -> None:
-        """Start the readers and the printer checks (on the UI thread, once the app runs)."""
+    def start(self, session: KioskSession, on_panel: Callable[[str], None] | None = None) -> None:
+        """Start the readers and the printer checks (on the UI thread, once the app runs).
+        `on_panel` takes the panel's lines (speech mode's keys); without it a press rates."""
         self._session = session
         for name, device, on_line in (
             ("scanner", self.scanner, session.check_in_by_barcode),
-            ("panel", self.panel, self._press),
+            ("panel", self.panel, on_panel or self._press),
         ):
             if device is not None:
                 device.start(
@@ -111,6 +113,8 @@ class KioskDevices:
         )
 
     def close(self) -> None:
+        if self.speech is not None:
+            self.speech.close()
         for device in (self.scanner, self.panel):
             if device is not None:
                 device.close()
