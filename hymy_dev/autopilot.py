@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 
 Script = Callable[["Autopilot"], Iterator[float]]
 PANEL_RELAY_ENV = "HYMY_PANEL_RELAY"
+KEYPAD_TEXT = {
+    **{f"numpad{digit}": str(digit) for digit in range(10)},
+    "numpaddecimal": ".",
+    "numpaddivide": "/",
+    "numpadmul": "*",
+    "numpadsubstract": "-",
+    "numpadadd": "+",
+}
 
 
 class PanelRelay:
@@ -168,7 +176,10 @@ class Autopilot:
         from kivy.core.window import Keyboard, Window
 
         code = Keyboard.keycodes[name]
-        Window.dispatch("on_key_down", code, 0, None, [])
+        text = KEYPAD_TEXT.get(name)
+        Window.dispatch("on_key_down", code, 0, text, [])
+        if text is not None:  # as SDL does: the key's character follows as text input
+            Window.dispatch("on_textinput", text)
         Window.dispatch("on_key_up", code, 0)
 
     def panel(self, line: str) -> None:

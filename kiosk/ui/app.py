@@ -163,7 +163,13 @@ class HymyApp(App):
                 Builder.load_file(str(files(package).joinpath(name)))
         Window.clearcolor = get_color_from_hex(PALETTE.background)
         Window.bind(size=self._fit_to_window)
-        Window.bind(on_key_down=self.assisted.on_key_down)  # a USB keypad: speech mode's keys
+        # A USB keypad: speech mode's keys (bound last, so heard before a text field's).
+        assisted = self.assisted
+        Window.bind(
+            on_key_down=assisted.on_key_down,
+            on_textinput=assisted.on_textinput,
+            on_key_up=assisted.on_key_up,
+        )
         self._fit_to_window(Window, Window.size)
         self.manager = ScreenManager(transition=NoTransition())
         for name, screen_class in SCREENS.items():

@@ -40,11 +40,12 @@ class AssistedUse:
         self.speaker = Speaker(speech, app.catalogs.gettext, RATING_WORDS)
         self.focus = FocusRing(
             screen=lambda: app.manager.current_screen if app.manager else None,
-            band_px=lambda: app.u * 0.1,
+            band_px=lambda: app.u * 0.12,  # 4.8 px on the 7" display
             on_focus=self._focused,
         )
         self.panel_keys = PanelKeys()
         self._assisted = False
+        self._swallow_text = False
         self._quiet_focus = False  # a focus set while announcing a screen: spoken with it
         self.focus_drawn_at: float | None = None  # monotonic, for the benchmark
 
@@ -97,6 +98,8 @@ class AssistedUse:
         name = KEY_NAMES.get(key, "")
         if not is_keypad_key(name) or not self._on_visitor_screen():
             return False
+        # The key's character follows as text: not for the comment field (see on_textinput).
+        self._swallow_text = name.startswith("numpad") and name != "numpadenter"
         if not self._assisted:
             self.start("keypad")
         else:
@@ -105,6 +108,14 @@ class AssistedUse:
             if action is not None:
                 self.do(action)
         return True
+
+    def on_textinput(self, _window: object, _text: str) -> bool:
+        """The text of a keypad key just taken as a move: True (dropped), not typed."""
+        swallow, self._swallow_text = self._swallow_text, False
+        return swallow
+
+    def on_key_up(self, *_: object) -> None:
+        self._swallow_text = False  # SDL sends a key's text between its down and its up
 
     def panel_line(self, line: str) -> None:
         """A line from the button panel (on the UI thread)."""

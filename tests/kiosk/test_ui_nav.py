@@ -4,10 +4,17 @@ speech recording what was said; real espeak-ng into WAV files; the focus frame d
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import pytest
+from PIL import Image
 
 from hymy_dev.autopilot import PANEL_RELAY_ENV, PanelRelay
 from kiosk.devices.simulate import PseudoTerminal
+from kiosk.theme import PALETTE, contrast_ratio, hex_rgb
+from kiosk.ui.focus import FRAME_DARK, FRAME_LIGHT
+from tests.support.audio import assert_speech
 from tests.support.kiosk_config import example_config_file
 from tests.support.outbox import read_events
 
@@ -75,3 +82,67 @@ def test_a_rating_and_a_check_in_with_the_keypad_only(kiosk_run, tmp_path) -> No
     notes = kiosk_run("ui_scripts_nav:keypad_visits", config=config)
     _check_visits(notes, tmp_path / "data")
     assert "Press 4 for" in " ".join(notes["en-rating"])
+
+
+def _frame_pixels(image: Image.Image, rect: list[float], band: float) -> tuple[int, int]:
+    """(yellow, dark) pixels in the ring just around `rect` (window coordinates, origin at the
+    bottom left) in the screenshot."""
+    x, y, w, h = rect
+    top = image.height - (y + h)  # the image's origin is at the top left
+    reach = int(band * 2.5) + 2
+    yellow = dark = 0
+    pixels = image.load()
+    for px in range(max(0, int(x) - reach), min(image.width, int(x + w) + reach)):
+        for py in range(max(0, int(top) - reach), min(image.height, int(top + h) + reach)):
+            inside = x + reach < px < x + w - reach and top + reach < py < top + h - reach
+            if inside:
+                continue
+            r, g, b = pixels[px, py][:3]
+            if abs(r - 0xFF) < 12 and abs(g - 0xD6) < 12 and b < 40:
+                yellow += 1
+            elif max(r, g, b) < 0x30:
+                dark += 1
+    return yellow, dark
+
+
+def test_the_focus_frame_is_drawn_and_stands_out(kiosk_run, tmp_path) -> None:
+    shots = tmp_path / "shots"
+    notes = kiosk_run(
+        "ui_scripts_nav:focus_frames",
+        config=example_config_file(tmp_path, speech={"engine": "fake"}),
+        shots=shots,
+    )
+    with Image.open(shots / "no-speech-mode.png") as image:
+        colours = image.convert("RGB").getcolors(1 << 20)
+    assert not [c for _n, c in colours if c[0] > 240 and 200 < c[1] < 220 and c[2] < 40]
+    for name, frame in notes["frames"].items():
+        assert frame["band"] >= 3, f"{name}: bands of {frame['band']} px"
+        with Image.open(shots / f"{name}.png") as image:
+            yellow, dark = _frame_pixels(image.convert("RGB"), frame["rect"], frame["band"])
+        _x, _y, w, h = frame["rect"]
+        perimeter = 2 * (w + h)
+        # Each band all the way round, at least 3 px: the yellow one, and the dark ones.
+        assert yellow >= perimeter * 3 * 0.9, f"{name}: {yellow} yellow pixels, {perimeter}"
+        assert dark >= perimeter * 3 * 0.9, f"{name}: {dark} dark pixels"
+    # The frame's colours against the kiosk's: the dark band against the light background and
+    # the white buttons, the yellow one against the dark buttons, at least 3:1 (WCAG 2.4.13).
+    for ours, theirs in (
+        (FRAME_DARK, PALETTE.background),
+        (FRAME_DARK, PALETTE.surface),
+        (FRAME_LIGHT, PALETTE.primary),
+        (FRAME_LIGHT, PALETTE.secondary),
+        (FRAME_LIGHT, FRAME_DARK),
+    ):
+        assert contrast_ratio(hex_rgb(ours), hex_rgb(theirs)) >= 3
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_espeak_ng_speaks_the_ticket_into_wav_files(kiosk_run, tmp_path) -> None:
+    said = tmp_path / "said"
+    config = example_config_file(tmp_path, speech={"engine": "espeak-ng", "wav_dir": str(said)})
+    notes = kiosk_run("ui_scripts_nav:espeak_visit", config=config)
+    files = sorted(said.glob("*-fi.wav"))
+    assert files, "nothing was spoken"
+    assert_speech(files[-1], min_seconds=3.0)  # the number, the service point and the way
+    (event,) = read_events(tmp_path / "data")
+    assert event["ticket"] == notes["ticket"]

@@ -159,3 +159,48 @@ def panel_visits(pilot: Autopilot, shots: Path | None = None) -> Iterator[float]
 def keypad_visits(pilot: Autopilot, shots: Path | None = None) -> Iterator[float]:
     """In fi, sv and en: a rating and a check-in with the keypad's keys only."""
     yield from _visits(pilot, keypad_keys(pilot), shots)
+
+
+def _frame_shot(pilot: Autopilot, shots: Path, name: str) -> None:
+    """A screenshot with the focused control's window rectangle noted beside it."""
+    widget = pilot.app.assisted.focus.focused
+    x, y = widget.to_window(widget.x, widget.y)
+    pilot.notes.setdefault("frames", {})[name] = {
+        "control": widget.control,
+        "rect": [x, y, widget.width, widget.height],
+        "band": pilot.app.assisted.focus._frame.band,
+    }
+    pilot.screenshot(shots / f"{name}.png")
+
+
+def focus_frames(pilot: Autopilot, shots: Path) -> Iterator[float]:
+    """Screenshots: the start screen without speech mode (no frame), then the frame on a dark
+    card, on a white smiley and on a dark service point button."""
+    pilot.screenshot(shots / "no-speech-mode.png")
+    keys = keypad_keys(pilot)
+    yield from _speech_on(pilot, keys, "fi")
+    yield 0.3
+    _frame_shot(pilot, shots, "start-card")
+    yield from _choose(pilot, keys, "start-feedback", "rating")
+    yield from _focus_to(pilot, keys, "smiley-3")
+    yield 0.3
+    _frame_shot(pilot, shots, "rating-smiley")
+    keys.back()
+    yield from _until(pilot, lambda: pilot.screen == "start", "the start screen")
+    yield from _choose(pilot, keys, "start-check-in", "service_point")
+    yield from _focus_to(pilot, keys, pilot.first_control("service-point-"))
+    keys.next()
+    yield 0.3
+    _frame_shot(pilot, shots, "service-point")
+
+
+def espeak_visit(pilot: Autopilot) -> Iterator[float]:
+    """A check-in with the keypad while espeak-ng writes what is said into WAV files."""
+    keys = keypad_keys(pilot)
+    yield from _speech_on(pilot, keys, "fi")
+    yield from _choose(pilot, keys, "start-check-in", "service_point")
+    yield from _choose(pilot, keys, pilot.first_control("service-point-"), "ticket")
+    yield from _until(pilot, lambda: pilot.app.session.view.ticket is not None, "the ticket")
+    speech = pilot.app.devices.speech
+    yield from _until(pilot, lambda: speech.wait_until_quiet(0.01), "speech to end")
+    pilot.notes["ticket"] = pilot.app.session.view.ticket
