@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.devices.panel import HOLD_S, PanelInput, PanelKeys, PanelLine, parse_line, rating_of
+from kiosk.devices.simulate import button_lines
 from kiosk.keys import KEYPAD_KEYS, PANEL_KEYS, Nav, is_keypad_key, keypad_action
 
 
@@ -88,3 +89,22 @@ def test_every_keypad_key_starts_speech_mode_and_no_other_key_does() -> None:
     assert all(is_keypad_key(key) for key in every)
     assert not any(is_keypad_key(key) for key in ("a", "enter", "space", "escape"))
     assert set(KEYPAD_KEYS.values()) == set(Nav)  # every move has a key
+
+
+@pytest.mark.parametrize(
+    ("typed", "lines"),
+    [
+        ("3", ["B3"]),
+        ("p2", ["D2", "U2"]),
+        ("H1", ["D1", "U1"]),
+        ("d4", ["D4"]),
+        ("u4", ["U4"]),
+        ("5", None),
+        ("x1", None),
+        ("", None),
+    ],
+)
+def test_the_buttons_simulator_sends_the_panel_lines(typed: str, lines: list[str] | None) -> None:
+    assert button_lines(typed) == lines
+    for line in lines or []:
+        assert parse_line(line) is not None
