@@ -82,9 +82,10 @@ class AssistedUse:
             self._quiet_focus = False
 
     def overlay_changed(self) -> None:
-        """An overlay came or went (the time warning): the focus and the words follow it."""
-        if self._assisted and self.session is not None:
-            self.view_shown(self.session.view)
+        """An overlay came or went (the time warning: call this once it is added to the window,
+        or removed): the focus moves into it, or back to the screen, and is spoken."""
+        if self._assisted:
+            self.speaker.announce(self._quietly(self.focus.first))
 
     def _focused(self, widget: Widget) -> None:
         self.focus_drawn_at = time.monotonic()
@@ -136,18 +137,21 @@ class AssistedUse:
 
     def panel(self, event: PanelInput) -> None:
         session = self.session
-        if session is None or not self._on_visitor_screen():
+        if session is None:
+            return
+        if event.kind == "press" and not self._assisted:
+            session.rate_from_panel(event.key)  # a quick rating, as a panel always gave
+            return
+        if not self._on_visitor_screen():
             return
         if event.kind == "hold":
             if self._assisted:
                 self.do(PANEL_HOLD)
             else:
                 self.start("panel")
-        elif self._assisted:
+        else:
             self.speaker.source = "panel"
             self.do(PANEL_KEYS[event.key])
-        else:
-            session.rate_from_panel(event.key)
 
     def start(self, source: str) -> None:
         """Speech mode on for this visitor; the screen then tells the keys."""

@@ -146,3 +146,11 @@ def test_espeak_ng_speaks_the_ticket_into_wav_files(kiosk_run, tmp_path) -> None
     assert_speech(files[-1], min_seconds=3.0)  # the number, the service point and the way
     (event,) = read_events(tmp_path / "data")
     assert event["ticket"] == notes["ticket"]
+
+
+def test_an_overlay_holds_the_focus_alone_while_it_is_shown(kiosk_run, tmp_path) -> None:
+    config = example_config_file(tmp_path, speech={"engine": "fake"})
+    notes = kiosk_run("ui_scripts_nav:overlay_holds_the_focus", config=config)
+    assert notes["with_overlay"] == ["more-time"] * 4
+    assert notes["activated"] == ["more-time"]
+    assert (notes["screen"], notes["after_overlay"]) == ("rating", "smiley-4")

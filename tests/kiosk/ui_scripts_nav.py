@@ -204,3 +204,34 @@ def espeak_visit(pilot: Autopilot) -> Iterator[float]:
     speech = pilot.app.devices.speech
     yield from _until(pilot, lambda: speech.wait_until_quiet(0.01), "speech to end")
     pilot.notes["ticket"] = pilot.app.session.view.ticket
+
+
+def overlay_holds_the_focus(pilot: Autopilot) -> Iterator[float]:
+    """An overlay above the screen (as the time warning is) takes the focus alone while shown;
+    selecting its button activates it; once it goes the focus is back on the screen."""
+    from kivy.core.window import Window
+    from kivy.factory import Factory
+    from kivy.uix.anchorlayout import AnchorLayout
+
+    keys = keypad_keys(pilot)
+    yield from _speech_on(pilot, keys, "en")
+    yield from _choose(pilot, keys, "start-feedback", "rating")
+    overlay = AnchorLayout()
+    button = Factory.PrimaryButton(control="more-time", text="Continue", size_hint=(0.5, 0.3))
+    button.bind(on_activate=lambda _b: pilot.notes.setdefault("activated", []).append("more-time"))
+    overlay.add_widget(button)
+    Window.add_widget(overlay)
+    pilot.app.assisted.overlay_changed()
+    yield 0.2
+    pilot.notes["with_overlay"] = [_focused(pilot)]
+    for _ in range(3):
+        keys.next()
+        yield 0.1
+        pilot.notes["with_overlay"].append(_focused(pilot))
+    keys.select()
+    yield 0.1
+    Window.remove_widget(overlay)
+    pilot.app.assisted.overlay_changed()
+    yield 0.2
+    pilot.notes["after_overlay"] = _focused(pilot)
+    pilot.notes["screen"] = pilot.screen
