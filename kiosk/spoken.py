@@ -73,8 +73,10 @@ WARNING = (N_("Do you need more time?"), N_("Continue"))
 
 
 def sentences(*parts: str) -> str:
-    """Parts joined as sentences, empty ones left out."""
-    return " ".join(part.strip() for part in parts if part and part.strip())
+    """Parts joined as sentences (a name gets its full stop, so the voice pauses after it),
+    empty ones left out."""
+    kept = [part.strip() for part in parts if part and part.strip()]
+    return " ".join(part if part[-1] in ".!?:" else part + "." for part in kept)
 
 
 def spoken_number(ticket: str) -> str:

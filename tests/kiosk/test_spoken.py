@@ -66,10 +66,14 @@ def test_the_thank_you_follows_the_rating_and_a_failed_save() -> None:
         (
             "fi",
             True,
-            "Vuoronumerosi on L 23. Laboratorio Odota aulassa. Ota vuorolappusi tulostimesta.",
+            "Vuoronumerosi on L 23. Laboratorio. Odota aulassa. Ota vuorolappusi tulostimesta.",
         ),
-        ("sv", False, "Ditt könummer är L 23. Laboratoriet Vänta i väntrummet. Skrivaren fungerar"),
-        ("en", None, "Your queue number is L 23. Laboratory Please wait in the lobby. To hear"),
+        (
+            "sv",
+            False,
+            "Ditt könummer är L 23. Laboratoriet. Vänta i väntrummet. Skrivaren fungerar",
+        ),
+        ("en", None, "Your queue number is L 23. Laboratory. Please wait in the lobby. To hear"),
     ],
 )
 def test_the_ticket_says_number_service_point_and_where_to_wait(language, printed, words) -> None:
@@ -107,7 +111,7 @@ def test_no_queue_number_says_to_ask_the_staff() -> None:
 
 @pytest.mark.parametrize(
     ("language", "question"),
-    [("fi", "Tarvitsetko lisää aikaa? Jatka"), ("sv", "Behöver du mer tid? Fortsätt")],
+    [("fi", "Tarvitsetko lisää aikaa? Jatka."), ("sv", "Behöver du mer tid? Fortsätt.")],
 )
 def test_the_time_warning_is_spoken_over_any_screen(language: str, question: str) -> None:
     class Warned(View):  # View.warning comes from the time-to-finish work
@@ -133,7 +137,7 @@ def test_the_start_screen_greets_and_names_the_station_and_a_notice() -> None:
             notice="This booking code is not known here. Please choose your service on the screen.",
         )
     )
-    assert said.startswith("Välkommen! Kalevan terveysasema")
+    assert said.startswith("Välkommen! Kalevan terveysasema. ")
     assert "Du kan anmäla dig eller ge respons." in said
 
 
@@ -146,6 +150,12 @@ def test_a_queue_number_is_said_as_it_is_called_out(ticket: str, words: str) -> 
 
 def test_a_choice_is_said_without_its_arrow() -> None:
     assert spoken.choice("‹  Back") == "Back"
+
+
+def test_names_get_their_full_stop_so_the_voice_pauses() -> None:
+    assert spoken.sentences("Laboratory", "", "Please wait.", "Done?") == (
+        "Laboratory. Please wait. Done?"
+    )
 
 
 def test_every_spoken_message_is_in_the_catalogs() -> None:

@@ -105,13 +105,16 @@ def _frame_pixels(image: Image.Image, rect: list[float], band: float) -> tuple[i
     return yellow, dark
 
 
-def test_the_focus_frame_is_drawn_and_stands_out(kiosk_run, tmp_path) -> None:
+@pytest.mark.parametrize("window", ["800x480", "480x800"])
+def test_the_focus_frame_is_drawn_and_stands_out(kiosk_run, tmp_path, window: str) -> None:
     shots = tmp_path / "shots"
     notes = kiosk_run(
         "ui_scripts_nav:focus_frames",
         config=example_config_file(tmp_path, speech={"engine": "fake"}),
         shots=shots,
+        window=window,
     )
+    assert set(notes["frames"]) == {"start-card", "rating-smiley", "service-point", "ticket-done"}
     with Image.open(shots / "no-speech-mode.png") as image:
         colours = image.convert("RGB").getcolors(1 << 20)
     assert not [c for _n, c in colours if c[0] > 240 and 200 < c[1] < 220 and c[2] < 40]

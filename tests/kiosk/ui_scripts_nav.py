@@ -192,6 +192,11 @@ def focus_frames(pilot: Autopilot, shots: Path) -> Iterator[float]:
     keys.next()
     yield 0.3
     _frame_shot(pilot, shots, "service-point")
+    keys.select()
+    yield from _until(pilot, lambda: pilot.app.session.view.ticket is not None, "the ticket")
+    yield from pilot.settle()
+    yield 0.3
+    _frame_shot(pilot, shots, "ticket-done")
 
 
 def espeak_visit(pilot: Autopilot) -> Iterator[float]:
