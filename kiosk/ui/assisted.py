@@ -87,6 +87,16 @@ class AssistedUse:
         if self._assisted:
             self.speaker.announce(self._quietly(self.focus.first))
 
+    def overlay_shown(self, widget: Widget) -> None:
+        """An overlay that is not a child of the window (a widget inside the screen) is shown:
+        its controls alone take the focus until `overlay_hidden`."""
+        self._quietly(lambda: self.focus.focus_scope(widget))
+        self.overlay_changed()
+
+    def overlay_hidden(self) -> None:
+        self._quietly(self.focus.release_scope)
+        self.overlay_changed()
+
     def _focused(self, widget: Widget) -> None:
         self.focus_drawn_at = time.monotonic()
         if not self._quiet_focus:

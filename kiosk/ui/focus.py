@@ -110,14 +110,14 @@ class FocusRing:
 
     # --- overlays --------------------------------------------------------------------------
 
-    def focus_scope(self, widget: Widget) -> None:
+    def focus_scope(self, widget: Widget) -> Widget | None:
         """An overlay is shown: only its controls take the focus until `release_scope`."""
         self._scope = widget
-        self.first()
+        return self.first()
 
-    def release_scope(self) -> None:
+    def release_scope(self) -> Widget | None:
         self._scope = None
-        self.first()
+        return self.first()
 
     def root(self) -> Widget | None:
         """Where the focus lives now: a given scope, an overlay above the screens, the screen."""

@@ -157,3 +157,10 @@ def test_an_overlay_holds_the_focus_alone_while_it_is_shown(kiosk_run, tmp_path)
     assert notes["with_overlay"] == ["more-time"] * 4
     assert notes["activated"] == ["more-time"]
     assert (notes["screen"], notes["after_overlay"]) == ("rating", "smiley-4")
+
+
+def test_an_overlay_inside_the_screen_can_be_given_the_focus(kiosk_run, tmp_path) -> None:
+    config = example_config_file(tmp_path, speech={"engine": "fake"})
+    notes = kiosk_run("ui_scripts_nav:overlay_in_the_screen_holds_the_focus", config=config)
+    assert (notes["with_overlay"], notes["said_with_overlay"]) == ("more-time", "Continue")
+    assert notes["after_overlay"] == "smiley-4"

@@ -240,3 +240,26 @@ def overlay_holds_the_focus(pilot: Autopilot) -> Iterator[float]:
     yield 0.2
     pilot.notes["after_overlay"] = _focused(pilot)
     pilot.notes["screen"] = pilot.screen
+
+
+def overlay_in_the_screen_holds_the_focus(pilot: Autopilot) -> Iterator[float]:
+    """An overlay inside the screen, handed over with `overlay_shown`, holds the focus alone."""
+    from kivy.factory import Factory
+    from kivy.uix.anchorlayout import AnchorLayout
+
+    keys = keypad_keys(pilot)
+    yield from _speech_on(pilot, keys, "en")
+    yield from _choose(pilot, keys, "start-feedback", "rating")
+    overlay = AnchorLayout()
+    overlay.add_widget(Factory.PrimaryButton(control="more-time", text="Continue"))
+    pilot.app.manager.current_screen.add_widget(overlay)
+    pilot.app.assisted.overlay_shown(overlay)
+    yield 0.2
+    keys.next()
+    yield 0.1
+    pilot.notes["with_overlay"] = _focused(pilot)
+    pilot.notes["said_with_overlay"] = _said(pilot)[-1][1]
+    pilot.app.manager.current_screen.remove_widget(overlay)
+    pilot.app.assisted.overlay_hidden()
+    yield 0.2
+    pilot.notes["after_overlay"] = _focused(pilot)
