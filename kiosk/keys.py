@@ -37,9 +37,20 @@ KEYPAD_KEYS: dict[str, Nav] = {
     "numpadadd": Nav.REPEAT,
     "numpadmul": Nav.HELP,
     "numpaddivide": Nav.HELP,
+    # With Num Lock off the same keys arrive as arrows and the like: they do the same.
+    "up": Nav.PREVIOUS,
+    "left": Nav.PREVIOUS,
+    "down": Nav.NEXT,
+    "right": Nav.NEXT,
+    "insert": Nav.BACK,
+    "delete": Nav.BACK,
 }
-# Keypad keys with no move of their own (7, 9, 1, 3, minus): they still switch speech mode on.
-KEYPAD_OTHER = frozenset({"numpad1", "numpad3", "numpad7", "numpad9", "numpadsubstract"})
+# Keypad keys with no move of their own (7, 9, 1, 3, minus; Num Lock off: home, page up, end,
+# page down): they still switch speech mode on.
+KEYPAD_OTHER = frozenset(
+    {"numpad1", "numpad3", "numpad7", "numpad9", "numpadsubstract"}
+    | {"home", "pageup", "end", "pagedown"}
+)
 
 
 def keypad_action(key_name: str) -> Nav | None:

@@ -78,6 +78,9 @@ def test_the_panel_keys_move_choose_and_go_back() -> None:
         ("numpadmul", Nav.HELP),
         ("numpad7", None),
         ("a", None),
+        ("up", Nav.PREVIOUS),  # Num Lock off: 8
+        ("right", Nav.NEXT),  # Num Lock off: 6
+        ("delete", Nav.BACK),  # Num Lock off: the decimal key
     ],
 )
 def test_the_keypad_table(key: str, action: Nav | None) -> None:
