@@ -206,6 +206,16 @@ class Display(_Section):
     fullscreen: bool = True
 
 
+class SpeechSection(_Section):
+    """Speech output for speech mode (a visitor switches it on with a held panel key or a
+    keypad key; see docs/devices.md)."""
+
+    enabled: bool = True
+    engine: Literal["espeak-ng", "fake", "none"] = "espeak-ng"
+    rate: int = Field(150, ge=80, le=400)  # words per minute (easy-read languages a sixth slower)
+    wav_dir: str | None = None  # each utterance into a WAV file here instead of the speaker
+
+
 class KioskConfig(_Section):
     """The whole kiosk config. `source` is the file it came from."""
 
@@ -218,6 +228,7 @@ class KioskConfig(_Section):
     admin: Admin
     outbox: OutboxSection = OutboxSection()
     display: Display = Display()
+    speech: SpeechSection = SpeechSection()
     _source: Path = PrivateAttr(default=Path("<text>"))
 
     @property

@@ -34,6 +34,7 @@ from kiosk.notify import notify, watchdog_interval_s
 from kiosk.outbox import Outbox, OutboxError
 from kiosk.session import KioskSession, View, WriteStatus
 from kiosk.theme import PALETTE
+from kiosk.ui.assisted import AssistedUse
 from kiosk.ui.config_watch import ConfigWatcher
 from kiosk.ui.devices import KioskDevices
 from kiosk.ui.screens.admin import AdminScreen
@@ -137,6 +138,7 @@ class HymyApp(App):
         self.lang = kiosk_config.kiosk.default_language
         self.station_name = text(kiosk_config.kiosk.station_name, self.lang)
         self.devices = KioskDevices(kiosk_config, catalogs.gettext)
+        self.assisted = AssistedUse(self, self.devices.speech, (*ADMIN_SCREENS, OUT_OF_ORDER))
         self.outbox_retry_s = OUTBOX_RETRY_S
         self._opening = False  # an attempt to open the outbox is under way on its thread
         self._last_open_attempt = time.monotonic()
@@ -166,6 +168,13 @@ class HymyApp(App):
                 Builder.load_file(str(files(package).joinpath(name)))
         Window.clearcolor = get_color_from_hex(PALETTE.background)
         Window.bind(size=self._fit_to_window)
+        # A USB keypad: speech mode's keys (bound last, so heard before a text field's).
+        assisted = self.assisted
+        Window.bind(
+            on_key_down=assisted.on_key_down,
+            on_textinput=assisted.on_textinput,
+            on_key_up=assisted.on_key_up,
+        )
         self._fit_to_window(Window, Window.size)
         self.manager = ScreenManager(transition=NoTransition())
         self.time_warning = TimeWarning(keep_going=self.keep_going)
@@ -208,7 +217,7 @@ class HymyApp(App):
         """The devices and the hourly outbox upkeep (once the app runs and has an outbox)."""
         assert self.session is not None and self.maintenance is not None
         maintenance = self.maintenance
-        self.devices.start(self.session)
+        self.devices.start(self.session, on_panel=self.assisted.panel_line)
         Clock.schedule_interval(lambda _dt: maintenance.apply_retention(), MAINTAIN_S)
         maintenance.apply_retention()
 
@@ -315,6 +324,7 @@ class HymyApp(App):
         screen.refresh(view)
         if self.manager.current != screen.name:
             self.manager.current = screen.name
+        self.assisted.view_shown(view)  # speech mode: the focus, and what the screen says
 
     def _show_warning(self, on: bool) -> None:
         warning = self.time_warning
