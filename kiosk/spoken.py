@@ -114,7 +114,7 @@ def arrival(
     def say(msgid: str) -> str:
         return t(lang, msgid)
 
-    if getattr(view, "warning", False):
+    if view.warning:
         return warning(t, lang)
     confirm = confirmation(t, view, rating_words) if after_rating else ""
     step = view.step

@@ -47,6 +47,8 @@ class AssistedUse:
         self._assisted = False
         self._swallow_text = False
         self._quiet_focus = False  # a focus set while announcing a screen: spoken with it
+        self._warned = False  # the time warning is shown
+        self._before_warning: Widget | None = None  # the screen's focus under the warning
         self.focus_drawn_at: float | None = None  # monotonic, for the benchmark
 
     @property
@@ -70,7 +72,14 @@ class AssistedUse:
         if not self.speaker.screen_changed(view, entering=entering):
             return
         first = step_changed or entering
-        focused = self._quietly(self.focus.first if first else self.focus.current)
+        if view.warning and not self._warned:  # its Continue holds the focus alone
+            self._before_warning = self.focus.focused
+        back_from_warning = self._warned and not view.warning and not step_changed
+        self._warned = view.warning
+        if back_from_warning:  # where the visitor was before the warning
+            focused = self._quietly(lambda: self.focus.focus_on(self._before_warning))
+        else:
+            focused = self._quietly(self.focus.first if first else self.focus.current)
         self.speaker.announce(focused, keys=entering or new_language)
 
     def _quietly(self, focus: Callable[[], Widget | None]) -> Widget | None:
@@ -173,6 +182,9 @@ class AssistedUse:
     def do(self, action: Nav) -> None:
         session = self.session
         if session is None:
+            return
+        if session.view.warning:  # any key means "I am still here", as a touch beside Continue
+            self.app.keep_going()
             return
         self.app.note_touch()
         moves: dict[Nav, Callable[[], object]] = {

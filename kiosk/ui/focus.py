@@ -154,6 +154,13 @@ class FocusRing:
         self._set(items[index])
         return self.focused
 
+    def focus_on(self, widget: Widget | None) -> Widget | None:
+        """The focus back on `widget` if the keys can still reach it, else on the first."""
+        if widget is not None and widget in self.focusables():
+            self._set(widget)
+            return self.focused
+        return self.first()
+
     def current(self) -> Widget | None:
         """The focused control, moved to the first when it left the screen."""
         if self.focused is not None and self.focused in self.focusables():

@@ -47,7 +47,7 @@ class Speaker:
 
     @staticmethod
     def _what_is_shown(view: View) -> tuple:
-        warning = bool(getattr(view, "warning", False))
+        warning = bool(view.warning)
         return (view.step, view.language, view.ticket, view.write, view.printed is False,
                 view.notice, warning)  # fmt: skip
 
@@ -72,7 +72,7 @@ class Speaker:
         """True when the view's screen (or the warning over it) is another than last time."""
         return self._shown is None or (self._shown[0], self._shown[6]) != (
             view.step,
-            bool(getattr(view, "warning", False)),
+            bool(view.warning),
         )
 
     def announce(self, focused: Widget | None, *, keys: bool = False) -> None:
@@ -88,7 +88,7 @@ class Speaker:
             source=self.source,
         )
         help_ = spoken.key_help(self._t, view.language, self.source) if keys else ""
-        warning = bool(getattr(view, "warning", False))  # its text names its one button
+        warning = bool(view.warning)  # its text names its one button
         focus = "" if focused is None or warning else words_of(focused)
         self.say(spoken.sentences(help_, arrival, focus))
 

@@ -151,12 +151,17 @@ def test_espeak_ng_speaks_the_ticket_into_wav_files(kiosk_run, tmp_path) -> None
     assert event["ticket"] == notes["ticket"]
 
 
-def test_an_overlay_holds_the_focus_alone_while_it_is_shown(kiosk_run, tmp_path) -> None:
-    config = example_config_file(tmp_path, speech={"engine": "fake"})
-    notes = kiosk_run("ui_scripts_nav:overlay_holds_the_focus", config=config)
-    assert notes["with_overlay"] == ["more-time"] * 4
-    assert notes["activated"] == ["more-time"]
-    assert (notes["screen"], notes["after_overlay"]) == ("rating", "smiley-4")
+def test_the_time_warning_is_spoken_and_holds_the_focus(kiosk_run, tmp_path) -> None:
+    # Speech mode doubles the times: a warning 6 s before a reset after 12 s untouched.
+    config = example_config_file(
+        tmp_path, speech={"engine": "fake"}, timeouts__inactivity=6, timeouts__warning=3
+    )
+    notes = kiosk_run("ui_scripts_nav:time_warning_in_speech_mode", config=config)
+    said = notes["said_with_warning"]
+    assert any("Tarvitsetko lisää aikaa?" in s for s in said), notes
+    assert any("Jatka" in s for s in said), said
+    assert notes["with_warning"] == "more-time"
+    assert (notes["screen"], notes["after_warning"]) == ("rating", "smiley-4")
 
 
 def test_an_overlay_inside_the_screen_can_be_given_the_focus(kiosk_run, tmp_path) -> None:

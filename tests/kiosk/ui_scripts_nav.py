@@ -211,34 +211,24 @@ def espeak_visit(pilot: Autopilot) -> Iterator[float]:
     pilot.notes["ticket"] = pilot.app.session.view.ticket
 
 
-def overlay_holds_the_focus(pilot: Autopilot) -> Iterator[float]:
-    """An overlay above the screen (as the time warning is) takes the focus alone while shown;
-    selecting its button activates it; once it goes the focus is back on the screen."""
-    from kivy.core.window import Window
-    from kivy.factory import Factory
-    from kivy.uix.anchorlayout import AnchorLayout
-
+def time_warning_in_speech_mode(pilot: Autopilot) -> Iterator[float]:
+    """The real time warning in speech mode: it is spoken and its Continue holds the focus; any
+    key keeps the visitor on the rating screen, with the focus where it was before."""
     keys = keypad_keys(pilot)
-    yield from _speech_on(pilot, keys, "en")
+    yield from _speech_on(pilot, keys, "fi")
     yield from _choose(pilot, keys, "start-feedback", "rating")
-    overlay = AnchorLayout()
-    button = Factory.PrimaryButton(control="more-time", text="Continue", size_hint=(0.5, 0.3))
-    button.bind(on_activate=lambda _b: pilot.notes.setdefault("activated", []).append("more-time"))
-    overlay.add_widget(button)
-    Window.add_widget(overlay)
-    pilot.app.assisted.overlay_changed()
+    yield from _focus_to(pilot, keys, "smiley-4")
+    start = len(_said(pilot))
+    warning = pilot.app.time_warning
+    yield from _until(pilot, lambda: warning.shown, "the time warning")
+    yield from _said_since(pilot, start)
     yield 0.2
-    pilot.notes["with_overlay"] = [_focused(pilot)]
-    for _ in range(3):
-        keys.next()
-        yield 0.1
-        pilot.notes["with_overlay"].append(_focused(pilot))
-    keys.select()
-    yield 0.1
-    Window.remove_widget(overlay)
-    pilot.app.assisted.overlay_changed()
-    yield 0.2
-    pilot.notes["after_overlay"] = _focused(pilot)
+    pilot.notes["said_with_warning"] = [text for _lang, text in _said(pilot)[start:]]
+    pilot.notes["with_warning"] = _focused(pilot)
+    keys.next()  # any key means "I am still here": the warning goes, nothing else happens
+    yield from _until(pilot, lambda: not warning.shown, "the warning to go")
+    yield 0.3
+    pilot.notes["after_warning"] = _focused(pilot)
     pilot.notes["screen"] = pilot.screen
 
 
