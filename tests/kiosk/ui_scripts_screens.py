@@ -23,7 +23,6 @@ def _shot(pilot: Autopilot, shots: Path | None, name: str) -> Iterator[float]:
         yield 0.3
         size = "x".join(str(int(v)) for v in pilot.app.root.size)
         pilot.screenshot(shots / f"{size}-{name}.png")
-        pilot.notes.setdefault("shots", []).append([name, pilot.app.lang, pilot.screen])
 
 
 def _shown(widget: object) -> dict:
@@ -165,14 +164,30 @@ def comment_notice_and_counter(pilot: Autopilot, shots: Path | None = None) -> I
         "line_height": field.line_height,
         "padding": list(field.padding),
     }
-    pilot.notes["all_labels"] = _labels(pilot)
-    yield from _shot(pilot, shots, "comment")
+    for language in ("fi", "sv", "en"):
+        yield from pilot.touch(f"lang-{language}")
+        pilot.notes[language] = {
+            "labels": _labels(pilot),
+            "notice": _shown(screen.ids.notice),
+            "field": [round(v) for v in (*field.to_window(*field.pos), *field.size)],
+        }
+        yield from _shot(pilot, shots, f"comment-{language}")
 
 
-def screenshots(pilot: Autopilot, shots: Path) -> Iterator[float]:
-    """The start, rating, comment and ticket screens for a look (no printer: the plain ticket)."""
-    yield from start_screen_extras(pilot, shots)
-    yield from pilot.touch("lang-fi")
-    yield from rating_words(pilot, shots)
-    yield from pilot.touch("lang-fi")
-    yield from comment_notice_and_counter(pilot, shots)
+def every_screen(pilot: Autopilot, shots: Path | None = None) -> Iterator[float]:
+    """The start, rating, ticket and comment screens, noted (and shot when `shots`) one after
+    another: the test gives the printer."""
+    notes = pilot.notes
+    for name, script in (
+        ("start", start_screen_extras),
+        ("rating", rating_words),
+        ("ticket", ticket_card),
+        ("comment", comment_notice_and_counter),
+    ):
+        pilot.notes = {}
+        yield from pilot.touch("lang-fi")
+        yield from script(pilot, shots)
+        notes[name] = pilot.notes
+        while pilot.screen != "start":
+            yield from pilot.touch("back")
+    pilot.notes = notes
