@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from hymy_dev.autopilot import Autopilot
 from kivy.uix.label import Label
+
+from hymy_dev.autopilot import Autopilot
 
 
 def _expect(pilot: Autopilot, screen: str) -> None:
