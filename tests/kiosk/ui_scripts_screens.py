@@ -109,9 +109,15 @@ def start_screen_extras(pilot: Autopilot, shots: Path | None = None) -> Iterator
             else None,
             "logo": screen.logo,
             "logo_width": _logo(screen).width,
-            "clock": _shown(pilot.find("clock")) if screen.clock_text else None,
+            "clock": _shown(_clock(screen)) if screen.clock_text else None,
         }
         yield from _shot(pilot, shots, f"start-{language}")
+
+
+def _clock(screen: object) -> Label:
+    """The clock label that shows the time (beside the logo in portrait, else the welcome)."""
+    clocks = (screen.ids.clock_beside_logo, screen.ids.clock_beside_welcome)
+    return next(clock for clock in clocks if clock.text)
 
 
 def _label_widgets(screen: object) -> list[Label]:
