@@ -156,6 +156,7 @@ def test_every_screen_at_every_size(kiosk_run, tmp_path, window):
         comment = notes["comment"][language]
         assert comment["notice"]["visible"], f"{language}: notice cut"
         assert _apart(comment["notice"]["box"], comment["field"]), f"{language}: notice on field"
+        assert comment["field"][3] >= comment["two_lines"] - 0.5, f"{language}: field too low"
     for language in ("fi", "sv"):
         ticket = notes["ticket"][language]
         for part in ("number", "point", "directions", "paper"):

@@ -177,6 +177,7 @@ def comment_notice_and_counter(pilot: Autopilot, shots: Path | None = None) -> I
             "labels": _labels(pilot),
             "notice": _shown(screen.ids.notice),
             "field": [round(v) for v in (*field.to_window(*field.pos), *field.size)],
+            "two_lines": field.line_height * 2 + field.padding[1] + field.padding[3],
         }
         yield from _shot(pilot, shots, f"comment-{language}")
 
