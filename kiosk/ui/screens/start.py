@@ -25,11 +25,12 @@ CLOCK_S = 1.0  # how often the clock looks at the time (it shows minutes)
 
 
 class StartCard(BounceFilteredButton, BoxLayout):
-    """One of the start screen's two large choices; its picture, title and line are its own
-    children in start.kv."""
+    """One of the start screen's two large choices: its picture, title and line (what focus and
+    speech read too) are its own children in start.kv."""
 
     bg = ColorProperty("#00504a")
-    fg = ColorProperty("#ffffff")
+    title = StringProperty("")
+    subtitle = StringProperty("")
 
 
 class AdminCorner(Widget):
