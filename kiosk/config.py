@@ -120,6 +120,7 @@ class KioskSection(_Section):
     )
     languages: Array[str] = Field(SUPPORTED_LANGUAGES, min_length=1)
     default_language: str = "fi"
+    help_line: Localized | None = None  # the start screen's "where to get help", per language
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -204,6 +205,8 @@ class OutboxSection(_Section):
 class Display(_Section):
     dpi: float = Field(133.0, ge=50, le=600)
     fullscreen: bool = True
+    logo: str | None = None  # a PNG on the start screen; relative to the config file's folder
+    clock: bool = False  # the time on the start screen
 
 
 class SpeechSection(_Section):
@@ -234,6 +237,13 @@ class KioskConfig(_Section):
     @property
     def source(self) -> Path:
         return self._source
+
+    @property
+    def logo_path(self) -> Path | None:
+        """The logo's file (a relative `[display] logo` is beside the config file), or None."""
+        if not self.display.logo:
+            return None
+        return self.source.parent / Path(self.display.logo).expanduser()
 
     def service_point(self, point_id: str) -> ServicePoint:
         """Raises KeyError for an id the config does not have."""
