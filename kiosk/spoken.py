@@ -16,6 +16,7 @@ from typing import Literal
 
 from kiosk.i18n import N_
 from kiosk.journey import Step
+from kiosk.rating_words import QUESTION
 from kiosk.session import View, WriteStatus
 
 Translate = Callable[[str, str], str]
@@ -35,7 +36,7 @@ KEY_HELP: dict[KeySource, str] = {
 YOU_CHOSE = N_("You chose: {choice}.")
 QUESTIONS: dict[Step, str] = {
     Step.START: N_("Welcome!"),
-    Step.RATING: N_("How did your visit go today?"),
+    Step.RATING: QUESTION,
     Step.COMMENT: N_("Would you like to tell us more?"),
     Step.SERVICE_POINT: N_("Where is your appointment?"),
 }

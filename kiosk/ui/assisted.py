@@ -19,9 +19,9 @@ from kivy.uix.widget import Widget
 from kiosk.devices.interfaces import Speech
 from kiosk.devices.panel import PanelInput, PanelKeys, parse_line
 from kiosk.keys import PANEL_HOLD, PANEL_KEYS, Nav, is_keypad_key, keypad_action
+from kiosk.rating_words import RATING_WORDS
 from kiosk.session import KioskSession, View
 from kiosk.ui.focus import FocusRing
-from kiosk.ui.screens.rating import RATING_WORDS
 from kiosk.ui.speaker import Speaker
 
 log = logging.getLogger(__name__)

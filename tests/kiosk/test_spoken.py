@@ -11,7 +11,7 @@ from kiosk.i18n import Catalogs
 from kiosk.journey import Step
 from kiosk.session import View, WriteStatus
 
-WORDS = {1: "Very unhappy", 2: "Unhappy", 3: "Happy", 4: "Very happy"}
+WORDS = {1: "Very poor", 2: "Poor", 3: "Good", 4: "Very good"}
 CATALOGS = Catalogs(("fi", "sv", "en"))
 t = CATALOGS.gettext
 
@@ -39,7 +39,7 @@ def arrival(v: View, **kwargs: object) -> str:
     [
         ("fi", "Valitsit: Tyytyväinen. Mikä sujui hyvin?"),
         ("sv", "Du valde: Nöjd. Vad gick bra?"),
-        ("en", "You chose: Happy. What went well?"),
+        ("en", "You chose: Good. What went well?"),
     ],
 )
 def test_the_rating_is_confirmed_on_the_next_screen(language: str, words: str) -> None:

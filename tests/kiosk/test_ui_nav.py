@@ -21,15 +21,15 @@ from tests.support.outbox import read_events
 # What each language's visitor must hear (words of the catalogs and of the example config).
 HEARD = {
     "fi": {
-        "rating": ["Puheopastus on päällä", "Miten käyntisi sujui tänään?", "Valitsit: ", "Kiitos"],
+        "rating": ["Puheopastus on päällä", "Miten käyntisi sujui?", "Valitsit: ", "Kiitos"],
         "check-in": ["Vuoronumerosi on L ", "Laboratorio", "Odota laboratorion aulassa"],
     },
     "sv": {
-        "rating": ["Uppläsningen är på", "Hur gick ditt besök i dag?", "Du valde: ", "Tack"],
+        "rating": ["Uppläsningen är på", "Hur gick ditt besök?", "Du valde: ", "Tack"],
         "check-in": ["Ditt könummer är L ", "Laboratoriet", "Vänta i laboratoriets väntrum"],
     },
     "en": {
-        "rating": ["Speech is on", "How did your visit go today?", "You chose: ", "Thank you"],
+        "rating": ["Speech is on", "How did your visit go?", "You chose: ", "Thank you"],
         "check-in": ["Your queue number is L ", "Laboratory", "Please wait in the laboratory"],
     },
 }

@@ -24,7 +24,7 @@ NBSP = "\u00a0"
 OUT_OF_PAPER = "The printer is not working. Please write down your number or take a photo of it."
 FAILED_FI = "Tulostin ei toimi. Kirjoita vuoronumerosi muistiin tai ota siitä kuva."
 FAILED_SV = "Skrivaren fungerar inte. Skriv upp ditt könummer eller ta en bild av det."
-TAKE_IT = {"fi": "Ota vuoronumerolappu tulostimesta.", "sv": "Ta din kölapp från skrivaren."}
+TAKE_IT = {"fi": "Ota vuorolappusi tulostimesta.", "sv": "Ta din kölapp ur skrivaren."}
 
 
 def _config(tmp_path: Path, printer: PrinterSimulator | None = None, **changes: object) -> Path:
