@@ -33,6 +33,7 @@ from kiosk.maintenance import Maintenance
 from kiosk.notify import notify, watchdog_interval_s
 from kiosk.outbox import Outbox, OutboxError
 from kiosk.session import KioskSession, View, WriteStatus
+from kiosk.text_size import font_sizes
 from kiosk.theme import PALETTE
 from kiosk.ui.config_watch import ConfigWatcher
 from kiosk.ui.devices import KioskDevices
@@ -106,6 +107,7 @@ class HymyApp(App):
     font_m = NumericProperty(26.0)
     font_l = NumericProperty(32.0)
     font_xl = NumericProperty(44.0)
+    large_text = BooleanProperty(False)  # the visitor's A+: the font sizes follow it
 
     def __init__(
         self,
@@ -161,6 +163,7 @@ class HymyApp(App):
                 Builder.load_file(str(files(package).joinpath(name)))
         Window.clearcolor = get_color_from_hex(PALETTE.background)
         Window.bind(size=self._fit_to_window)
+        self.bind(large_text=lambda *_: self._fit_to_window(Window, Window.size))
         self._fit_to_window(Window, Window.size)
         self.manager = ScreenManager(transition=NoTransition())
         for name, screen_class in SCREENS.items():
@@ -264,11 +267,10 @@ class HymyApp(App):
         self.u = min(width, height) / 12
         px_per_mm = self.kiosk_config.display.dpi / 25.4
         self.touch_min = 12 * px_per_mm
-        # Text is sized to the window but never below what reads at a metre on this display.
-        self.font_s = max(self.u * 0.5, 3.6 * px_per_mm)
-        self.font_m = max(self.u * 0.62, 4.4 * px_per_mm)
-        self.font_l = max(self.u * 0.8, 5.5 * px_per_mm)
-        self.font_xl = max(self.u * 1.1, 7.0 * px_per_mm)
+        # Text is sized to the window but never below what reads at a metre on this display;
+        # large text never below 0.7 degrees of arc at half a metre (kiosk.text_size).
+        sizes = font_sizes(self.u, px_per_mm, self.large_text)
+        self.font_s, self.font_m, self.font_l, self.font_xl = sizes.s, sizes.m, sizes.l, sizes.xl
 
     # --- helpers for the .kv rules and screens ------------------------------------------
 
@@ -292,6 +294,7 @@ class HymyApp(App):
         if self.manager is None:
             return
         self.lang = view.language
+        self.large_text = view.large_text
         self.station_name = view.station_name
         self.notice = self.t(view.notice, view.language) if view.notice else ""
         if self.manager.current in ADMIN_SCREENS and view.step is Step.START:

@@ -49,6 +49,7 @@ class SmileyButton(BounceFilteredButton, BoxLayout):
 
     rating = NumericProperty(4)
     word = StringProperty("")
+    bg = ColorProperty("#ffffff")  # behind the face and its word
 
 
 def fit_font(text: str, width: float, largest: float, em_per_char: float = 0.6) -> float:
