@@ -19,7 +19,7 @@ CAP_HEIGHT_EM = 0.7  # a capital's height as a share of the font size (Roboto: 0
 NORMAL_FLOOR_MM = {"s": 3.6, "m": 4.4, "l": 5.5, "xl": 7.0}
 NORMAL_UNITS = {"s": 0.5, "m": 0.62, "l": 0.8, "xl": 1.1}  # font sizes in layout units
 # In large text the sizes keep their steps above the floor, so headings still stand out.
-LARGE_STEPS = {"s": 1.0, "m": 1.1, "l": 1.22, "xl": 1.4}
+LARGE_STEPS = {"s": 1.0, "m": 1.05, "l": 1.15, "xl": 1.3}
 
 
 @dataclass(frozen=True)

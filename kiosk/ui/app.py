@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 OUT_OF_ORDER = "out_of_order"
 OUTBOX_RETRY_S = 15.0  # how often the out-of-order screen tries to open the outbox again
 KV_FILES = (
-    ("kiosk.ui.widgets", ("buttons.kv", "icons.kv", "topbar.kv", "keyboard.kv")),
+    ("kiosk.ui.widgets", ("buttons.kv", "icons.kv", "topbar.kv", "keyboard.kv", "choices.kv")),
     (
         "kiosk.ui.screens",
         (

@@ -25,6 +25,11 @@ def text_width(text: str, font_size: float) -> float:
     return CoreLabel(text=text, font_size=font_size, bold=True).get_extents(text)[0]
 
 
+def button_width(text: str, font_size: float) -> float:
+    """A text button's width for `text` on one line (KioskButton keeps 0.4 units clear)."""
+    return text_width(text, font_size) + App.get_running_app().u * 0.6
+
+
 class LanguageBar(StackLayout):
     """One button per configured language, each named in its own language; the chosen one dark.
     Lays them out left to right, wrapping when its row is too narrow for all."""
@@ -37,13 +42,13 @@ class LanguageBar(StackLayout):
             button = Factory.LanguageButton(
                 text=app.catalogs.autonym(language),
                 control=f"lang-{language}",
-                font_size=app.font_s,
                 size_hint=(None, None),
             )
             button.language = language
             button.bind(on_activate=lambda b: app.session.set_language(b.language))
+            button.bind(font_size=self._resize)
             self.add_widget(button)
-        app.bind(lang=self._show_selected, font_s=self._resize, touch_min=self._resize)
+        app.bind(lang=self._show_selected, touch_min=self._resize)
         self._show_selected(app, app.lang)
         self._resize()
 
@@ -54,12 +59,9 @@ class LanguageBar(StackLayout):
     def _resize(self, *_: object) -> None:
         app = App.get_running_app()
         for button in self.children:
-            button.font_size = app.font_s
             button.height = bar_row_height(app)
             # Wide enough for the language's own name on one line, and a finger.
-            button.width = max(
-                app.touch_min * 1.4, text_width(button.text, app.font_s) + app.u * 0.7
-            )
+            button.width = max(app.touch_min * 1.4, button_width(button.text, button.font_size))
         widths = [b.width for b in self.children]
         self.natural_width = sum(widths) + self.spacing[0] * max(0, len(widths) - 1)
 
@@ -73,7 +75,7 @@ class LargeTextButton(KioskButton):
 
 def bar_row_height(app: object) -> float:
     """A row of the bar: a finger's 12 mm at least, and room for its text."""
-    return max(app.touch_min, app.u * 1.25, app.font_s * 1.6)
+    return max(app.touch_min, app.u * 1.25, app.font_m * 1.45)
 
 
 class TopBar(BoxLayout):
