@@ -14,6 +14,7 @@ from kiosk.text_size import large_floor_px
 from kiosk.theme import PALETTE, hex_rgb
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in window coordinates
+CAP_AND_DIGITS_EM = 0.72  # Roboto's capitals and digits, of the font size
 
 
 def _ancestors(widget: object) -> Iterator[object]:
@@ -70,7 +71,7 @@ def _texts(pilot: Autopilot) -> list[object]:
     return [
         w
         for w in screen.walk(restrict=True)
-        if isinstance(w, Label | TextInput) and w.text.strip() and _visible(w)
+        if ((isinstance(w, Label) and w.text.strip()) or isinstance(w, TextInput)) and _visible(w)
     ]
 
 
@@ -116,15 +117,21 @@ def measure(pilot: Autopilot, name: str, large: bool) -> dict:
     for label in texts:
         what = getattr(label, "control", "") or label.text[:30]
         if isinstance(label, TextInput):
-            ratio = drawn_contrast(label.foreground_color, label.background_color, page)
+            colour = label.foreground_color if label.text else label.hint_text_color
+            ratio = drawn_contrast(colour, label.background_color, page)
+            two_lines = 2 * label.line_height + label.padding[1] + label.padding[3]
+            if label.height < two_lines - 0.5:
+                faults.append(f"the text field: {label.height:.0f} px, under two lines")
         else:
             ratio = drawn_contrast(label.color, _background(label), page)
         if ratio < 7 - 0.005:
             faults.append(f"{what!r}: contrast {ratio:.2f}:1, under 7:1")
         if large and label.font_size < floor - 0.5:
             faults.append(f"{what!r}: font {label.font_size:.0f} px, under {floor:.0f} px")
-        if isinstance(label, Label) and not label.shorten and label.text_size[0]:
+        if isinstance(label, Label) and not label.shorten:
             tw, th = label.texture_size
+            if not label.text_size[0]:  # one line as it comes: its capitals and digits count
+                th = label.font_size * CAP_AND_DIGITS_EM
             if tw > label.width + 2 or th > label.height + 2:
                 faults.append(
                     f"{what!r}: text {tw:.0f}x{th:.0f} px cut by its box "

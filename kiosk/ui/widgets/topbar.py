@@ -11,7 +11,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.stacklayout import StackLayout
 
@@ -75,7 +75,7 @@ class LargeTextButton(KioskButton):
 
 def bar_row_height(app: object) -> float:
     """A row of the bar: a finger's 12 mm at least, and room for its text."""
-    return max(app.touch_min, app.u * 1.25, app.font_m * 1.45)
+    return max(app.touch_min, app.u * 1.25, app.font_m * 1.3)
 
 
 class TopBar(BoxLayout):
@@ -86,14 +86,27 @@ class TopBar(BoxLayout):
     show_back = BooleanProperty(True)
     row_height = NumericProperty(63.0)
     languages_apart = BooleanProperty(False)  # the languages in a row of their own
+    # Where the languages would need a row of their own, they may give way: "never" (the start
+    # screen, where a visitor chooses), "large" (in large text: the screen needs the room) or
+    # "always" (the comment screen and its keyboard).
+    languages_optional = OptionProperty("large", options=["never", "large", "always"])
 
     def on_kv_post(self, base_widget: object) -> None:
         app = App.get_running_app()
-        app.bind(portrait=self._fit, font_s=self._fit, font_m=self._fit, u=self._fit)
+        app.bind(
+            portrait=self._fit,
+            font_s=self._fit,
+            font_m=self._fit,
+            u=self._fit,
+            large_text=self._fit,
+        )
+        self.bind(languages_optional=self._fit)
         self._place_soon = Clock.create_trigger(self._place)  # once the screen is built
         app.bind(portrait=self._place_soon)
         self.bind(width=self._fit, show_back=self._fit, parent=self._place_soon)
-        self.ids.languages.bind(natural_width=self._fit)
+        # Held here: the bar's ids are weak, and the languages may be out of the bar a while.
+        self.languages = self.ids.languages.__self__
+        self.languages.bind(natural_width=self._fit)
         self._fit()
         self._place_soon()
 
@@ -102,16 +115,21 @@ class TopBar(BoxLayout):
         app = App.get_running_app()
         self.row_height = bar_row_height(app)
         row = self.ids.row
-        languages = self.ids.languages
+        languages = self.languages
         fixed = self.ids.large_text.width + (self.ids.back.width if self.show_back else 0)
         title = 0 if app.portrait else app.font_m * TITLE_MIN_EMS
         beside = fixed + title + languages.natural_width + row.spacing * 3 <= self.width
-        home = row if beside else self
+        optional = self.languages_optional == "always" or (
+            self.languages_optional == "large" and app.large_text
+        )
+        home = row if beside else (None if optional else self)
         if languages.parent is not home:
-            languages.parent.remove_widget(languages)
-            # Before A+ in the row, or under Back and A+.
-            home.add_widget(languages, index=1 if beside else 0)
-        self.languages_apart = not beside
+            if languages.parent is not None:
+                languages.parent.remove_widget(languages)
+            if home is not None:
+                # Before A+ in the row, or under Back and A+.
+                home.add_widget(languages, index=1 if beside else 0)
+        self.languages_apart = home is self
 
     def _place(self, *_: object) -> None:
         """On top of its screen in landscape, at the bottom in portrait."""
