@@ -63,7 +63,8 @@ class LanguageBar(StackLayout):
             # Wide enough for the language's own name on one line, and a finger.
             button.width = max(app.touch_min * 1.4, button_width(button.text, button.font_size))
         widths = [b.width for b in self.children]
-        self.natural_width = sum(widths) + self.spacing[0] * max(0, len(widths) - 1)
+        # A pixel to spare: the stack must not wrap its last button over a rounding.
+        self.natural_width = sum(widths) + self.spacing[0] * max(0, len(widths) - 1) + 1
 
 
 class LargeTextButton(KioskButton):
