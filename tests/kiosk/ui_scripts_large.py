@@ -222,4 +222,3 @@ def visitor_screens(pilot: Autopilot, shots: Path) -> Iterator[float]:
     yield from pilot.touch("admin-touch-test")
     admin["touch_test"] = measure(pilot, "touch_test", large=False)
     pilot.notes["admin"] = admin
-
