@@ -31,6 +31,11 @@ def _visible(widget: object) -> bool:
     )
 
 
+def _shown(widget: object) -> bool:
+    """Drawn, or meant to be: a control squeezed to nothing by its layout still counts."""
+    return all(w.opacity > 0 for w in [widget, *_ancestors(widget)])
+
+
 def _rect(widget: object) -> Rect:
     x0, y0 = widget.to_window(widget.x, widget.y)
     return x0, y0, x0 + widget.width, y0 + widget.height
@@ -84,7 +89,7 @@ def _targets(pilot: Autopilot) -> list[object]:
     return [
         w
         for w in screen.walk(restrict=True)
-        if getattr(w, "control", "") and not w.disabled and _visible(w)
+        if getattr(w, "control", "") and not w.disabled and _shown(w)
     ]
 
 
