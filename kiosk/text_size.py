@@ -51,6 +51,6 @@ def font_sizes(unit: float, px_per_mm: float, large: bool) -> FontSizes:
         key: max(unit * NORMAL_UNITS[key], NORMAL_FLOOR_MM[key] * px_per_mm) for key in NORMAL_UNITS
     }
     if large:
-        floor = large_floor_px(px_per_mm)
+        floor = math.ceil(large_floor_px(px_per_mm))  # text is drawn at whole pixel sizes
         sizes = {key: max(size, floor * LARGE_STEPS[key]) for key, size in sizes.items()}
     return FontSizes(**sizes)

@@ -101,6 +101,14 @@ def _related(a: object, b: object) -> bool:
     return any(b is p for p in _ancestors(a)) or any(a is p for p in _ancestors(b))
 
 
+def _widest_word(label: object) -> tuple[str, float]:
+    """The label's widest word and its width in the label's font: wrapping inside it breaks it."""
+    from kiosk.ui.widgets.buttons import text_width
+
+    widths = [(word, text_width(word, label.font_size, label.bold)) for word in label.text.split()]
+    return max(widths, key=lambda pair: pair[1], default=("", 0.0))
+
+
 def measure(pilot: Autopilot, name: str, large: bool) -> dict:
     """What one screen shows, and every fault found on it."""
     from kivy.uix.label import Label
@@ -142,6 +150,9 @@ def measure(pilot: Autopilot, name: str, large: bool) -> dict:
                     f"{what!r}: text {tw:.0f}x{th:.0f} px cut by its box "
                     f"{label.width:.0f}x{label.height:.0f}"
                 )
+            word = _widest_word(label)
+            if label.text_size[0] and word[1] > label.text_size[0]:
+                faults.append(f"{what!r}: the word {word[0]!r} broken, {word[1]:.0f} px wide")
         x0, y0, x1, y1 = _rect(label)
         if not _scrolls(label) and (x0 < -1 or y0 < -1 or x1 > width + 1 or y1 > height + 1):
             faults.append(f"{what!r}: outside the window {(x0, y0, x1, y1)}")

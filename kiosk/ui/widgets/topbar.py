@@ -9,20 +9,14 @@ from __future__ import annotations
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.core.text import Label as CoreLabel
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.stacklayout import StackLayout
 
-from kiosk.ui.widgets.buttons import KioskButton
+from kiosk.ui.widgets.buttons import KioskButton, text_width
 
 TITLE_MIN_EMS = 6  # the title's least width beside the languages, in its font's sizes
-
-
-def text_width(text: str, font_size: float) -> float:
-    """The width of `text` in the buttons' bold font at `font_size`, in pixels."""
-    return CoreLabel(text=text, font_size=font_size, bold=True).get_extents(text)[0]
 
 
 def button_width(text: str, font_size: float) -> float:
