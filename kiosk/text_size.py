@@ -24,12 +24,16 @@ LARGE_STEPS = {"s": 1.0, "m": 1.05, "l": 1.15, "xl": 1.3}
 
 @dataclass(frozen=True)
 class FontSizes:
-    """Font sizes in pixels: small, medium, large and extra large."""
+    """Font sizes in pixels: small, medium, large and extra large; and, for screens with many
+    words, the three larger a step down in large text, yet never under their normal size."""
 
     s: float
     m: float
     l: float  # noqa: E741 - the app's font_l
     xl: float
+    m_snug: float
+    l_snug: float
+    xl_snug: float
 
 
 def large_cap_height_mm(
@@ -47,10 +51,16 @@ def large_floor_px(px_per_mm: float) -> float:
 def font_sizes(unit: float, px_per_mm: float, large: bool) -> FontSizes:
     """The four font sizes for a window whose layout unit is `unit` pixels (a twelfth of its
     shorter side) on a display of `px_per_mm`; `large` for the large-text layout."""
-    sizes = {
+    normal = {
         key: max(unit * NORMAL_UNITS[key], NORMAL_FLOOR_MM[key] * px_per_mm) for key in NORMAL_UNITS
     }
+    sizes = dict(normal)
     if large:
         floor = math.ceil(large_floor_px(px_per_mm))  # text is drawn at whole pixel sizes
-        sizes = {key: max(size, floor * LARGE_STEPS[key]) for key, size in sizes.items()}
-    return FontSizes(**sizes)
+        sizes = {key: max(size, floor * LARGE_STEPS[key]) for key, size in normal.items()}
+    below = {"m": "s", "l": "m", "xl": "l"}
+    snug = {
+        f"{key}_snug": max(normal[key], sizes[below[key]]) if large else sizes[key]
+        for key in below
+    }
+    return FontSizes(**sizes, **snug)

@@ -107,6 +107,10 @@ class HymyApp(App):
     font_m = NumericProperty(26.0)
     font_l = NumericProperty(32.0)
     font_xl = NumericProperty(44.0)
+    # A step down in large text, never under the normal size (kiosk.text_size.FontSizes).
+    font_m_snug = NumericProperty(26.0)
+    font_l_snug = NumericProperty(32.0)
+    font_xl_snug = NumericProperty(44.0)
     large_text = BooleanProperty(False)  # the visitor's A+: the font sizes follow it
 
     def __init__(
@@ -271,6 +275,8 @@ class HymyApp(App):
         # large text never below 0.7 degrees of arc at half a metre (kiosk.text_size).
         sizes = font_sizes(self.u, px_per_mm, self.large_text)
         self.font_s, self.font_m, self.font_l, self.font_xl = sizes.s, sizes.m, sizes.l, sizes.xl
+        self.font_m_snug, self.font_l_snug = sizes.m_snug, sizes.l_snug
+        self.font_xl_snug = sizes.xl_snug
 
     # --- helpers for the .kv rules and screens ------------------------------------------
 

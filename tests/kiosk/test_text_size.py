@@ -39,3 +39,20 @@ def test_normal_text_follows_the_window_above_a_metres_reading_floor():
 
 def test_a_denser_display_gets_more_pixels_for_the_same_millimetres():
     assert large_floor_px(2 * PX_PER_MM_7IN) == pytest.approx(2 * large_floor_px(PX_PER_MM_7IN))
+
+
+@pytest.mark.parametrize("unit", [40.0, 60.0, 90.0])
+def test_a_snug_size_steps_down_in_large_text_but_never_under_normal(unit):
+    large = font_sizes(unit, PX_PER_MM_7IN, large=True)
+    normal = font_sizes(unit, PX_PER_MM_7IN, large=False)
+
+    for key, below in (("m", "s"), ("l", "m"), ("xl", "l")):
+        snug = getattr(large, f"{key}_snug")
+        assert snug == max(getattr(normal, key), getattr(large, below))
+        assert snug >= large_floor_px(PX_PER_MM_7IN)
+        assert getattr(normal, f"{key}_snug") == getattr(normal, key)
+    # On the 7" display large text steps down (room is short); on a big window it cannot.
+    if unit == 40.0:
+        assert large.xl_snug < large.xl
+    if unit == 90.0:
+        assert large.xl_snug == normal.xl

@@ -39,6 +39,13 @@ def test_every_screen_in_normal_and_large_text(kiosk_run, tmp_path, window):
             assert "large-text" in screen["targets"], f"no A+ on {name}"
             assert screen["texts"] > 0
     assert min(s["smallest_font"] for s in notes["large"].values()) >= notes["floor"] - 0.5
+    # No text is smaller in large text than in normal text.
+    for name, screen in notes["large"].items():
+        normal = notes["normal"][name]["fonts"]
+        smaller = {
+            k: (normal[k], v) for k, v in screen["fonts"].items() if v < normal.get(k, 0) - 0.5
+        }
+        assert not smaller, (name, smaller)
     # The normal tour's smallest text is below the large floor: A+ makes a difference.
     assert min(s["smallest_font"] for s in notes["normal"].values()) < notes["floor"]
     # Large text lasts one visitor: back on the start screen it is off again.

@@ -168,6 +168,7 @@ def measure(pilot: Autopilot, name: str, large: bool) -> dict:
                 names = [getattr(w, "control", "") or w.text[:20] for w in (a, b)]
                 faults.append(f"{names[0]!r} and {names[1]!r} overlap")
     return {
+        "fonts": {getattr(t, "control", "") or t.text[:40]: t.font_size for t in texts},
         "targets": sorted(w.control for w in targets),
         "texts": len(texts),
         "smallest_font": min((t.font_size for t in texts), default=0),
