@@ -60,7 +60,6 @@ def font_sizes(unit: float, px_per_mm: float, large: bool) -> FontSizes:
         sizes = {key: max(size, floor * LARGE_STEPS[key]) for key, size in normal.items()}
     below = {"m": "s", "l": "m", "xl": "l"}
     snug = {
-        f"{key}_snug": max(normal[key], sizes[below[key]]) if large else sizes[key]
-        for key in below
+        f"{key}_snug": max(normal[key], sizes[below[key]]) if large else sizes[key] for key in below
     }
     return FontSizes(**sizes, **snug)
