@@ -158,6 +158,10 @@ def measure(pilot: Autopilot, name: str, large: bool) -> dict:
             faults.append(f"{what!r}: outside the window {(x0, y0, x1, y1)}")
     boxes = []
     drawn = [w for w in targets if w.control not in HIDDEN_CONTROLS]
+    for hidden in (w for w in targets if w.control in HIDDEN_CONTROLS):
+        for widget in drawn:  # an invisible control over a visitor's one swallows touches
+            if _overlap(_rect(hidden), _rect(widget)) > 1:
+                faults.append(f"{hidden.control!r} covers {widget.control!r}")
     for widget in {id(w): w for w in [*drawn, *texts]}.values():
         rect = _clip(widget, _rect(widget))
         if rect is not None:
