@@ -9,6 +9,7 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.textinput import TextInput
 
+from kiosk.key_rows import fit_rows
 from kiosk.ui.widgets.buttons import KioskButton
 
 LETTERS: tuple[tuple[str, ...], ...] = (
@@ -24,6 +25,9 @@ SYMBOLS: tuple[tuple[str, ...], ...] = (
     ("MODE", "SPACE", "."),
 )
 WIDTH = {"SHIFT": 1.5, "BACKSPACE": 1.5, "SPACE": 5.0, "MODE": 1.5}
+# Where the rows must be split (a narrow portrait window), the letters leave out these: the
+# symbols layout has them.
+SPARE_IN_NARROW = frozenset({"!", "?", "-", "'"})
 LABEL = {"SHIFT": "⇧", "BACKSPACE": "⌫", "SPACE": ""}
 ICON_FONT = "DejaVuSans"  # has ⇧ and ⌫, which Kivy's Roboto lacks
 KEY_BOUNCE_S = 0.06  # a key's own bounce filter: a brisk double letter is two touches
@@ -46,16 +50,34 @@ class OnScreenKeyboard(BoxLayout):
     target = ObjectProperty(None, allownone=True)
     shift = BooleanProperty(False)
     symbols = BooleanProperty(False)
+    rows = NumericProperty(4)  # rows of keys as built (more where the window is narrow)
 
     def on_kv_post(self, base_widget: object) -> None:
         App.get_running_app().bind(font_m=lambda *_: self._build(), lang=lambda *_: self._build())
         self.bind(symbols=lambda *_: self._build(), shift=lambda *_: self._relabel())
+        self.bind(width=self._refit)
+        self._layout: list[tuple[str, ...]] = []
         self._build()
+
+    def _fitted(self) -> list[tuple[str, ...]]:
+        """The layout's rows for this width, each key at least 12 mm wide."""
+        app = App.get_running_app()
+        width = self.width if self.width > 100 else 10_000  # 10 000: not laid out yet
+        key, gap = app.touch_min, self.spacing
+        if self.symbols:
+            return fit_rows(SYMBOLS, width, key, gap)
+        return fit_rows(LETTERS, width, key, gap, spare=SPARE_IN_NARROW)
+
+    def _refit(self, *_: object) -> None:
+        if self._fitted() != self._layout:
+            self._build()
 
     def _build(self) -> None:
         app = App.get_running_app()
         self.clear_widgets()
-        for row in SYMBOLS if self.symbols else LETTERS:
+        self._layout = self._fitted()
+        self.rows = len(self._layout)
+        for row in self._layout:
             line = BoxLayout(spacing=self.spacing)
             for key in row:
                 kind = Factory.PrimaryButton if key == "MODE" else Factory.SecondaryButton
