@@ -79,7 +79,7 @@ def word_font(text: str, width: float, largest: float, least: float = 1.0) -> fl
     def widest(size: float) -> float:
         return max((text_width(word, size) for word in words), default=0.0)
 
-    if widest(largest) <= width - 1:
+    if width <= 1 or widest(largest) <= width - 1:  # not laid out yet, or it fits
         return largest
     # In whole pixels, as the text is drawn, from about the right size down.
     size = math.floor(largest * (width - 1) / widest(largest))
