@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from kivy.core.window import Window
 from kivy.graphics import Color, InstructionGroup, Line
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 from kivy.utils import get_color_from_hex
 
@@ -47,6 +48,17 @@ def _in_top_bar(widget: Widget) -> bool:
             return True
         node = node.parent
     return False
+
+
+def _scroll_into_view(widget: Widget, margin: float) -> None:
+    """A control in a scrolling list (the reasons, the service points) is scrolled into view
+    with room for its frame, as a finger would scroll it: the keys reach every choice."""
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView):
+            node.scroll_to(widget, padding=margin, animate=False)
+            return
+        node = node.parent
 
 
 def focusables_in(root: Widget) -> list[Widget]:
@@ -186,6 +198,7 @@ class FocusRing:
                 self._frame = None
             self.focused = widget
             if widget is not None:
+                _scroll_into_view(widget, self._band_px() * 2)
                 self._frame = FocusFrame(widget, self._band_px())
         if announce and widget is not None and self.on_focus is not None:
             self.on_focus(widget)

@@ -94,6 +94,7 @@ class StartScreen(KioskScreen):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._config: KioskConfig | None = None
+        self._faces: Widget | None = None  # the feedback card's face buttons
         self._clock_event = Clock.schedule_interval(lambda _dt: self._show_time(), CLOCK_S)
 
     def refresh(self, view: View) -> None:
@@ -104,6 +105,18 @@ class StartScreen(KioskScreen):
             self._config = config
             self.logo = usable_logo(config)
         self._show_time()
+        self._faces_as_buttons(not view.large_text)
+
+    def _faces_as_buttons(self, on: bool) -> None:
+        """The feedback card's face buttons on it, or (large text) off it: hidden buttons would
+        still take touches."""
+        if self._faces is None:  # held here: off the card, only the ids' weak proxy is left
+            self._faces = self.ids.faces.__ref__()
+        faces, card = self._faces, self.ids.feedback_card
+        if on and faces.parent is None:
+            card.add_widget(faces, index=0)  # the last child: under the title
+        elif not on and faces.parent is not None:
+            faces.parent.remove_widget(faces)
 
     def rate_at_once(self, rating: int) -> None:
         """A face on the feedback card: the rating, as if the visitor had opened the rating
