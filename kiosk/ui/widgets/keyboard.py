@@ -1,5 +1,9 @@
-"""An on-screen keyboard for comments: the Finnish/Swedish layout with å, ä and ö, keys of touch
-size, and a second layout for digits and punctuation behind the "123" key."""
+"""An on-screen keyboard for comments: a layout of letters for the visitor's language (Finnish and
+Swedish with å, ä and ö, Estonian, Ukrainian and Russian ЙЦУКЕН), keys of touch size, and a second
+layout for digits and punctuation behind the "123" key.
+
+No row is wider than ROW_UNITS key widths, so that every key stays at least 12 mm wide on the 7"
+display (800 px at 133 dpi); the space bar takes what its row leaves."""
 
 from __future__ import annotations
 
@@ -9,24 +13,65 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.textinput import TextInput
 
+from kiosk.i18n import base_language
 from kiosk.ui.widgets.buttons import KioskButton
 
-LETTERS: tuple[tuple[str, ...], ...] = (
+Layout = tuple[tuple[str, ...], ...]
+
+LETTERS: Layout = (
     ("q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "å"),
     ("a", "s", "d", "f", "g", "h", "j", "k", "l", "ö", "ä"),
     ("SHIFT", "z", "x", "c", "v", "b", "n", "m", ",", ".", "BACKSPACE"),
     ("MODE", "!", "?", "SPACE", "-", "'"),
 )
+# Estonian: õ, ü, ö, ä where an Estonian keyboard has them; š and ž (loanwords) on the last row.
+ESTONIAN: Layout = (
+    ("q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "ü"),
+    ("a", "s", "d", "f", "g", "h", "j", "k", "l", "ö", "ä"),
+    ("SHIFT", "z", "x", "c", "v", "b", "n", "m", "õ", "BACKSPACE"),
+    ("MODE", "š", "ž", ",", "SPACE", ".", "?", "!"),
+)
+# ЙЦУКЕН, the 33 letters of each alphabet; the apostrophe is a letter's part in Ukrainian (м'ясо).
+UKRAINIAN: Layout = (
+    ("й", "ц", "у", "к", "е", "н", "г", "ш", "щ", "з", "х"),
+    ("ф", "і", "в", "а", "п", "р", "о", "л", "д", "ж", "є"),
+    ("SHIFT", "я", "ч", "с", "м", "и", "т", "ь", "б", "ю", "BACKSPACE"),
+    ("MODE", "ї", "ґ", "'", "SPACE", ",", ".", "?"),
+)
+RUSSIAN: Layout = (
+    ("й", "ц", "у", "к", "е", "н", "г", "ш", "щ", "з", "х"),
+    ("ф", "ы", "в", "а", "п", "р", "о", "л", "д", "ж", "э"),
+    ("SHIFT", "я", "ч", "с", "м", "и", "т", "ь", "б", "ю", "BACKSPACE"),
+    ("MODE", "ъ", "ё", ",", "SPACE", ".", "?", "!"),
+)
+# By base language (easy-read Finnish types as Finnish); any other language gets LETTERS.
+LAYOUTS: dict[str, Layout] = {"et": ESTONIAN, "uk": UKRAINIAN, "ru": RUSSIAN}
 SYMBOLS: tuple[tuple[str, ...], ...] = (
     ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0"),
     ("-", "/", ":", ";", "(", ")", "€", "%", "+", '"'),
     ("=", "*", "#", ",", ".", "?", "!", "'", "BACKSPACE"),
     ("MODE", "SPACE", "."),
 )
-WIDTH = {"SHIFT": 1.5, "BACKSPACE": 1.5, "SPACE": 5.0, "MODE": 1.5}
+WIDTH = {"SHIFT": 1.25, "BACKSPACE": 1.25, "MODE": 1.5}  # in widths of a letter key
+ROW_UNITS = 11.5  # the widest row; SPACE fills its row up to this
 LABEL = {"SHIFT": "⇧", "BACKSPACE": "⌫", "SPACE": ""}
 ICON_FONT = "DejaVuSans"  # has ⇧ and ⌫, which Kivy's Roboto lacks
 KEY_BOUNCE_S = 0.06  # a key's own bounce filter: a brisk double letter is two touches
+
+
+def layout_for(language: str) -> Layout:
+    """The letters' layout for a visitor's language ("fi-x-easy" types as "fi")."""
+    return LAYOUTS.get(base_language(language), LETTERS)
+
+
+def key_widths(row: tuple[str, ...]) -> list[float]:
+    """Each key's width in letter-key widths; the space bar takes the rest of ROW_UNITS."""
+    widths = [WIDTH.get(key, 1.0) for key in row]
+    if "SPACE" in row:
+        widths[row.index("SPACE")] = ROW_UNITS - sum(
+            w for key, w in zip(row, widths, strict=True) if key != "SPACE"
+        )
+    return widths
 
 
 class CommentInput(TextInput):
@@ -55,15 +100,15 @@ class OnScreenKeyboard(BoxLayout):
     def _build(self) -> None:
         app = App.get_running_app()
         self.clear_widgets()
-        for row in SYMBOLS if self.symbols else LETTERS:
+        for row in SYMBOLS if self.symbols else layout_for(app.lang):
             line = BoxLayout(spacing=self.spacing)
-            for key in row:
+            for key, width in zip(row, key_widths(row), strict=True):
                 kind = Factory.PrimaryButton if key == "MODE" else Factory.SecondaryButton
                 button = kind(
                     control=f"key-{key}",
                     font_name=ICON_FONT if key in LABEL else "Roboto",
                     font_size=app.font_m,
-                    size_hint_x=WIDTH.get(key, 1.0),
+                    size_hint_x=width,
                     bounce_s=KEY_BOUNCE_S,
                 )
                 button.key = key
