@@ -77,3 +77,17 @@ def test_every_language_has_its_keyboard_with_keys_of_touch_size(kiosk_run, tmp_
         assert found["inside"], f"{language}: a key off the screen"
         assert found["narrowest"] >= notes["touch_min"] - 0.5, (language, found)
         assert found["lowest"] >= notes["touch_min"] - 0.5, (language, found)
+
+
+def test_the_picker_returns_where_it_was_opened_and_gives_way_when_left(kiosk_run, tmp_path):
+    config = example_config_file(tmp_path, kiosk__languages=EIGHT, timeouts__inactivity=2)
+    shots = tmp_path / "shots"
+    notes = kiosk_run("ui_scripts_lang:picker_back_and_left_open", config=config, shots=shots)
+
+    assert notes["back_to"] == "rating"
+    assert notes["chosen_to"] == ["rating", "et"]
+    assert notes["title_et"] == ["Valige keel"]  # the picker speaks the language in use
+    assert notes["left_mid_visit"] == ["start", "fi"]
+    assert notes["left_at_start"] == "start"
+    assert read_events(tmp_path / "data") == []  # nobody rated
+    assert screenshot_problems(sorted(shots.glob("*.png")), "800x480") == []

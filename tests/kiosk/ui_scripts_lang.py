@@ -97,3 +97,32 @@ def keyboards_of_every_language(pilot: Autopilot) -> Iterator[float]:
             # Within the screen (a Screen is a RelativeLayout: the keys' own coordinates).
             "inside": all(k.x >= -0.5 and k.right <= pilot.app.root.width + 0.5 for k in keys),
         }
+
+
+def picker_back_and_left_open(pilot: Autopilot, shots: Path | None = None) -> Iterator[float]:
+    """The picker opened mid-visit returns there (Back, or a choice); left open, it gives way to
+    the start screen like any visitor screen (the config's inactivity is short here)."""
+    yield from pilot.touch("start-feedback")
+    _expect(pilot, "rating")
+    yield from pilot.touch("languages")
+    _expect(pilot, "languages")
+    yield from pilot.touch("back")
+    pilot.notes["back_to"] = pilot.screen
+    yield from pilot.touch("languages")
+    yield from pilot.touch("language-et")
+    pilot.notes["chosen_to"] = [pilot.screen, pilot.app.lang]
+    _shot(pilot, shots, "rating-et")
+    yield from pilot.touch("languages")
+    _shot(pilot, shots, "languages-from-et")
+    pilot.notes["title_et"] = [
+        w.text
+        for w in pilot.app.manager.current_screen.walk()
+        if getattr(w, "text", "") == "Valige keel"
+    ]
+    limit = pilot.app.kiosk_config.timeouts.inactivity
+    yield limit + 1.5  # nobody touches
+    pilot.notes["left_mid_visit"] = [pilot.screen, pilot.app.lang]
+    yield from pilot.touch("languages")  # from the start screen, where nothing else times out
+    _expect(pilot, "languages")
+    yield limit + 1.5
+    pilot.notes["left_at_start"] = pilot.screen
