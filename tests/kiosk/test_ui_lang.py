@@ -91,3 +91,15 @@ def test_the_picker_returns_where_it_was_opened_and_gives_way_when_left(kiosk_ru
     assert notes["left_at_start"] == "start"
     assert read_events(tmp_path / "data") == []  # nobody rated
     assert screenshot_problems(sorted(shots.glob("*.png")), "800x480") == []
+
+
+def test_in_a_portrait_window_every_key_stays_on_the_screen(kiosk_run, tmp_path):
+    """480 px leave no room for eleven keys of 12 mm: the keys shrink rather than leave the
+    screen (Backspace among them)."""
+    config = example_config_file(tmp_path, kiosk__languages=EIGHT)
+    notes = kiosk_run(
+        "ui_scripts_lang:keyboards_of_every_language", config=config, window="480x800"
+    )
+    assert {language: found["inside"] for language, found in notes["keys"].items()} == {
+        language: True for language in EIGHT
+    }

@@ -107,10 +107,14 @@ class OnScreenKeyboard(BoxLayout):
                 button = kind(
                     control=f"key-{key}",
                     font_name=ICON_FONT if key in LABEL else "Roboto",
-                    font_size=app.font_m,
+                    font_size=app.font_s if key == "MODE" and app.portrait else app.font_m,
                     size_hint_x=width,
                     bounce_s=KEY_BOUNCE_S,
                 )
+                # The row's widths, not a finger's minimum, size a key: at 800x480 every key is
+                # 12 mm wide anyway (ROW_UNITS), and in a narrow portrait window the row stays
+                # on the screen (smaller keys) rather than pushing keys off it.
+                button.size_hint_min_x = None
                 button.key = key
                 if key == "MODE":
                     button.text = app.t("abc", app.lang) if self.symbols else app.t("123", app.lang)
