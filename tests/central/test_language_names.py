@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +18,7 @@ from central.access import create_api_key
 from central.language_names import language_name
 from central.people import add_person
 from central.web.session import COOKIE
-from tests.support.central import ENGLISH, add_site, comment_at, enrol, send
+from tests.support.central import ENGLISH, add_site, at, comment_at, enrol, send
 from tests.support.console import PASSWORD, sign_in
 
 MANAGER = "esihenkilo@example.fi"
@@ -143,3 +143,72 @@ def test_a_tag_out_of_canonical_case_is_refused_with_its_reason(central: Central
     ).json()
     assert answer["accepted"] == 0, answer
     assert "language" in str(answer)
+
+
+# --- the feedback report: answers by language, from their own daily rollup --------------------
+
+
+def _report(central: Central, **options) -> dict:
+    from central.reports import report
+
+    today = datetime.now(ZoneInfo("Europe/Helsinki")).date()
+    with central.client.app.state.engine.connect() as conn:
+        return report(conn, "feedback", ["kaleva"], today - timedelta(days=2), today, **options)
+
+
+def test_the_feedback_report_counts_the_answers_of_each_language(central: Central) -> None:
+    answer = _report(central)
+    assert answer["languages"] == [
+        {"language": "fi-x-easy", "count": 1},
+        {"language": "ru", "count": 1},
+        {"language": "sv", "count": 1},
+        {"language": "uk", "count": 1},
+    ]
+    assert answer["total"]["n"] == 4
+    assert _report(central, service_point="laboratorio")["languages"] == []
+
+
+def test_the_report_command_and_a_migrated_database_name_the_languages(client, enrolment, db_url):
+    import subprocess
+    import sys
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import select
+
+    from central.db import make_engine, upgrade
+    from central.tables import daily_language_rollups
+    from tests.support.paths import ROOT
+
+    moment = datetime(2026, 11, 3, 8, 15, tzinfo=UTC)
+    items = [
+        at(moment + timedelta(minutes=i), monotonic_ms=i + 1, rating=4, language=tag)
+        for i, tag in enumerate(["uk", "uk", "fi", "fi-x-easy", "uk"])
+    ]
+    items.append(at(moment, monotonic_ms=9, rating=1, language="ru", misuse=True))
+    assert send(client, enrolment["token"], items).json()["accepted"] == len(items)
+    cli = [sys.executable, "-m", "central.cli", "--db", db_url, "report", "feedback"]
+    period = ["--site", "kaleva", "--from", "2026-11-01", "--to", "2026-11-30"]
+    done = subprocess.run([*cli, *period], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "languages: Ukrainian 3, Finnish 1, Easy-read Finnish 1" in done.stdout.splitlines()
+    misuse = subprocess.run(
+        [*cli, *period, "--include-misuse"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert "languages: Ukrainian 3, Finnish 1, Easy-read Finnish 1, Russian 1" in misuse.stdout
+
+    # A database from before the language rollups gets them from its events.
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        ingested = sorted(conn.execute(select(daily_language_rollups)).all())
+    config = Config()
+    config.set_main_option("script_location", "central:migrations")
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0009")
+    upgrade(engine)
+    with engine.connect() as conn:
+        migrated = sorted(conn.execute(select(daily_language_rollups)).all())
+    engine.dispose()
+    assert migrated == ingested
+    assert sum(row.count for row in migrated) == len(items)
