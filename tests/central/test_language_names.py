@@ -212,3 +212,34 @@ def test_the_report_command_and_a_migrated_database_name_the_languages(client, e
     engine.dispose()
     assert migrated == ingested
     assert sum(row.count for row in migrated) == len(items)
+
+
+def test_the_site_page_shows_answers_by_language_once_there_are_enough(tmp_path) -> None:
+    from central.app import create_app
+    from central.settings import Settings
+
+    app = create_app(Settings(data_dir=tmp_path))
+    with TestClient(app, base_url="http://127.0.0.1", headers=ENGLISH) as client:
+        central = Central(client)  # four answers: fewer than the site's min_answers (5)
+        assert "Kieliä ei näytetä: ajanjaksolla on alle 5 vastausta." in (
+            central.client.get("/sites/kaleva", headers={"accept-language": "fi"}).text
+        )
+        more = [
+            comment_at(0.5, "Дуже добре", language="uk"),
+            comment_at(0.4, "Добре", language="uk"),
+        ]
+        assert send(client, central.token, more).json()["accepted"] == 2
+        central.client.cookies.set(COOKIE, central.cookie)
+        html = central.client.get("/sites/kaleva", headers={"accept-language": "fi"}).text
+        assert "Vastaukset kielittäin" in html
+        rows = html[html.index('id="languages"') :]
+        # Most answers first, then by tag (fi-x-easy, ru, sv).
+        order = [rows.index(name) for name in ("Ukraina", "Selkosuomi", "Venäjä", "Ruotsi")]
+        assert order == sorted(order)
+        download = central.client.get(
+            "/sites/kaleva?download=csv&table=languages", headers={"accept-language": "sv"}
+        )
+        assert download.status_code == 200, download.text
+        lines = download.content.decode("utf-8-sig").splitlines()
+        assert lines[0] == "Språk;Svar"
+        assert lines[1:] == ["Ukrainska;3", "Lättläst finska;1", "Ryska;1", "Svenska;1"]
