@@ -80,7 +80,7 @@ def test_every_language_has_its_keyboard_with_keys_of_touch_size(kiosk_run, tmp_
 
 
 def test_the_picker_returns_where_it_was_opened_and_gives_way_when_left(kiosk_run, tmp_path):
-    config = example_config_file(tmp_path, kiosk__languages=EIGHT, timeouts__inactivity=2)
+    config = example_config_file(tmp_path, kiosk__languages=EIGHT, timeouts__inactivity=5)
     shots = tmp_path / "shots"
     notes = kiosk_run("ui_scripts_lang:picker_back_and_left_open", config=config, shots=shots)
 

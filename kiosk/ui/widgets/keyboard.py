@@ -14,7 +14,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.textinput import TextInput
 
 from kiosk.i18n import base_language
-from kiosk.ui.widgets.buttons import KioskButton
+from kiosk.ui.widgets.buttons import KioskButton, fit_font
 
 Layout = tuple[tuple[str, ...], ...]
 
@@ -107,7 +107,7 @@ class OnScreenKeyboard(BoxLayout):
                 button = kind(
                     control=f"key-{key}",
                     font_name=ICON_FONT if key in LABEL else "Roboto",
-                    font_size=app.font_s if key == "MODE" and app.portrait else app.font_m,
+                    font_size=app.font_m,
                     size_hint_x=width,
                     bounce_s=KEY_BOUNCE_S,
                 )
@@ -118,12 +118,19 @@ class OnScreenKeyboard(BoxLayout):
                 button.key = key
                 if key == "MODE":
                     button.text = app.t("abc", app.lang) if self.symbols else app.t("123", app.lang)
+                    # "123" on one line even where a portrait window makes the key narrow.
+                    button.bind(width=self._fit_mode_label)
                 else:
                     button.text = LABEL.get(key, key)
                 button.bind(on_activate=self._press)
                 line.add_widget(button)
             self.add_widget(line)
         self._relabel()
+
+    @staticmethod
+    def _fit_mode_label(button: KioskButton, width: float) -> None:
+        app = App.get_running_app()
+        button.font_size = fit_font(button.text, width - app.u * 0.4, app.font_m)
 
     def reset(self) -> None:
         """A fresh start for the next visitor: letters, not symbols, in the case the (empty)
