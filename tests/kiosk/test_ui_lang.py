@@ -72,6 +72,12 @@ def test_every_language_has_its_keyboard_with_keys_of_touch_size(kiosk_run, tmp_
     assert keys["fi-x-easy"]["letters"] == keys["fi"]["letters"]
     assert keys["sv-x-easy"]["letters"] == keys["sv"]["letters"]
     assert "å" in keys["fi"]["letters"]
+    assert {lang: keys[lang]["back_to_letters"] for lang in ("fi", "uk", "ru", "et")} == {
+        "fi": "abc",
+        "uk": "абв",
+        "ru": "абв",
+        "et": "abc",
+    }
     # The 7" display (800x480): every key on the screen, at least 12 mm wide and high.
     for language, found in keys.items():
         assert found["inside"], f"{language}: a key off the screen"

@@ -97,6 +97,9 @@ def keyboards_of_every_language(pilot: Autopilot) -> Iterator[float]:
             # Within the screen (a Screen is a RelativeLayout: the keys' own coordinates).
             "inside": all(k.x >= -0.5 and k.right <= pilot.app.root.width + 0.5 for k in keys),
         }
+        yield from pilot.touch("key-MODE")  # to the digits: the key back names the letters
+        pilot.notes["keys"][language]["back_to_letters"] = pilot.find("key-MODE").text
+        yield from pilot.touch("key-MODE")
 
 
 def picker_back_and_left_open(pilot: Autopilot, shots: Path | None = None) -> Iterator[float]:
