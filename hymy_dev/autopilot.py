@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,6 +37,45 @@ from kivy.uix.widget import Widget
 log = logging.getLogger(__name__)
 
 Script = Callable[["Autopilot"], Iterator[float]]
+PANEL_RELAY_ENV = "HYMY_PANEL_RELAY"
+KEYPAD_TEXT = {
+    **{f"numpad{digit}": str(digit) for digit in range(10)},
+    "numpaddecimal": ".",
+    "numpaddivide": "/",
+    "numpadmul": "*",
+    "numpadsubstract": "-",
+    "numpadadd": "+",
+}
+
+
+class PanelRelay:
+    """The test's end of a button panel on a pseudo-terminal: every line a script appends to
+    `path` (with `Autopilot.panel`, in the kiosk's process) is written to the pty, CR LF ended,
+    as the panel's firmware sends it."""
+
+    def __init__(self, path: Path, write: Callable[[bytes], None]) -> None:
+        self.path = path
+        self.sent: list[str] = []
+        path.write_text("", encoding="ascii")
+        self._write = write
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="panel-relay", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        done = 0
+        while not self._stop.wait(0.01):
+            lines = self.path.read_text(encoding="ascii").splitlines(keepends=True)
+            for line in lines[done:]:
+                if not line.endswith("\n"):
+                    break  # still being written
+                self._write(line.strip().encode("ascii") + b"\r\n")
+                self.sent.append(line.strip())
+                done += 1
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
 
 
 class SimulatedTouch(MotionEvent):
@@ -128,6 +169,24 @@ class Autopilot:
         touch = SimulatedTouch(*widget.to_window(*widget.center))
         touch.down()
         return touch
+
+    def key(self, name: str) -> None:
+        """Press and release a key by its Kivy name ("numpad8", "numpadenter", "backspace"), as
+        a USB keypad's key arrives: through the window's keyboard events."""
+        from kivy.core.window import Keyboard, Window
+
+        code = Keyboard.keycodes[name]
+        text = KEYPAD_TEXT.get(name)
+        Window.dispatch("on_key_down", code, 0, text, [])
+        if text is not None:  # as SDL does: the key's character follows as text input
+            Window.dispatch("on_textinput", text)
+        Window.dispatch("on_key_up", code, 0)
+
+    def panel(self, line: str) -> None:
+        """Send a line from the button panel ("D1", "U1", "B3") through the pseudo-terminal a
+        `PanelRelay` of the test plays (its file is in $HYMY_PANEL_RELAY)."""
+        with Path(os.environ[PANEL_RELAY_ENV]).open("a", encoding="ascii") as relay:
+            relay.write(line + "\n")
 
     def type_text(self, text: str, interval: float = 0.12) -> Iterator[float]:
         """Type on the on-screen keyboard key by key at a brisk finger's pace, switching between

@@ -121,6 +121,7 @@ class KioskSection(_Section):
     )
     languages: Array[str] = Field(SUPPORTED_LANGUAGES, min_length=1)
     default_language: str = "fi"
+    help_line: Localized | None = None  # the start screen's "where to get help", per language
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -132,6 +133,9 @@ class Timeouts(_Section):
     thanks: float = Field(4.0, gt=0, le=60)
     ticket: float = Field(20.0, gt=0, le=300)
     admin: float = Field(60.0, gt=0, le=600)  # the PIN pad, admin and touch-test screens
+    warning: float = Field(10.0, ge=0, le=60)  # "Do you need more time?" before a reset; 0: none
+    unprinted_ticket: float = Field(600.0, gt=0, le=3600)  # a ticket that did not print
+    assisted_factor: float = Field(2.0, ge=1, le=5)  # speech mode: every time-out this much longer
 
 
 class Misuse(_Section):
@@ -202,6 +206,18 @@ class OutboxSection(_Section):
 class Display(_Section):
     dpi: float = Field(133.0, ge=50, le=600)
     fullscreen: bool = True
+    logo: str | None = None  # a PNG on the start screen; relative to the config file's folder
+    clock: bool = False  # the time on the start screen
+
+
+class SpeechSection(_Section):
+    """Speech output for speech mode (a visitor switches it on with a held panel key or a
+    keypad key; see docs/devices.md)."""
+
+    enabled: bool = True
+    engine: Literal["espeak-ng", "fake", "none"] = "espeak-ng"
+    rate: int = Field(150, ge=80, le=400)  # words per minute (easy-read languages a sixth slower)
+    wav_dir: str | None = None  # each utterance into a WAV file here instead of the speaker
 
 
 class KioskConfig(_Section):
@@ -216,11 +232,19 @@ class KioskConfig(_Section):
     admin: Admin
     outbox: OutboxSection = OutboxSection()
     display: Display = Display()
+    speech: SpeechSection = SpeechSection()
     _source: Path = PrivateAttr(default=Path("<text>"))
 
     @property
     def source(self) -> Path:
         return self._source
+
+    @property
+    def logo_path(self) -> Path | None:
+        """The logo's file (a relative `[display] logo` is beside the config file), or None."""
+        if not self.display.logo:
+            return None
+        return self.source.parent / Path(self.display.logo).expanduser()
 
     def service_point(self, point_id: str) -> ServicePoint:
         """Raises KeyError for an id the config does not have."""

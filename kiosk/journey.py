@@ -4,7 +4,10 @@
     start → service point → ticket → start
 
 Each action returns the effects the caller must carry out (record a rating, issue a ticket). A
-visitor who walks away from the follow-up questions still counts: the timeout records the rating.
+visitor who walks away from the follow-up questions still counts: the timeout records the rating,
+with the comment they had begun to type. Every time-out but the thank-you screen's is warned of
+`warning_s` before it ("Do you need more time?"); `keep_going` gives the visitor a fresh time.
+A ticket that did not print stays on screen until Done, or a long safety time-out.
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ class JourneyRules:
     reasons: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     comments: bool = True
     comment_max_chars: int = 500
-    assisted_factor: float = 2.0  # speech mode: every time-out this many times longer
+    assisted_factor: float = 2.0  # speech mode: every time-out (and its warning) this much longer
+    warning_s: float = 10.0  # "Do you need more time?" this long before a reset; 0: no warning
+    unprinted_ticket_s: float = 600.0  # a ticket that did not print: time to write it down
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,8 @@ class Journey:
         self._service_point: str | None = None
         self._assisted = False  # speech mode, for this visitor only
         self._large_text = False  # the A+ layout, for this visitor only
+        self._draft = ""  # the comment being typed, sent if the visitor walks away
+        self._unprinted = False  # the ticket on screen did not print: it waits for Done
         self._last_activity = now
 
     @property
@@ -120,6 +127,11 @@ class Journey:
         return self._service_point
 
     @property
+    def draft(self) -> str:
+        """The comment typed so far on the comment step."""
+        return self._draft
+
+    @property
     def offered_reasons(self) -> tuple[str, ...]:
         return tuple(self.rules.reasons.get(self._rating, ())) if self._rating else ()
 
@@ -134,6 +146,11 @@ class Journey:
     def _record(self, comment: str | None) -> RecordFeedback:
         assert self._rating is not None
         return RecordFeedback(self._rating, self._reason, comment, self._language, self._rated_at)
+
+    def _cleaned(self, text: str | None) -> str | None:
+        """A comment as it is stored: trimmed, cut to the maximum and redacted; None if blank."""
+        comment = (text or "").strip()[: self.rules.comment_max_chars].strip()
+        return redact(comment).text if comment else None
 
     # --- feedback ------------------------------------------------------------------------
 
@@ -177,9 +194,17 @@ class Journey:
 
     def submit_comment(self, text: str | None, now: float) -> list[Effect]:
         self._require("submit a comment", Step.COMMENT)
-        comment = (text or "").strip()[: self.rules.comment_max_chars].strip()
+        self._draft = ""
         self._go(Step.THANKS, now)
-        return [self._record(redact(comment).text if comment else None)]
+        return [self._record(self._cleaned(text))]
+
+    def set_draft(self, text: str, now: float) -> list[Effect]:
+        """The comment as typed so far (each key is activity): recorded with the rating if the
+        visitor walks away, discarded by Back."""
+        self._require("type a comment", Step.COMMENT)
+        self._draft = text
+        self._last_activity = now
+        return []
 
     # --- check-in ------------------------------------------------------------------------
 
@@ -193,8 +218,16 @@ class Journey:
     ) -> list[Effect]:
         self._require("choose a service point", Step.SERVICE_POINT)
         self._service_point = service_point
+        self._unprinted = False
         self._go(Step.TICKET, now)
         return [IssueTicket(service_point, self._language, now, method)]
+
+    def ticket_printed(self, printed: bool, now: float) -> list[Effect]:
+        """The printer's answer for the ticket on screen. A ticket that did not print stays
+        until Done (up to `unprinted_ticket_s`) so the visitor can write its number down."""
+        self._require("note the print", Step.TICKET)
+        self._unprinted = not printed
+        return []
 
     # --- anywhere ------------------------------------------------------------------------
 
@@ -206,7 +239,7 @@ class Journey:
             self._rating, self._reason = None, None  # "I meant another face": nothing is kept
             self._go(Step.RATING, now)
         elif step is Step.COMMENT:
-            self._reason = None
+            self._reason, self._draft = None, ""
             self._go(Step.REASON if self.offered_reasons else Step.RATING, now)
             if self._step is Step.RATING:
                 self._rating = None
@@ -247,30 +280,59 @@ class Journey:
     def touch(self, now: float) -> None:
         self._last_activity = now
 
-    def deadline(self) -> float | None:
-        """When the current step times out; None on an untouched start screen. A language (or
-        speech mode, or large text) chosen on the start screen and left there also times out,
-        for the next visitor. In speech mode every time-out is `assisted_factor` times longer."""
+    def keep_going(self, now: float) -> list[Effect]:
+        """Continue on the time warning (or a touch on it): the visitor stays where they are,
+        with a fresh time."""
+        self._last_activity = now
+        return []
+
+    def _timeout(self) -> float | None:
+        """How long the current step may stay untouched; None on an untouched start screen."""
         if self._step is Step.START and self.preferences == (
             self.rules.default_language,
             False,
             False,
         ):
             return None
-        timeout = {
-            Step.THANKS: self.rules.thanks_s,
-            Step.TICKET: self.rules.ticket_s,
-        }.get(self._step, self.rules.inactivity_s)
-        if self._assisted:
-            timeout *= self.rules.assisted_factor
-        return self._last_activity + timeout
+        if self._step is Step.TICKET and self._unprinted:
+            timeout = self.rules.unprinted_ticket_s
+        else:
+            timeout = {
+                Step.THANKS: self.rules.thanks_s,
+                Step.TICKET: self.rules.ticket_s,
+            }.get(self._step, self.rules.inactivity_s)
+        return timeout * (self.rules.assisted_factor if self._assisted else 1.0)
+
+    def deadline(self) -> float | None:
+        """When the current step times out; None on an untouched start screen. A language (or
+        speech mode, or large text) chosen on the start screen and left there also times out,
+        for the next visitor. In speech mode every time-out is `assisted_factor` times longer."""
+        timeout = self._timeout()
+        return None if timeout is None else self._last_activity + timeout
+
+    def warning_at(self) -> float | None:
+        """When the "Do you need more time?" warning appears: `warning_s` before the deadline
+        (longer in speech mode, at most half the time-out); None when this step has no warning
+        (the thank-you screen: nothing is lost there)."""
+        timeout = self._timeout()
+        if timeout is None or self._step is Step.THANKS or self.rules.warning_s <= 0:
+            return None
+        factor = self.rules.assisted_factor if self._assisted else 1.0
+        return self._last_activity + timeout - min(self.rules.warning_s * factor, timeout / 2)
+
+    def is_warning(self, now: float) -> bool:
+        """True while the warning is due: from `warning_at` until the reset."""
+        at = self.warning_at()
+        return at is not None and now >= at
 
     def tick(self, now: float) -> list[Effect]:
         deadline = self.deadline()
         if deadline is None or now < deadline:
             return []
         effects: list[Effect] = []
-        if self._step in (Step.REASON, Step.COMMENT):
+        if self._step is Step.REASON:
             effects.append(self._record(None))  # walked away after rating: the rating counts
+        elif self._step is Step.COMMENT:
+            effects.append(self._record(self._cleaned(self._draft)))  # and what they typed
         self._reset(now)
         return effects

@@ -87,6 +87,7 @@ class View:
     comment_max_chars: int = 500
     assisted: bool = False  # speech mode: screens speak, keys move the focus
     large_text: bool = False  # the A+ layout
+    warning: bool = False  # "Do you need more time?" is shown: a time-out is near
 
 
 def journey_rules(config: KioskConfig) -> JourneyRules:
@@ -100,6 +101,9 @@ def journey_rules(config: KioskConfig) -> JourneyRules:
         reasons={r: tuple(config.reasons_for_rating(r)) for r in (1, 2, 3, 4)},
         comments=config.feedback.comments,
         comment_max_chars=config.feedback.comment_max_chars,
+        assisted_factor=config.timeouts.assisted_factor,
+        warning_s=config.timeouts.warning,
+        unprinted_ticket_s=config.timeouts.unprinted_ticket,
     )
 
 
@@ -137,6 +141,7 @@ class KioskSession:
         self.writer = OutboxWriter(outbox, post)
         self._write = WriteStatus.IDLE
         self._ticket: str | None = None
+        self._warned = False  # the warning as last shown
 
     def _set_config(self, config: KioskConfig) -> None:
         self.config = config
@@ -162,8 +167,7 @@ class KioskSession:
     def replace_config(self, config: KioskConfig) -> None:
         """Run with a new config from now on (call only when `is_idle`)."""
         self._set_config(config)
-        if self.on_change:
-            self.on_change(self.view)
+        self._show_change()
 
     # --- the visitor's actions -------------------------------------------------------------
 
@@ -205,6 +209,19 @@ class KioskSession:
     def set_large_text(self, on: bool) -> None:
         """The A+ control: large text on or off for this visitor."""
         self._apply_action(self.journey.set_large_text, on)
+
+    def keep_going(self) -> None:
+        """Continue on the time warning: the visitor stays on this screen with a fresh time."""
+        self._apply_action(self.journey.keep_going)
+
+    def update_draft(self, text: str) -> None:
+        """The comment as typed so far: sent with the rating if the visitor walks away."""
+        try:
+            self.journey.set_draft(text, self._monotonic())
+        except JourneyError as err:
+            log.info("ignored a draft: %s", err)
+            return
+        self._show_if_warning_changed()
 
     # --- the devices' actions ----------------------------------------------------------------
 
@@ -249,9 +266,11 @@ class KioskSession:
     def touch(self) -> None:
         """Any activity (a key typed) that keeps the visitor's step from timing out."""
         self.journey.touch(self._monotonic())
+        self._show_if_warning_changed()
 
     def tick(self) -> None:
-        """Apply the timeouts (a scanner notice's too); the UI calls this a few times a second."""
+        """Apply the timeouts (a scanner notice's too, and the warning before a time-out); the
+        UI calls this a few times a second."""
         before = (self.journey.step, self.journey.preferences)
         now = self._monotonic()
         effects = self.journey.tick(now)
@@ -260,6 +279,17 @@ class KioskSession:
         elif self._notice is not None and now - self._notice_at >= NOTICE_S:
             self._notice = None
             self._show_change()
+        else:
+            self._show_if_warning_changed()
+
+    def _show_if_warning_changed(self) -> None:
+        if self.journey.is_warning(self._monotonic()) != self._warned:
+            self._show_change()
+
+    def seconds_left(self) -> float | None:
+        """Until the current step times out (the warning's countdown); None if it does not."""
+        deadline = self.journey.deadline()
+        return None if deadline is None else max(0.0, deadline - self._monotonic())
 
     # --- what the screen shows ---------------------------------------------------------------
 
@@ -289,6 +319,7 @@ class KioskSession:
             comment_max_chars=config.feedback.comment_max_chars,
             assisted=journey.assisted,
             large_text=journey.large_text,
+            warning=journey.is_warning(self._monotonic()),
         )
 
     def flush(self) -> None:
@@ -328,8 +359,10 @@ class KioskSession:
         self._show_change()
 
     def _show_change(self) -> None:
+        view = self.view
+        self._warned = view.warning  # what the screen shows now
         if self.on_change is not None:
-            self.on_change(self.view)
+            self.on_change(view)
 
     def _record_feedback(self, effect: RecordFeedback) -> None:
         misuse = self._misuse.observe(effect.rated_at)
@@ -401,6 +434,7 @@ class KioskSession:
             self.record_printer_state(result.state)
             if self.journey.step is Step.TICKET and self._ticket == event["ticket"]:
                 self._printed = result.printed
+                self.journey.ticket_printed(result.printed, self._monotonic())
                 self._show_change()
 
         future.add_done_callback(lambda f: self._post(lambda: printed(f.result())))

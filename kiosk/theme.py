@@ -16,6 +16,11 @@ def hex_rgb(value: str) -> Rgb:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
+def rgb_hex(rgb: Rgb) -> str:
+    """(27, 27, 31) -> '#1b1b1f'."""
+    return f"#{rgb[0]:02x}{rgb[1]:02x}{rgb[2]:02x}"
+
+
 def relative_luminance(rgb: Rgb) -> float:
     """WCAG 2 relative luminance of an sRGB colour."""
 
@@ -48,16 +53,31 @@ class Palette:
     on_danger: str = "#ffffff"
     selected: str = "#1b1b1f"  # the chosen language button
     on_selected: str = "#ffffff"
-    # Smiley faces, by rating; the face and the word under it carry the meaning too (colour-blind
-    # visitors), so these need not reach text contrast.
-    very_unhappy: str = "#d84a3a"
-    unhappy: str = "#f2a33a"
-    happy: str = "#9ccc65"
-    very_happy: str = "#3f9b4a"
+    # Smiley faces, by rating: wine, burnt orange, gold, mint. The face and the word under it carry
+    # the meaning too; the colours also stay apart (every pair >= 20 CIEDE2000) for protan, deutan
+    # and tritan vision and get lighter step by step, so they hold in grey (issue 14). Found by
+    # `python -m hymy_dev.face_palette --search`; tests/kiosk/test_theme_and_faces.py checks them.
+    very_unhappy: str = "#6c122a"
+    unhappy: str = "#cc4e12"
+    happy: str = "#f0ba18"
+    very_happy: str = "#7efcc6"
     face_ink: str = "#1b1b1f"
+    face_ink_light: str = "#ffffff"  # the features on a face too dark for face_ink
 
     def face(self, rating: int) -> str:
         return {1: self.very_unhappy, 2: self.unhappy, 3: self.happy, 4: self.very_happy}[rating]
+
+    def face_pressed(self, rating: int) -> str:
+        """The face while a finger is on it: a fifth darker, so the touch is felt."""
+        r, g, b = hex_rgb(self.face(rating))
+        return rgb_hex((round(r * 0.8), round(g * 0.8), round(b * 0.8)))
+
+    def face_ink_on(self, rating: int) -> str:
+        """The ink of the face's outline, eyes, brows and mouth: whichever stands out more."""
+        fill = hex_rgb(self.face(rating))
+        return max(
+            (self.face_ink, self.face_ink_light), key=lambda ink: contrast_ratio(hex_rgb(ink), fill)
+        )
 
     def text_pairs(self) -> dict[str, tuple[str, str]]:
         """Every (foreground, background) pair the UI draws text with."""

@@ -3,7 +3,8 @@ arrives (and for the tests):
 
     python -m kiosk.devices.simulate printer [--state paper_out]   # shows each ticket printed
     python -m kiosk.devices.simulate scanner                       # type a code, Enter: scanned
-    python -m kiosk.devices.simulate buttons                       # type 1-4, Enter: a press
+    python -m kiosk.devices.simulate buttons                       # 1-4, Enter: a press;
+                                                                   # h1-h4: held 2 s (speech)
 
 Each prints the port to put in the kiosk config ([devices.printer] kind = "serial",
 port = "/dev/pts/N"). The printer simulator takes a new state on its standard input
@@ -18,12 +19,14 @@ import os
 import select
 import sys
 import threading
+import time
 import tty
 from collections.abc import Callable
 
 from kiosk.devices.escpos_decode import DecodedTicket, EscPosDecoder, StatusRequest
 from kiosk.devices.escpos_status import answer
 from kiosk.devices.interfaces import PrinterState
+from kiosk.devices.panel import HOLD_S
 
 
 class PseudoTerminal:
@@ -100,6 +103,26 @@ def _show(ticket: DecodedTicket) -> None:
     sys.stdout.flush()
 
 
+BUTTONS_PROMPT = (
+    "1-4 (a press: 1 very unhappy ... 4 very happy), p1-p4 (a press as down and up), "
+    "h1-h4 (a key held 2 s: speech mode) or d1-d4 / u1-u4 (a key down / up)"
+)
+
+
+def button_lines(typed: str) -> list[str] | None:
+    """The panel lines for what was typed to the buttons simulator, or None if it means none:
+    "3" -> B3 (a press, as the first panels send it); "p3" -> D3, U3 (a press as a new panel
+    sends it); "h3" -> D3, U3 with the key held between (the caller waits); "d3" -> D3;
+    "u3" -> U3."""
+    typed = typed.strip().lower()
+    kind, key = (typed[:-1], typed[-1:]) if typed else ("", "")
+    if key not in ("1", "2", "3", "4"):
+        return None
+    lines = {"": [f"B{key}"], "p": [f"D{key}", f"U{key}"], "h": [f"D{key}", f"U{key}"]}
+    lines |= {"d": [f"D{key}"], "u": [f"U{key}"]}
+    return lines.get(kind)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m kiosk.devices.simulate",
@@ -124,18 +147,23 @@ def main(argv: list[str] | None = None) -> int:
         printer.close()
         return 0
     pty = PseudoTerminal()
-    prompt = "a booking code" if args.device == "scanner" else "1-4 (1 very unhappy, 4 very happy)"
+    prompt = "a booking code" if args.device == "scanner" else BUTTONS_PROMPT
     sys.stdout.write(f"{args.device} on {pty.port}; type {prompt} + Enter\n")
     sys.stdout.flush()
     for line in sys.stdin:
         text = line.strip()
-        if args.device == "buttons":
-            if text not in ("1", "2", "3", "4"):
-                sys.stdout.write("press 1, 2, 3 or 4\n")
-                sys.stdout.flush()
-                continue
-            text = f"B{text}"
-        pty.write(text.encode("latin-1", errors="replace") + b"\r\n")
+        if args.device == "scanner":
+            pty.write(text.encode("latin-1", errors="replace") + b"\r\n")
+            continue
+        lines = button_lines(text)
+        if lines is None:
+            sys.stdout.write(f"type {BUTTONS_PROMPT}\n")
+            sys.stdout.flush()
+            continue
+        for panel_line in lines:
+            if panel_line.startswith("U") and text.lower().startswith("h"):
+                time.sleep(HOLD_S + 0.2)  # the key stays down
+            pty.write(panel_line.encode("ascii") + b"\r\n")
     pty.close()
     return 0
 

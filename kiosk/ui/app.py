@@ -34,6 +34,7 @@ from kiosk.notify import notify, watchdog_interval_s
 from kiosk.outbox import Outbox, OutboxError
 from kiosk.session import KioskSession, View, WriteStatus
 from kiosk.theme import PALETTE
+from kiosk.ui.assisted import AssistedUse
 from kiosk.ui.config_watch import ConfigWatcher
 from kiosk.ui.devices import KioskDevices
 from kiosk.ui.screens.admin import AdminScreen
@@ -50,6 +51,7 @@ from kiosk.ui.screens.ticket import TicketScreen
 from kiosk.ui.screens.touch_test import TouchTestScreen
 from kiosk.ui.widgets import icons, keyboard, smiley, topbar  # noqa: F401 - registers the widgets
 from kiosk.ui.widgets.buttons import BounceFilteredButton
+from kiosk.ui.widgets.time_warning import TimeWarning
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,10 @@ OUT_OF_ORDER = "out_of_order"
 LANGUAGES = "languages"  # the language picker, over whichever visitor screen opened it
 OUTBOX_RETRY_S = 15.0  # how often the out-of-order screen tries to open the outbox again
 KV_FILES = (
-    ("kiosk.ui.widgets", ("buttons.kv", "icons.kv", "topbar.kv", "keyboard.kv")),
+    (
+        "kiosk.ui.widgets",
+        ("buttons.kv", "icons.kv", "topbar.kv", "keyboard.kv", "time_warning.kv"),
+    ),
     (
         "kiosk.ui.screens",
         (
@@ -137,6 +142,7 @@ class HymyApp(App):
         self.lang = kiosk_config.kiosk.default_language
         self.station_name = text(kiosk_config.kiosk.station_name, self.lang)
         self.devices = KioskDevices(kiosk_config, catalogs.gettext)
+        self.assisted = AssistedUse(self, self.devices.speech, (*ADMIN_SCREENS, OUT_OF_ORDER))
         self.outbox_retry_s = OUTBOX_RETRY_S
         self._opening = False  # an attempt to open the outbox is under way on its thread
         self._last_open_attempt = time.monotonic()
@@ -154,6 +160,7 @@ class HymyApp(App):
             except OutboxError as err:
                 self._outbox_still_missing(err)
         self.manager: ScreenManager | None = None
+        self.time_warning: TimeWarning | None = None  # "Do you need more time?", over any screen
         self.first_frame_at: float | None = None
         self._last_touch = time.monotonic()
 
@@ -165,8 +172,16 @@ class HymyApp(App):
                 Builder.load_file(str(files(package).joinpath(name)))
         Window.clearcolor = get_color_from_hex(PALETTE.background)
         Window.bind(size=self._fit_to_window)
+        # A USB keypad: speech mode's keys (bound last, so heard before a text field's).
+        assisted = self.assisted
+        Window.bind(
+            on_key_down=assisted.on_key_down,
+            on_textinput=assisted.on_textinput,
+            on_key_up=assisted.on_key_up,
+        )
         self._fit_to_window(Window, Window.size)
         self.manager = ScreenManager(transition=NoTransition())
+        self.time_warning = TimeWarning(keep_going=self.keep_going)
         for name, screen_class in SCREENS.items():
             self.manager.add_widget(screen_class(name=name))
         if self.session is None:
@@ -206,7 +221,7 @@ class HymyApp(App):
         """The devices and the hourly outbox upkeep (once the app runs and has an outbox)."""
         assert self.session is not None and self.maintenance is not None
         maintenance = self.maintenance
-        self.devices.start(self.session)
+        self.devices.start(self.session, on_panel=self.assisted.panel_line)
         Clock.schedule_interval(lambda _dt: maintenance.apply_retention(), MAINTAIN_S)
         maintenance.apply_retention()
 
@@ -289,6 +304,12 @@ class HymyApp(App):
         if self.session is not None:
             self.session.touch()
 
+    def keep_going(self) -> None:
+        """Continue on the time warning: this screen again, with a fresh time-out."""
+        self._last_touch = time.monotonic()
+        if self.session is not None:
+            self.session.keep_going()
+
     # --- what is on screen ---------------------------------------------------------------
 
     def show_view(self, view: View) -> None:
@@ -298,6 +319,7 @@ class HymyApp(App):
         self.lang = view.language
         self.station_name = view.station_name
         self.notice = self.t(view.notice, view.language) if view.notice else ""
+        self._show_warning(view.warning and self.manager.current not in ADMIN_SCREENS)
         if self.manager.current in ADMIN_SCREENS and view.step is Step.START:
             return
         if view.step in (Step.THANKS, Step.TICKET) and view.write is WriteStatus.SAVING:
@@ -306,6 +328,19 @@ class HymyApp(App):
         screen.refresh(view)
         if self.manager.current != screen.name:
             self.manager.current = screen.name
+        self.assisted.view_shown(view)  # speech mode: the focus, and what the screen says
+
+    def _show_warning(self, on: bool) -> None:
+        warning = self.time_warning
+        if warning is None or warning.shown == on:
+            return
+        if on and self.session is not None:
+            warning.seconds_left = self.session.seconds_left() or 0.0
+        warning.show(on)
+        if not on and self.manager is not None:
+            # The finger that pressed Continue may bounce onto the screen under it: guard it
+            # as a screen just shown.
+            self.manager.current_screen.shown_at = time.monotonic()
 
     def show_screen(self, name: str) -> None:
         self._last_touch = time.monotonic()
@@ -350,6 +385,8 @@ class HymyApp(App):
             self._try_outbox_again()
             return
         self.session.tick()
+        if self.time_warning is not None and self.time_warning.shown:
+            self.time_warning.seconds_left = self.session.seconds_left() or 0.0
         if (
             self.manager is not None
             and self.manager.current == LANGUAGES

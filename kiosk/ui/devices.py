@@ -3,21 +3,18 @@ Kivy's main thread, and their states in words for the admin screen."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from kivy.clock import Clock
 
 from kiosk.config import KioskConfig, text
-from kiosk.devices.factory import make_line_device, make_printer
-from kiosk.devices.interfaces import LineDevice, LinkState, PrinterState, TicketText
-from kiosk.devices.panel import rating_of
+from kiosk.devices.factory import make_line_device, make_printer, make_speech
+from kiosk.devices.interfaces import LineDevice, LinkState, PrinterState, Speech, TicketText
 from kiosk.i18n import N_
 from kiosk.printing import TicketPrinting
 from kiosk.session import KioskSession
 
-log = logging.getLogger(__name__)
 PRINTER_CHECK_S = 30.0
 PRINTER_WORDS = {
     PrinterState.NONE: N_("not in use"),
@@ -44,18 +41,20 @@ class KioskDevices:
         self.printing = TicketPrinting(printer, translate) if printer else None
         self.scanner: LineDevice | None = make_line_device("scanner", config.devices.scanner)
         self.panel: LineDevice | None = make_line_device("button panel", config.devices.buttons)
+        self.speech: Speech | None = make_speech(config.speech)
         self.links = {
             "scanner": LinkState.NONE if self.scanner is None else LinkState.DISCONNECTED,
             "panel": LinkState.NONE if self.panel is None else LinkState.DISCONNECTED,
         }
         self._session: KioskSession | None = None
 
-    def start(self, session: KioskSession) -> None:
-        """Start the readers and the printer checks (on the UI thread, once the app runs)."""
+    def start(self, session: KioskSession, on_panel: Callable[[str], None]) -> None:
+        """Start the readers and the printer checks (on the UI thread, once the app runs).
+        `on_panel` takes the panel's lines (kiosk.ui.assisted: quick ratings, speech mode)."""
         self._session = session
         for name, device, on_line in (
             ("scanner", self.scanner, session.check_in_by_barcode),
-            ("panel", self.panel, self._press),
+            ("panel", self.panel, on_panel),
         ):
             if device is not None:
                 device.start(
@@ -65,13 +64,6 @@ class KioskDevices:
         if self.printing is not None:
             Clock.schedule_interval(lambda _dt: self.check_printer(), PRINTER_CHECK_S)
             self.check_printer()
-
-    def _press(self, line: str) -> None:
-        rating = rating_of(line)
-        if rating is None:
-            log.info("ignored a line from the button panel: %r", line[:20])
-        elif self._session is not None:
-            self._session.rate_from_panel(rating)
 
     def _link(self, key: str, state: LinkState) -> None:
         self.links[key] = state
@@ -111,6 +103,8 @@ class KioskDevices:
         )
 
     def close(self) -> None:
+        if self.speech is not None:
+            self.speech.close()
         for device in (self.scanner, self.panel):
             if device is not None:
                 device.close()

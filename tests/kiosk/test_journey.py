@@ -143,6 +143,118 @@ def test_large_text_is_this_visitors_choice_only():
     assert not j.large_text and j.preferences == ("fi", False, False)
 
 
+def test_a_warning_comes_ten_seconds_before_every_reset_but_the_thanks():
+    j = journey()
+    assert j.warning_at() is None and not j.is_warning(100)  # untouched start: nothing to reset
+    j.set_language("sv", 0)
+    assert j.warning_at() == 20  # a language chosen and left: warned too, then reset
+    j.start_feedback(5)
+    assert (j.warning_at(), j.deadline()) == (25, 35)
+    assert not j.is_warning(24.9) and j.is_warning(25) and j.is_warning(34.9)
+    j.rate(3, 10)  # the comment step
+    assert j.is_warning(30) and j.tick(34.9) == [] and j.step is Step.COMMENT
+    j.submit_comment(None, 31)
+    assert j.step is Step.THANKS and j.warning_at() is None and not j.is_warning(34.9)
+    j.finish(32)
+    j.start_check_in(40)
+    j.choose_service_point("x", 41)
+    assert (j.warning_at(), j.deadline()) == (51, 61)  # the ticket screen: 20 s, warned at 10
+
+
+def test_continue_keeps_the_visitor_where_they_are_with_a_fresh_time():
+    j = journey()
+    j.start_feedback(0)
+    j.rate(1, 1)
+    assert j.is_warning(22)
+    assert j.keep_going(22) == [] and j.step is Step.REASON and j.rating == 1
+    assert not j.is_warning(22) and j.deadline() == 52 and j.warning_at() == 42
+    assert j.tick(51.9) == [] and j.step is Step.REASON
+
+
+def test_a_short_time_out_is_warned_halfway_and_warning_zero_turns_it_off():
+    j = journey(JourneyRules(inactivity_s=8, warning_s=10))
+    j.start_feedback(0)
+    assert (j.warning_at(), j.deadline()) == (4, 8)
+    j = journey(JourneyRules(warning_s=0))
+    j.start_feedback(0)
+    assert j.warning_at() is None and not j.is_warning(29.9) and j.deadline() == 30
+
+
+def test_speech_mode_has_longer_time_outs_and_a_longer_warning():
+    j = journey(JourneyRules(assisted_factor=3.0))
+    j.set_assisted(True, 0)
+    j.start_feedback(0)
+    assert (j.warning_at(), j.deadline()) == (60, 90)  # 30 s x 3, warned 10 s x 3 before
+
+
+def test_a_comment_being_typed_is_sent_with_the_rating_if_the_visitor_walks_away():
+    j = journey()
+    j.start_feedback(0)
+    j.rate(1, 1)
+    j.choose_reason("waiting-time", 2)
+    assert j.set_draft("  Jonotin tunnin, soita 040 123 4567", 10) == [] and j.draft
+    assert j.deadline() == 40  # typing is activity
+    (effect,) = j.tick(40)
+    assert effect == RecordFeedback(1, "waiting-time", "Jonotin tunnin, soita [PHONE]", "fi", 1)
+    assert j.step is Step.START and j.draft == ""
+
+
+def test_a_draft_is_cut_like_a_comment_and_a_blank_one_is_none():
+    j = journey(JourneyRules(comment_max_chars=5))
+    j.start_feedback(0)
+    j.rate(3, 0)
+    j.set_draft("abcdefgh", 0)
+    assert j.tick(30)[0].comment == "abcde"
+    j.start_feedback(30)
+    j.rate(3, 30)
+    j.set_draft("   ", 31)
+    assert j.tick(61)[0].comment is None
+
+
+def test_back_discards_the_draft_and_a_draft_needs_the_comment_step():
+    j = journey()
+    j.start_feedback(0)
+    j.rate(1, 1)
+    j.choose_reason(None, 2)
+    j.set_draft("kesken", 3)
+    j.back(4)
+    assert j.step is Step.REASON and j.draft == ""
+    with pytest.raises(JourneyError):
+        j.set_draft("x", 5)
+    j.choose_reason(None, 6)
+    (effect,) = j.tick(36)
+    assert effect.comment is None
+
+
+def test_a_sent_comment_clears_the_draft():
+    j = journey()
+    j.start_feedback(0)
+    j.rate(3, 0)
+    j.set_draft("Hyvä", 1)
+    (effect,) = j.submit_comment("Hyvä palvelu", 2)
+    assert effect.comment == "Hyvä palvelu" and j.draft == ""
+
+
+def test_a_ticket_that_did_not_print_stays_until_done_or_the_safety_time_out():
+    j = journey(JourneyRules(unprinted_ticket_s=600))
+    j.start_check_in(0)
+    j.choose_service_point("x", 1)
+    assert j.ticket_printed(False, 3) == []
+    assert j.deadline() == 601 and j.warning_at() == 591
+    assert j.tick(21) == [] and j.step is Step.TICKET  # past the usual 20 s
+    j.finish(100)
+    assert j.step is Step.START
+    j.start_check_in(200)
+    j.choose_service_point("x", 201)  # the next visitor's ticket: the usual time again
+    assert j.deadline() == 221
+    j.ticket_printed(True, 203)
+    assert j.deadline() == 221
+    j.tick(221)
+    assert j.step is Step.START
+    with pytest.raises(JourneyError):
+        j.ticket_printed(False, 222)
+
+
 @pytest.mark.parametrize(
     ("setup", "action"),
     [
@@ -176,6 +288,9 @@ ACTIONS = st.one_of(
     st.tuples(st.just("finish")),
     st.tuples(st.just("set_language"), st.sampled_from(["fi", "sv", "en", "de"])),
     st.tuples(st.just("tick")),
+    st.tuples(st.just("set_draft"), st.text(max_size=40)),
+    st.tuples(st.just("keep_going")),
+    st.tuples(st.just("ticket_printed"), st.booleans()),
 )
 
 
@@ -199,6 +314,9 @@ def test_any_sequence_of_touches_keeps_the_journey_sound(steps):
             assert (j.deadline() is None) == (j.language == "fi")
         else:
             assert j.deadline() is not None
+        warning_at = j.warning_at()
+        assert warning_at is None or warning_at < j.deadline()
+        assert (warning_at is None) == (j.step is Step.THANKS or j.deadline() is None)
         if j.step in (Step.REASON, Step.COMMENT, Step.THANKS):
             assert j.rating in (1, 2, 3, 4)
     # Whatever happened, a long enough wait brings the kiosk back to start.

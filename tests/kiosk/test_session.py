@@ -189,3 +189,62 @@ def test_the_admin_figures_are_read_beside_the_writes(setup):
     (status,) = shown
     assert status.kiosk_id == session.config.kiosk.kiosk_id and status.backlog == 1
     assert status.timezone == session.config.kiosk.timezone and not status.storage_failing
+
+
+def test_the_warning_shows_before_a_time_out_and_continue_dismisses_it(setup):
+    session, _outbox, clock, ui = setup
+    session.start_feedback()
+    rules = session.journey.rules
+    clock.now += rules.inactivity_s - rules.warning_s - 0.1
+    session.tick()
+    assert not session.view.warning
+    shown = len(ui.views)
+    clock.now += 0.2
+    session.tick()
+    assert ui.views[shown:] and ui.views[-1].warning and ui.views[-1].step is Step.RATING
+    assert session.seconds_left() == pytest.approx(rules.warning_s - 0.1)
+    session.tick()
+    assert len(ui.views) == shown + 1, "the warning is told once, not every tick"
+    session.keep_going()
+    assert not ui.views[-1].warning and ui.views[-1].step is Step.RATING
+    assert session.seconds_left() == pytest.approx(rules.inactivity_s)
+
+
+def test_a_key_typed_under_the_warning_also_dismisses_it(setup):
+    session, _outbox, clock, ui = setup
+    session.start_feedback()
+    session.rate(3)
+    session.choose_reason(None)
+    clock.now += session.journey.rules.inactivity_s - 1
+    session.tick()
+    assert ui.views[-1].warning
+    session.update_draft("K")
+    assert not ui.views[-1].warning and ui.views[-1].step is Step.COMMENT
+
+
+def test_a_comment_typed_then_left_is_recorded_with_its_rating(setup):
+    session, outbox, clock, ui = setup
+    session.start_feedback()
+    session.rate(3)
+    session.choose_reason(None)
+    assert session.view.step is Step.COMMENT
+    session.update_draft("Hyvää palvelua, soitan 040 123 4567")
+    clock.now += session.journey.rules.inactivity_s
+    session.tick()
+    settle(session, ui)
+    assert ui.views[-1].step is Step.START and not ui.views[-1].warning
+    (event,) = [e.payload for e in outbox.pending()]
+    assert (event["rating"], event["comment"]) == (3, "Hyvää palvelua, soitan [PHONE]")
+
+
+def test_the_time_outs_come_from_the_config(tmp_path: Path):
+    base = load_config(EXAMPLE_CONFIG)
+    timeouts = base.timeouts.model_copy(
+        update={"warning": 5.0, "unprinted_ticket": 900.0, "assisted_factor": 3.0}
+    )
+    config = base.model_copy(update={"timeouts": timeouts})
+    with Outbox.open(tmp_path / "outbox.sqlite") as outbox:
+        session = KioskSession(config, outbox)
+        rules = session.journey.rules
+        session.close()
+    assert (rules.warning_s, rules.unprinted_ticket_s, rules.assisted_factor) == (5, 900, 3)

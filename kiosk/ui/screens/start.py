@@ -1,24 +1,36 @@
-"""The start screen: check in, or rate the visit. It holds the hidden admin corner."""
+"""The start screen: check in, or rate the visit (one touch on a face rates, as on the feedback
+terminals visitors know). It shows the station's logo, the time and where to get help when the
+config has them, and holds the hidden admin corner."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+from pathlib import Path
+
 from kivy.clock import Clock
-from kivy.properties import ColorProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.properties import ColorProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from kiosk.config import KioskConfig, text
+from kiosk.session import View
+from kiosk.typography import keep_together
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.buttons import BounceFilteredButton
 
+log = logging.getLogger(__name__)
+
+CLOCK_S = 1.0  # how often the clock looks at the time (it shows minutes)
+
 
 class StartCard(BounceFilteredButton, BoxLayout):
-    """One of the start screen's two large choices: an icon, a title and a line under it."""
+    """One of the start screen's two large choices: its picture, title and line (what focus and
+    speech read too) are its own children in start.kv."""
 
     bg = ColorProperty("#00504a")
-    fg = ColorProperty("#ffffff")
     title = StringProperty("")
     subtitle = StringProperty("")
-    icon = OptionProperty("ticket", options=["ticket", "smileys"])
 
 
 class AdminCorner(Widget):
@@ -57,5 +69,53 @@ class AdminCorner(Widget):
         App.get_running_app().open_admin()
 
 
+def usable_logo(config: KioskConfig) -> str:
+    """The logo's path as the screen loads it, or "" when there is none or it is missing (a
+    warning in the log says which file and what to do)."""
+    path: Path | None = config.logo_path
+    if path is None:
+        return ""
+    if not path.is_file():
+        log.warning(
+            "the logo %s in [display] logo of %s is missing; the start screen shows no logo until "
+            "the file is there or the key is removed",
+            path,
+            config.source,
+        )
+        return ""
+    return str(path)
+
+
 class StartScreen(KioskScreen):
-    pass
+    help_line = StringProperty("")  # where to get help, in the visitor's language
+    logo = StringProperty("")  # the logo file's path; "" for none
+    clock_text = StringProperty("")  # "14.05"; "" without a clock
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._config: KioskConfig | None = None
+        self._clock_event = Clock.schedule_interval(lambda _dt: self._show_time(), CLOCK_S)
+
+    def refresh(self, view: View) -> None:
+        config = self.app.kiosk_config
+        help_line = config.kiosk.help_line
+        self.help_line = keep_together(text(help_line, view.language)) if help_line else ""
+        if config is not self._config:  # a new config: its logo is looked for once
+            self._config = config
+            self.logo = usable_logo(config)
+        self._show_time()
+
+    def rate_at_once(self, rating: int) -> None:
+        """A face on the feedback card: the rating, as if the visitor had opened the rating
+        screen and touched it there."""
+        session = self.app.session
+        session.start_feedback()
+        session.rate(rating)
+
+    def _show_time(self) -> None:
+        config = self._config
+        if config is None or not config.display.clock:
+            self.clock_text = ""
+            return
+        # As written in Finland, in Finnish and Swedish alike: 14.05, 09.30.
+        self.clock_text = f"{datetime.now(config.kiosk.timezone):%H.%M}"

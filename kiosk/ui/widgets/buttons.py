@@ -49,6 +49,8 @@ class SmileyButton(BounceFilteredButton, BoxLayout):
 
     rating = NumericProperty(4)
     word = StringProperty("")
+    word_font = NumericProperty(0)  # 0: the largest at which the word's longest word fits
+    word_lines = NumericProperty(2)  # the height kept for the word, in lines
 
 
 def fit_font(text: str, width: float, largest: float, em_per_char: float = 0.6) -> float:

@@ -25,10 +25,12 @@ class SmileyFace(Widget):
         r = max(min(self.width, self.height) / 2 - 2, 1)
         cx, cy = self.center
         shape = face_shape(int(self.rating), cx, cy, r)
-        ink = get_color_from_hex(PALETTE.face_ink)
-        fill = get_color_from_hex(PALETTE.face(int(self.rating)))
-        if self.pressed:  # a darker face while the finger is on it: the touch was felt
-            fill = [c * 0.8 for c in fill[:3]] + [1]
+        rating = int(self.rating)
+        ink = get_color_from_hex(PALETTE.face_ink_on(rating))
+        # A darker face while the finger is on it: the touch was felt.
+        fill = get_color_from_hex(
+            PALETTE.face_pressed(rating) if self.pressed else PALETTE.face(rating)
+        )
         self.canvas.clear()
         with self.canvas:
             Color(*fill)
