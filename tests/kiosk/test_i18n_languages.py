@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po
 
 from kiosk.config import ConfigError, parse_config, text
 from kiosk.i18n import Catalogs, available_languages, base_language, text_fallbacks
+from kiosk.typography import keep_together
 from sync.protocol import ProtocolError, parse_event
 from tests.support.paths import EXAMPLE_CONFIG, ROOT
 
@@ -78,7 +79,8 @@ def test_a_mistranslation_into_latin_letters_would_be_found():
 @pytest.mark.parametrize("language", ("fi-x-easy", "sv-x-easy", "et"))
 def test_the_latin_catalogs_are_not_left_in_english(language):
     po = catalog(language)
-    same = [m.id for m in po if m.id and m.string == m.id and len(m.id) > 12]
+    words = [m for m in po if m.id and re.search("[A-Za-z]", re.sub(r"\{\w+\}", "", m.id))]
+    same = [m.id for m in words if m.string == m.id and len(m.id) > 12]
     assert not same, f"{language}: untranslated {same}"
 
 
@@ -183,3 +185,13 @@ def config_problems(text_: str) -> dict[str, list[str]]:
     for problem in caught.value.problems:
         found.setdefault(problem.key, []).append(problem.message)
     return found
+
+
+@pytest.mark.parametrize("language", NEW)
+def test_the_new_catalogs_keep_their_units_together(language):
+    """As in Finnish and Swedish (tests/kiosk/test_typography.py): no line break between a
+    number and its word, or after a one-letter word ("в\u00a0черзі", "på\u00a01")."""
+    breakable = [
+        m.string for m in catalog(language) if m.id and keep_together(m.string) != m.string
+    ]
+    assert not breakable, f"{language}: a line may break inside a unit in {breakable}"
