@@ -109,3 +109,18 @@ def test_in_a_portrait_window_every_key_stays_on_the_screen(kiosk_run, tmp_path)
     assert {language: found["inside"] for language, found in notes["keys"].items()} == {
         language: True for language in EIGHT
     }
+
+
+@pytest.mark.parametrize("window", ["800x480", "1280x720"])
+def test_the_comment_field_keeps_two_lines_in_every_language(kiosk_run, tmp_path, window):
+    config = example_config_file(tmp_path, kiosk__languages=EIGHT)
+    shots = tmp_path / "shots"
+    notes = kiosk_run(
+        "ui_scripts_lang:comment_screen_in_every_language",
+        config=config,
+        window=window,
+        shots=shots,
+    )
+    short = {lang: round(n, 1) for lang, n in notes["field_lines"].items() if n < 2}
+    assert not short, f"the comment field is under two lines high in {short}"
+    assert screenshot_problems(sorted(shots.glob("*.png")), window) == []

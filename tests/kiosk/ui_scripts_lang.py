@@ -129,3 +129,20 @@ def picker_back_and_left_open(pilot: Autopilot, shots: Path | None = None) -> It
     _expect(pilot, "languages")
     yield limit + 1.5
     pilot.notes["left_at_start"] = pilot.screen
+
+
+def comment_screen_in_every_language(
+    pilot: Autopilot, shots: Path | None = None
+) -> Iterator[float]:
+    """The comment screen in each configured language: how many lines its text field shows."""
+    yield from pilot.touch("start-feedback")
+    yield from pilot.touch("smiley-4")
+    if pilot.screen == "reason":
+        yield from pilot.touch("skip")
+    _expect(pilot, "comment")
+    for language in pilot.app.kiosk_config.kiosk.languages:
+        pilot.app.session.set_language(language)
+        yield from pilot.settle()
+        field = pilot.app.manager.current_screen.ids.comment
+        pilot.notes.setdefault("field_lines", {})[language] = field.height / field.line_height
+        _shot(pilot, shots, f"comment-{language}")
