@@ -224,6 +224,15 @@ class Autopilot:
         self.app.root.export_to_png(str(path))  # the root covers the whole window
         return path
 
+    def window_screenshot(self, path: Path) -> Path:
+        """The whole window as drawn, overlays above the screens included (the time warning):
+        the app's root holds only the screens."""
+        from kivy.core.window import Window
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Path(Window.screenshot(name=str(path))).replace(path)  # Kivy numbers the name: undo it
+        return path
+
     def run(self, script: Script, on_error: Callable[[BaseException], None] | None = None) -> None:
         """Play the script, step by step, between the app's frames; stop the app at its end."""
         steps = itertools.chain(self.settle(), script(self))  # the first screen settles too

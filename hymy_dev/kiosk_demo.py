@@ -28,6 +28,10 @@ from kiosk.settings import KioskSettings, parse_window
 # The official 7" Pi display, a 10" HD panel, and a portrait HD totem.
 WINDOW_SIZES = ((800, 480), (1280, 720), (1080, 1920))
 DEMO_WINDOW = (1280, 720)
+# The tour's runs, one per process: every screen, then the visitor screens in each other mode.
+TOUR_MODES = {"tour": "normal", "tour-large": "large", "tour-speech": "speech",
+              "tour-warning": "warning"}  # fmt: skip
+PLAYS = ("visit", *TOUR_MODES)
 
 log = logging.getLogger("hymy-demo")
 
@@ -55,16 +59,25 @@ def run_visit(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
     )
 
 
-def run_tour(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
+def run_tour(data_dir: Path, shots: Path, window: tuple[int, int], mode: str = "normal") -> None:
+    """Every screen (`mode` "normal"), or the visitor screens in large text, in speech mode, or
+    the time warning: one mode per process."""
+    from hymy_dev import tour_modes
     from hymy_dev.autopilot import play
     from hymy_dev.tour import screen_tour
 
+    tours = {
+        "normal": screen_tour,
+        "large": tour_modes.large_text_tour,
+        "speech": tour_modes.speech_tour,
+        "warning": tour_modes.time_warning_tour,
+    }
     config = load_config(example_config_path(), available_languages=available_languages())
     prefix = f"{window[0]}x{window[1]}"
     play(
         config,
         Outbox.open(data_dir / OUTBOX_FILE),
-        partial(screen_tour, shots=shots, prefix=prefix),
+        partial(tours[mode], shots=shots, prefix=prefix),
         window=window,
     )
 
@@ -113,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="play the scripted visit under Xvfb even where there is a display",
     )
-    parser.add_argument("--play", choices=("visit", "tour", "out-of-order"), help=argparse.SUPPRESS)
+    parser.add_argument("--play", choices=(*PLAYS, "out-of-order"), help=argparse.SUPPRESS)
     parser.add_argument("--window", help=argparse.SUPPRESS)
     parser.add_argument("--shots", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -122,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.play:  # one app run in this process, started by the code below
         window = parse_window(args.window)
-        runs = {"visit": run_visit, "tour": run_tour, "out-of-order": run_out_of_order}
+        runs = {"visit": run_visit, "out-of-order": run_out_of_order}
+        runs.update({play: partial(run_tour, mode=mode) for play, mode in TOUR_MODES.items()})
         runs[args.play](data_dir, args.shots, window)
         return 0
 
@@ -149,8 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         shots = args.tour.resolve()
         with VirtualDisplay():
             for window in WINDOW_SIZES:
-                child("tour", window, shots)
-                child("out-of-order", window, shots)
+                for play in (*TOUR_MODES, "out-of-order"):
+                    child(play, window, shots)
         log.info("screenshots of every screen: %s", shots)
         return 0
 

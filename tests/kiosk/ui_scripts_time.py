@@ -57,14 +57,6 @@ def _continue(pilot: Autopilot) -> Iterator[float]:
     assert not _warned(pilot), "Continue must close the warning"
 
 
-def _shot(pilot: Autopilot, path: Path) -> None:
-    """The whole window, overlay included (the app's root holds only the screens)."""
-    from kivy.core.window import Window
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Path(Window.screenshot(name=str(path))).replace(path)  # Kivy numbers the name: undo it
-
-
 def _to_comment(pilot: Autopilot, rating: int) -> Iterator[float]:
     yield from pilot.touch("start-feedback")
     yield from pilot.touch(f"smiley-{rating}")
@@ -151,7 +143,7 @@ def warning_shots(pilot: Autopilot, shots: Path) -> Iterator[float]:
         yield from _to_comment(pilot, 3)
         yield from pilot.type_text("hyvä palvelu" if language == "fi" else "bra service")
         yield from _wait_for_warning(pilot)
-        _shot(pilot, shots / f"time-warning-{language}.png")
+        pilot.window_screenshot(shots / f"time-warning-{language}.png")
         yield from _continue(pilot)
         yield from pilot.touch("skip")
         pilot.tap_center()
