@@ -33,6 +33,7 @@ from kiosk.maintenance import Maintenance
 from kiosk.notify import notify, watchdog_interval_s
 from kiosk.outbox import Outbox, OutboxError
 from kiosk.session import KioskSession, View, WriteStatus
+from kiosk.text_size import font_sizes
 from kiosk.theme import PALETTE
 from kiosk.ui.assisted import AssistedUse
 from kiosk.ui.config_watch import ConfigWatcher
@@ -61,7 +62,7 @@ OUTBOX_RETRY_S = 15.0  # how often the out-of-order screen tries to open the out
 KV_FILES = (
     (
         "kiosk.ui.widgets",
-        ("buttons.kv", "icons.kv", "topbar.kv", "keyboard.kv", "time_warning.kv"),
+        ("buttons.kv", "icons.kv", "topbar.kv", "keyboard.kv", "choices.kv", "time_warning.kv"),
     ),
     (
         "kiosk.ui.screens",
@@ -115,6 +116,11 @@ class HymyApp(App):
     font_m = NumericProperty(26.0)
     font_l = NumericProperty(32.0)
     font_xl = NumericProperty(44.0)
+    # A step down in large text, never under the normal size (kiosk.text_size.FontSizes).
+    font_m_snug = NumericProperty(26.0)
+    font_l_snug = NumericProperty(32.0)
+    font_xl_snug = NumericProperty(44.0)
+    large_text = BooleanProperty(False)  # the visitor's A+: the font sizes follow it
 
     def __init__(
         self,
@@ -179,6 +185,7 @@ class HymyApp(App):
             on_textinput=assisted.on_textinput,
             on_key_up=assisted.on_key_up,
         )
+        self.bind(large_text=lambda *_: self._fit_to_window(Window, Window.size))
         self._fit_to_window(Window, Window.size)
         self.manager = ScreenManager(transition=NoTransition())
         self.time_warning = TimeWarning(keep_going=self.keep_going)
@@ -283,11 +290,12 @@ class HymyApp(App):
         self.u = min(width, height) / 12
         px_per_mm = self.kiosk_config.display.dpi / 25.4
         self.touch_min = 12 * px_per_mm
-        # Text is sized to the window but never below what reads at a metre on this display.
-        self.font_s = max(self.u * 0.5, 3.6 * px_per_mm)
-        self.font_m = max(self.u * 0.62, 4.4 * px_per_mm)
-        self.font_l = max(self.u * 0.8, 5.5 * px_per_mm)
-        self.font_xl = max(self.u * 1.1, 7.0 * px_per_mm)
+        # Text is sized to the window but never below what reads at a metre on this display;
+        # large text never below 0.7 degrees of arc at half a metre (kiosk.text_size).
+        sizes = font_sizes(self.u, px_per_mm, self.large_text)
+        self.font_s, self.font_m, self.font_l, self.font_xl = sizes.s, sizes.m, sizes.l, sizes.xl
+        self.font_m_snug, self.font_l_snug = sizes.m_snug, sizes.l_snug
+        self.font_xl_snug = sizes.xl_snug
 
     # --- helpers for the .kv rules and screens ------------------------------------------
 
@@ -317,6 +325,7 @@ class HymyApp(App):
         if self.manager is None:
             return
         self.lang = view.language
+        self.large_text = view.large_text
         self.station_name = view.station_name
         self.notice = self.t(view.notice, view.language) if view.notice else ""
         self._show_warning(view.warning and self.manager.current not in ADMIN_SCREENS)

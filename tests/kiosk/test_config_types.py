@@ -28,6 +28,7 @@ OPTIONAL_KEYS: dict[str, Any] = {
     "devices.scanner.port": "/dev/ttyACM0",
     "devices.scanner.baudrate": 9600,
     "service_points[0].booking_pattern": "^L\\d{6}$",
+    "speech.wav_dir": "/var/lib/hymy/said",
 }
 
 
@@ -116,6 +117,7 @@ def test_the_full_example_is_valid_and_reaches_every_section():
         "admin",
         "outbox",
         "display",
+        "speech",
     }
 
 

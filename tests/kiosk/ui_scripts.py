@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 from hymy_dev.autopilot import Autopilot
-from hymy_dev.tour import enter_pin, screen_tour
+from hymy_dev.tour import enter_pin
 
 
 def _expect(pilot: Autopilot, screen: str) -> None:
@@ -159,25 +158,6 @@ def failed_write(pilot: Autopilot) -> Iterator[float]:
     pilot.tap_center()
     yield from pilot.settle()
     _expect(pilot, "start")
-
-
-def tour_with_touch_sizes(pilot: Autopilot, shots: Path) -> Iterator[float]:
-    """The screenshot tour, measuring every touch target on every screen it passes."""
-    smallest: dict[str, float] = {}
-
-    def measure() -> None:
-        for widget in pilot.app.manager.current_screen.walk(restrict=True):
-            if getattr(widget, "control", "") and widget.opacity > 0 and widget.width > 0:
-                key = f"{pilot.screen}/{widget.control}"
-                smallest[key] = min(widget.width, widget.height)
-
-    prefix = f"{pilot.app.root.width}x{pilot.app.root.height}"
-    for delay in screen_tour(pilot, shots, prefix):
-        yield delay
-        measure()  # after the wait: the screen is laid out, and before the tour's next taps
-    pilot.notes["touch_min"] = pilot.app.touch_min
-    pilot.notes["smallest"] = smallest
-    pilot.notes["started"] = time.time()
 
 
 def new_config_when_idle(pilot: Autopilot) -> Iterator[float]:

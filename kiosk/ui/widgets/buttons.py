@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 from kivy.app import App
+from kivy.core.text import Label as CoreLabel
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
@@ -51,6 +55,7 @@ class SmileyButton(BounceFilteredButton, BoxLayout):
     word = StringProperty("")
     word_font = NumericProperty(0)  # 0: the largest at which the word's longest word fits
     word_lines = NumericProperty(2)  # the height kept for the word, in lines
+    bg = ColorProperty("#ffffff")  # behind the face and its word
 
 
 def fit_font(text: str, width: float, largest: float, em_per_char: float = 0.6) -> float:
@@ -58,3 +63,26 @@ def fit_font(text: str, width: float, largest: float, em_per_char: float = 0.6) 
     so a narrow label wraps between words, never inside one."""
     longest = max((len(word) for word in text.split()), default=1)
     return max(1.0, min(largest, width / (longest * em_per_char)))
+
+
+@lru_cache(maxsize=4096)
+def text_width(text: str, font_size: float, bold: bool = True) -> float:
+    """The width of `text` on one line in the kiosk's font at `font_size`, in pixels."""
+    return CoreLabel(text=text, font_size=font_size, bold=bold).get_extents(text)[0]
+
+
+def word_font(text: str, width: float, largest: float, least: float = 1.0) -> float:
+    """`largest`, or less where the text's widest word would not fit the width (a label wraps
+    between words, never inside one), but never under `least` (large text's floor)."""
+    words = text.split()
+
+    def widest(size: float) -> float:
+        return max((text_width(word, size) for word in words), default=0.0)
+
+    if widest(largest) <= width - 1:
+        return largest
+    # In whole pixels, as the text is drawn, from about the right size down.
+    size = math.floor(largest * (width - 1) / widest(largest))
+    while size > least and widest(size) > width - 1:
+        size -= 1
+    return max(least, size)

@@ -3,7 +3,8 @@ Swedish with å, ä and ö, Estonian, Ukrainian and Russian ЙЦУКЕН), keys 
 layout for digits and punctuation behind the "123" key.
 
 No row is wider than ROW_UNITS key widths, so that every key stays at least 12 mm wide on the 7"
-display (800 px at 133 dpi); the space bar takes what its row leaves."""
+display (800 px at 133 dpi); the space bar takes what its row leaves. A narrower window splits
+the rows (kiosk.key_rows)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.textinput import TextInput
 
 from kiosk.i18n import base_language
+from kiosk.key_rows import fit_rows
 from kiosk.ui.widgets.buttons import KioskButton, fit_font
 
 Layout = tuple[tuple[str, ...], ...]
@@ -52,8 +54,11 @@ SYMBOLS: tuple[tuple[str, ...], ...] = (
     ("=", "*", "#", ",", ".", "?", "!", "'", "BACKSPACE"),
     ("MODE", "SPACE", "."),
 )
-WIDTH = {"SHIFT": 1.25, "BACKSPACE": 1.25, "MODE": 1.5}  # in widths of a letter key
-ROW_UNITS = 11.5  # the widest row; SPACE fills its row up to this
+WIDTH = {"SHIFT": 1.25, "BACKSPACE": 1.25, "MODE": 1.5, "SPACE": 3.0}  # in letter keys
+ROW_UNITS = 11.5  # the widest row; in a whole layout SPACE fills its row up to this
+# Where the rows must be split (a narrow portrait window), the letters leave out these: the
+# symbols layout has them.
+SPARE_IN_NARROW = frozenset({"!", "?", "-", "'"})
 LABEL = {"SHIFT": "⇧", "BACKSPACE": "⌫", "SPACE": ""}
 ICON_FONT = "DejaVuSans"  # has ⇧ and ⌫, which Kivy's Roboto lacks
 KEY_BOUNCE_S = 0.06  # a key's own bounce filter: a brisk double letter is two touches
@@ -64,10 +69,11 @@ def layout_for(language: str) -> Layout:
     return LAYOUTS.get(base_language(language), LETTERS)
 
 
-def key_widths(row: tuple[str, ...]) -> list[float]:
-    """Each key's width in letter-key widths; the space bar takes the rest of ROW_UNITS."""
+def key_widths(row: tuple[str, ...], fill: bool = True) -> list[float]:
+    """Each key's width in letter-key widths; with `fill` (a row of the whole layout, not one
+    split for a narrow window) the space bar takes the rest of ROW_UNITS."""
     widths = [WIDTH.get(key, 1.0) for key in row]
-    if "SPACE" in row:
+    if fill and "SPACE" in row:
         widths[row.index("SPACE")] = ROW_UNITS - sum(
             w for key, w in zip(row, widths, strict=True) if key != "SPACE"
         )
@@ -91,18 +97,37 @@ class OnScreenKeyboard(BoxLayout):
     target = ObjectProperty(None, allownone=True)
     shift = BooleanProperty(False)
     symbols = BooleanProperty(False)
+    rows = NumericProperty(4)  # rows of keys as built (more where the window is narrow)
 
     def on_kv_post(self, base_widget: object) -> None:
         App.get_running_app().bind(font_m=lambda *_: self._build(), lang=lambda *_: self._build())
         self.bind(symbols=lambda *_: self._build(), shift=lambda *_: self._relabel())
+        self.bind(width=self._refit)
+        self._layout: list[tuple[str, ...]] = []
         self._build()
+
+    def _fitted(self) -> list[tuple[str, ...]]:
+        """The layout's rows for this width, each key at least 12 mm wide."""
+        app = App.get_running_app()
+        width = self.width if self.width > 100 else 10_000  # 10 000: not laid out yet
+        key, gap = app.touch_min, self.spacing
+        if self.symbols:
+            return fit_rows(SYMBOLS, width, key, gap)
+        return fit_rows(layout_for(app.lang), width, key, gap, spare=SPARE_IN_NARROW)
+
+    def _refit(self, *_: object) -> None:
+        if self._fitted() != self._layout:
+            self._build()
 
     def _build(self) -> None:
         app = App.get_running_app()
         self.clear_widgets()
-        for row in SYMBOLS if self.symbols else layout_for(app.lang):
+        self._layout = self._fitted()
+        self.rows = len(self._layout)
+        whole = self.rows == len(SYMBOLS if self.symbols else layout_for(app.lang))
+        for row in self._layout:
             line = BoxLayout(spacing=self.spacing)
-            for key, width in zip(row, key_widths(row), strict=True):
+            for key, width in zip(row, key_widths(row, fill=whole), strict=True):
                 kind = Factory.PrimaryButton if key == "MODE" else Factory.SecondaryButton
                 button = kind(
                     control=f"key-{key}",
@@ -111,10 +136,6 @@ class OnScreenKeyboard(BoxLayout):
                     size_hint_x=width,
                     bounce_s=KEY_BOUNCE_S,
                 )
-                # The row's widths, not a finger's minimum, size a key: at 800x480 every key is
-                # 12 mm wide anyway (ROW_UNITS), and in a narrow portrait window the row stays
-                # on the screen (smaller keys) rather than pushing keys off it.
-                button.size_hint_min_x = None
                 button.key = key
                 if key == "MODE":
                     button.text = app.t("abc", app.lang) if self.symbols else app.t("123", app.lang)
