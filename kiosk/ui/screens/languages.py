@@ -23,6 +23,7 @@ class LanguagesScreen(KioskScreen):
 
     def on_pre_enter(self, *args: object) -> None:
         super().on_pre_enter(*args)
+        self._place_header()
         grid = self.ids.languages
         grid.clear_widgets()
         for language in self.app.kiosk_config.kiosk.languages:
@@ -34,6 +35,16 @@ class LanguagesScreen(KioskScreen):
             button.language = language
             button.bind(on_activate=lambda b: self.choose(b.language))
             grid.add_widget(button)
+
+    def _place_header(self) -> None:
+        """Back and the title on top in landscape; at the bottom in portrait, within reach, as
+        the visitor screens have their bar (kiosk.ui.widgets.topbar)."""
+        header = self.ids.header
+        parent = header.parent
+        index = 0 if self.app.portrait else len(parent.children) - 1
+        if parent.children.index(header) != index:
+            parent.remove_widget(header)
+            parent.add_widget(header, index=index)
 
     def choose(self, language: str) -> None:
         if self.app.session is not None:
