@@ -54,6 +54,7 @@ class Comment:
     comment: str
     at: datetime  # corrected kiosk time, or the time it reached the central (time_implausible)
     time_implausible: bool
+    language: str | None = None  # the visitor's language on the kiosk (a wire tag: "fi-x-easy")
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def find_comments(conn: Connection, wanted: CommentFilter, newest: int) -> Found
         events.c.rating,
         events.c.reason,
         events.c.comment,
+        events.c.language,
     ]
     narrowed = _narrowed(wanted)
     found: list[Comment] = []
@@ -196,6 +198,7 @@ def _comment(row: Any, time_implausible: bool) -> Comment:
         row.comment,
         _aware(row.at),
         time_implausible,
+        row.language,
     )
 
 
@@ -242,6 +245,7 @@ def list_comments(
                 "rating": c.rating,
                 "reason": c.reason,
                 "comment": c.comment,
+                "language": c.language,
                 "time_implausible": c.time_implausible,
                 "occurred_at": str(c.at),
                 "site": c.site,

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, literal, select
 
 from central.flags import REASON_NOT_FOR_RATING, TIME_IMPLAUSIBLE
+from central.language_names import language_name
 from central.report_math import (
     BUCKETS,
     NO_POINT,
@@ -26,7 +27,13 @@ from central.report_math import (
 from central.report_queries import ReportError, checked_request, site_definitions
 from central.rollups import COUNTS
 from central.sites import SiteDefinition
-from central.tables import daily_reason_rollups, daily_rollups, events, rollups
+from central.tables import (
+    daily_language_rollups,
+    daily_reason_rollups,
+    daily_rollups,
+    events,
+    rollups,
+)
 from hymy_domain.facts import RATING_NAMES
 
 KINDS = ("feedback", "checkins")
@@ -103,8 +110,14 @@ def report(
     definitions = site_definitions(conn, sites)
     tz_of = {site: ZoneInfo(d.site.timezone) for site, d in definitions.items()}
     rows = list(_rows(conn, by, tz_of, first, last, service_point))
+    wanted = (sites, first, last, service_point, include_misuse)
     reason_counts = (
-        _reason_counts(conn, sites, first, last, service_point, include_misuse)
+        _daily_counts(conn, daily_reason_rollups.c.reason, *wanted)
+        if kind == "feedback"
+        else Counter()
+    )
+    language_counts = (
+        _daily_counts(conn, daily_language_rollups.c.language, *wanted)
         if kind == "feedback"
         else Counter()
     )
@@ -116,6 +129,7 @@ def report(
     if include_implausible:
         rows += [kept_apart_row(event, tz_of[event["site_id"]]) for event in kept_apart]
         reason_counts.update(event["reason"] for event in kept_apart if event["reason"])
+        language_counts.update(event["language"] or "" for event in kept_apart)
     buckets, total = summarize(rows, by, include_misuse, tz_of)
     answer: dict[str, Any] = {
         "report": kind,
@@ -147,6 +161,12 @@ def report(
                 "not_offered_for_rating": off_rating[r],
             }
             for r, n in top
+        ]
+        # The visitors' languages on the kiosks ("fi", "uk", "fi-x-easy"), most answers first.
+        answer["languages"] = [
+            {"language": language, "count": n}
+            for language, n in sorted(language_counts.items(), key=lambda i: (-i[1], i[0]))
+            if n
         ]
     return answer
 
@@ -191,24 +211,24 @@ def _reason_state(definitions: dict[str, SiteDefinition], reason: str) -> str:
     return combined_state(f[1] if f else None for f in found)
 
 
-def _reason_counts(
+def _daily_counts(
     conn: Connection,
+    column: Any,
     sites: list[str],
     first: date,
     last: date,
     service_point: str | None,
     include_misuse: bool,
 ) -> Counter:
-    reasons = daily_reason_rollups
-    where = [reasons.c.site_id.in_(sites), reasons.c.day >= first, reasons.c.day <= last]
+    """Answers per reason or per language (`column` of its daily rollup) in the local days."""
+    table = column.table
+    where = [table.c.site_id.in_(sites), table.c.day >= first, table.c.day <= last]
     if service_point:
-        where.append(reasons.c.service_point == service_point)
+        where.append(table.c.service_point == service_point)
     if not include_misuse:
-        where.append(reasons.c.misuse.is_(False))
-    query = (
-        select(reasons.c.reason, func.sum(reasons.c.count)).where(*where).group_by(reasons.c.reason)
-    )
-    return Counter({reason: int(count) for reason, count in conn.execute(query)})
+        where.append(table.c.misuse.is_(False))
+    query = select(column, func.sum(table.c.count)).where(*where).group_by(column)
+    return Counter({value: int(count) for value, count in conn.execute(query)})
 
 
 def _time_implausible(
@@ -239,6 +259,7 @@ def _time_implausible(
         events.c.rating,
         events.c.reason,
         events.c.misuse,
+        events.c.language,
         events.c.received_at,
     ).where(*where)
     kept = []
@@ -312,6 +333,14 @@ def to_table(answer: dict[str, Any]) -> str:
                     else ""
                 )
                 for r in answer["top_reasons"]
+            )
+        )
+    if answer.get("languages"):
+        table.append(
+            "languages: "
+            + ", ".join(
+                f"{language_name(r['language'], 'en') or 'unknown'} {r['count']}"
+                for r in answer["languages"]
             )
         )
     left_out = answer["left_out"]["time_implausible"]

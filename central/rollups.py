@@ -1,5 +1,6 @@
 """Rollups, updated in the same transaction as the events they count: per site x service point x
-UTC hour, and per site x service point x local day (in the site's own time zone).
+UTC hour, and per site x service point x local day (in the site's own time zone); reasons per
+hour and day, and feedback per day by the visitor's language.
 
 Each rollup table gets one upsert statement per batch, its rows in key order (central.bulk), so
 concurrent batches that count into the same hours lock them in one order."""
@@ -15,7 +16,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Table
 
 from central import bulk
-from central.tables import daily_reason_rollups, daily_rollups, reason_rollups, rollups
+from central.tables import (
+    daily_language_rollups,
+    daily_reason_rollups,
+    daily_rollups,
+    reason_rollups,
+    rollups,
+)
 
 COUNTS = ("r1", "r2", "r3", "r4", "m1", "m2", "m3", "m4", "checkins")
 
@@ -28,12 +35,13 @@ def hour_of(moment: datetime) -> datetime:
 
 def tally(rows: Iterable[Mapping[str, Any]], zones: Mapping[str, ZoneInfo]) -> dict[str, Counter]:
     """Counts of stored event rows for each rollup table: keyed by (site, service point, hour or
-    local day) and, for reasons, also by reason and misuse."""
+    local day) and, for reasons and languages, also by reason or language and misuse."""
     counts: dict[str, Counter] = {
         "hourly": Counter(),
         "daily": Counter(),
         "hourly_reasons": Counter(),
         "daily_reasons": Counter(),
+        "daily_languages": Counter(),
     }
     days: dict[tuple[str, datetime], date] = {}  # a batch's events share a few hours
     for row in rows:
@@ -48,6 +56,11 @@ def tally(rows: Iterable[Mapping[str, Any]], zones: Mapping[str, ZoneInfo]) -> d
             column = f"{'m' if row['misuse'] else 'r'}{row['rating']}"
         counts["hourly"][(row["site_id"], point, hour, column)] += 1
         counts["daily"][(row["site_id"], point, day, column)] += 1
+        if row["type"] == "feedback":
+            language = row.get("language") or ""
+            counts["daily_languages"][
+                (row["site_id"], point, day, language, bool(row["misuse"]))
+            ] += 1
         if row["type"] == "feedback" and row["reason"]:
             misuse = bool(row["misuse"])
             counts["hourly_reasons"][(row["site_id"], point, hour, row["reason"], misuse)] += 1
@@ -71,15 +84,18 @@ def _upsert_counts(conn: Connection, table: Table, time_key: str, counts: Counte
     )
 
 
-def _upsert_reasons(conn: Connection, table: Table, time_key: str, counts: Counter) -> None:
+def _upsert_reasons(
+    conn: Connection, table: Table, time_key: str, counts: Counter, what: str = "reason"
+) -> None:
+    """Counts keyed by (site, point, time, reason or language, misuse): `what` names the fourth."""
     bulk.upsert(
         conn,
         table,
         [
-            {"site_id": s, "service_point": p, time_key: w, "reason": r, "misuse": m, "count": n}
+            {"site_id": s, "service_point": p, time_key: w, what: r, "misuse": m, "count": n}
             for (s, p, w, r, m), n in counts.items()
         ],
-        ["site_id", "service_point", time_key, "reason", "misuse"],
+        ["site_id", "service_point", time_key, what, "misuse"],
         {"count": "add"},
     )
 
@@ -95,3 +111,4 @@ def add(
     _upsert_counts(conn, daily_rollups, "day", counts["daily"])
     _upsert_reasons(conn, reason_rollups, "hour", counts["hourly_reasons"])
     _upsert_reasons(conn, daily_reason_rollups, "day", counts["daily_reasons"])
+    _upsert_reasons(conn, daily_language_rollups, "day", counts["daily_languages"], "language")

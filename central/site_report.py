@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from central.downloads import Cell, Table
 from central.fairness import guard, shown_count
 from central.heatmap import heatmap
+from central.language_names import language_name
 from central.names import reason_name, service_point_name
 from central.report_math import NO_POINT
 from central.reports import report
@@ -128,6 +129,14 @@ def site_report(
         }
         for r in feedback["top_reasons"][:TOP_REASONS]
     ]
+    languages = [
+        {
+            "language": r["language"],
+            "name": language_name(r["language"], language) or "",
+            "count": r["count"],
+        }
+        for r in feedback["languages"]
+    ]
     flagged = abs(other["total"]["n"] - feedback["total"]["n"])
     grid = heatmap(
         conn, [site], first, last, service_point=service_point, include_misuse=include_misuse
@@ -146,6 +155,7 @@ def site_report(
         "without_service_point": next((p for p in by_point if p["service_point"] is None), None),
         # Reasons of too few answers could point at a visitor, as any figure could.
         "top_reasons": None if total["hidden"] else reasons,
+        "languages": None if total["hidden"] else languages,  # the visitors' kiosk languages
         "misuse": flagged,
         "heatmap": grid,
         "left_out": {
@@ -175,8 +185,8 @@ def site_tables(
     label: Callable[[dict[str, Any]], Cell] = lambda b: b["bucket"],
 ) -> dict[str, Table]:
     """The site page's tables by download name: scores, distribution, checkins,
-    service-points, reasons. `label` turns a bucket into its first cell (a date for a day,
-    say); `gettext` translates titles and headings (English msgids)."""
+    service-points, reasons, languages. `label` turns a bucket into its first cell (a date for
+    a day, say); `gettext` translates titles and headings (English msgids)."""
     _ = gettext
     ratings = [_("Very unhappy"), _("Unhappy"), _("Happy"), _("Very happy")]
     period = _("Period")
@@ -200,10 +210,16 @@ def site_tables(
         [_("Reason"), _("Count"), _("With a rating the reason is not offered for")],
         [[r["name"], r["count"], r["not_offered_for_rating"]] for r in answer["top_reasons"] or []],
     )
+    languages = Table(
+        _("Answers by language"),
+        [_("Language"), _("Answers")],
+        [[r["name"], r["count"]] for r in answer.get("languages") or []],
+    )
     return {
         "scores": scores,
         "distribution": distribution,
         "checkins": checkins,
         "service-points": points,
         "reasons": reasons,
+        "languages": languages,
     }

@@ -181,6 +181,19 @@ daily_reason_rollups = Table(
     Column("count", Integer, nullable=False),
 )
 
+# Feedback per local day by the visitor's language on the kiosk (a wire tag: "fi", "fi-x-easy"),
+# for the reports' answers by language.
+daily_language_rollups = Table(
+    "daily_language_rollups",
+    metadata,
+    Column("site_id", String(64), primary_key=True),
+    Column("service_point", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("language", String(16), primary_key=True),
+    Column("misuse", Boolean, primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
 # Failed enrolments (an unknown, used or expired code), kept for the rate limit's window so the
 # limit holds across worker processes and restarts. Never the code itself.
 enroll_failures = Table(

@@ -50,6 +50,11 @@ def screen_tour(pilot: Autopilot, shots: Path, prefix: str) -> Iterator[float]:
     shot("start-sv")
     yield from pilot.touch("lang-en")
     shot("start-en")
+    # The language picker (the top bar opens it where more than three languages are configured).
+    pilot.app.open_languages()
+    yield from pilot.settle()
+    shot("languages")
+    yield from pilot.touch("back")
     yield from pilot.touch("lang-fi")
     yield from pilot.touch("start-feedback")
     shot("rating")

@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from hymy_domain import facts
+from kiosk.i18n import text_fallbacks
 from kiosk.pin import is_pin_hash
 
 SUPPORTED_LANGUAGES = ("fi", "sv", "en")
@@ -265,8 +266,13 @@ class KioskConfig(_Section):
 
 
 def text(name: Mapping[str, str], language: str) -> str:
-    """A localized name in the language, or in the first language it has."""
-    return name.get(language) or next(iter(name.values()), "")
+    """A localized name in the language, else in the language it falls back to (easy-read
+    Finnish to Finnish, Ukrainian to English: kiosk.i18n.text_fallbacks), else in the first
+    language it has."""
+    for candidate in text_fallbacks(language):
+        if name.get(candidate):
+            return name[candidate]
+    return next(iter(name.values()), "")
 
 
 def _key(location: tuple[Any, ...]) -> str:
@@ -328,6 +334,11 @@ def _cross_checks(config: KioskConfig, available: Collection[str]) -> list[Confi
                     f"{language!r} has no translation; choose from {', '.join(sorted(available))}",
                 )
             )
+    twice = sorted({language for language in languages if languages.count(language) > 1})
+    if twice:
+        problems.append(
+            ConfigProblem("kiosk.languages", f"lists {', '.join(map(repr, twice))} more than once")
+        )
     if config.kiosk.default_language not in languages:
         problems.append(
             ConfigProblem(
@@ -352,7 +363,10 @@ def _cross_checks(config: KioskConfig, available: Collection[str]) -> list[Confi
     for i, reason in enumerate(config.feedback.reasons):
         named.append((f"feedback.reasons[{i}].name", reason.name))
     for key, name in named:
-        missing = [lang for lang in languages if lang not in name]
+        # A language that falls back (fi-x-easy to fi, uk to en) needs no text of its own.
+        missing = [
+            lang for lang in languages if lang not in name and text_fallbacks(lang) == (lang,)
+        ]
         if missing:
             problems.append(ConfigProblem(key, f"has no text for {', '.join(missing)}; add it"))
     for label, items, attribute in (

@@ -3,6 +3,11 @@
 Every string a visitor or an IT person sees on the kiosk goes through `Catalogs.gettext`. The msgids
 are the English texts; each language's own name (for the language buttons) is the translation of
 the msgid "English" in that language's catalog, so it lives in the catalogs too.
+
+Languages are BCP 47 tags, the catalog folders' names: "fi", "uk", and for easy-read (plain
+language) versions a private-use tag on the base language, "fi-x-easy" (selkosuomi) and
+"sv-x-easy" (lättläst svenska). An easy-read catalog falls back to its base language's catalog for
+a message it lacks; every other catalog to the English msgid.
 """
 
 from __future__ import annotations
@@ -25,6 +30,26 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
 
 # Each language's own name is the translation of "English" in its catalog.
 AUTONYM_MSGID = N_("English")
+# The languages the station writes its own config texts in (names of service points, reasons):
+# every other language falls back to one of them.
+TEXT_LANGUAGES = ("fi", "sv", "en")
+PRIVATE_USE = "-x-"  # "fi-x-easy": easy-read Finnish
+
+
+def base_language(language: str) -> str:
+    """The language a private-use variant is of ("fi-x-easy" -> "fi"); others are their own."""
+    return language.split(PRIVATE_USE)[0]
+
+
+def text_fallbacks(language: str) -> tuple[str, ...]:
+    """Where a config text (a station's or service point's name) in the language is looked for,
+    in order: the language itself, then for an easy-read variant its base language, and for a
+    language the station writes no texts in, English ("fi-x-easy" -> fi-x-easy, fi;
+    "uk" -> uk, en; "fi" -> fi)."""
+    chain = [language, base_language(language)]
+    if chain[-1] not in TEXT_LANGUAGES:
+        chain.append("en")
+    return tuple(dict.fromkeys(chain))
 
 
 class CatalogMissingError(Exception):
@@ -42,6 +67,20 @@ def available_languages(directory: Path | None = None) -> tuple[str, ...]:
     return tuple(sorted(p.parent.parent.name for p in directory.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")))
 
 
+def _load(directory: Path, language: str) -> gettext.GNUTranslations:
+    """The compiled catalog of the language, read from its file: gettext's own lookup would
+    normalise the folder's name as a POSIX locale, which a tag such as "fi-x-easy" is not."""
+    path = directory / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    try:
+        with path.open("rb") as mo_file:
+            return gettext.GNUTranslations(mo_file)
+    except FileNotFoundError as err:
+        raise CatalogMissingError(
+            f"No compiled catalog for language {language!r} in {directory}; run "
+            "`make setup` (or `python scripts/compile_catalogs.py`) to compile them."
+        ) from err
+
+
 class Catalogs:
     """Compiled gettext catalogs for a set of languages, loaded once at start-up."""
 
@@ -53,15 +92,11 @@ class Catalogs:
         directory = directory or locale_dir()
         self._translations: dict[str, gettext.NullTranslations] = {}
         for language in languages:
-            try:
-                self._translations[language] = gettext.translation(
-                    DOMAIN, localedir=str(directory), languages=[language]
-                )
-            except FileNotFoundError as err:
-                raise CatalogMissingError(
-                    f"No compiled catalog for language {language!r} in {directory}; run "
-                    "`make setup` (or `python scripts/compile_catalogs.py`) to compile them."
-                ) from err
+            self._translations[language] = _load(directory, language)
+            base = base_language(language)
+            if base != language and (directory / base / "LC_MESSAGES" / f"{DOMAIN}.mo").exists():
+                # A message the easy-read catalog lacks is shown in the base language, not English.
+                self._translations[language].add_fallback(_load(directory, base))
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -79,5 +114,5 @@ class Catalogs:
         return translation.ngettext(singular, plural, n)
 
     def autonym(self, language: str) -> str:
-        """The language's name in itself ("Suomi", "Svenska", "English")."""
+        """The language's name in itself ("Suomi", "Svenska", "English", "Українська")."""
         return self.gettext(language, AUTONYM_MSGID)

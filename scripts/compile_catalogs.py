@@ -17,12 +17,19 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "assets" / "locale"
 log = logging.getLogger("compile_catalogs")
 
 
+def babel_locale(folder: str) -> str:
+    """Babel's locale for a catalog folder: the folder's name, but for a private-use tag
+    ("fi-x-easy", easy-read Finnish), which Babel cannot parse, its base language ("fi"), whose
+    plural rules it shares."""
+    return folder.split("-x-")[0]
+
+
 def compile_catalogs(locale_dir: Path = LOCALE_DIR) -> list[Path]:
     """Write a .mo beside every .po under locale_dir and return the paths written."""
     written = []
     for po_path in sorted(locale_dir.glob("*/LC_MESSAGES/*.po")):
         with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+            catalog = read_po(po_file, locale=babel_locale(po_path.parent.parent.name))
         mo_path = po_path.with_suffix(".mo")
         with mo_path.open("wb") as mo_file:
             write_mo(mo_file, catalog)

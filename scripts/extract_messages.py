@@ -16,11 +16,15 @@ from __future__ import annotations
 import ast
 import logging
 import re
+import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # as setup.py does
+from compile_catalogs import babel_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "assets" / "locale"
@@ -106,10 +110,12 @@ def update_catalogs(locale_dir: Path = LOCALE_DIR, domain: str = "hymy") -> dict
         po_path = language_dir / f"{domain}.po"
         language = language_dir.parent.name
         if not po_path.exists():
-            catalog = Catalog(locale=language, project="hymy", domain=domain)
+            if domain != "hymy":  # the kiosk has languages the console has not (uk, fi-x-easy)
+                continue
+            catalog = Catalog(locale=babel_locale(language), project="hymy", domain=domain)
         else:
             with po_path.open("rb") as f:
-                catalog = read_po(f, locale=language)
+                catalog = read_po(f, locale=babel_locale(language))
         catalog.update(template, no_fuzzy_matching=True)
         with po_path.open("wb") as f:
             write_po(f, catalog, width=100, omit_header=False, ignore_obsolete=True)

@@ -49,7 +49,8 @@ Text: a `comment` may hold newlines and tabs but no other control character (NUL
 codes) and no lone surrogate; a carriage return (CR LF from some keyboards) becomes a newline.
 `boot_id` is printable ASCII. `language` is an ISO 639-1 code or one of the Sámi codes `smn`,
 `sms` (`se` is ISO 639-1), optionally with a script and a region subtag ("sv-FI", "sr-Latn",
-"zh-Hant-TW"), each in its canonical case. Ids of service points and reasons are lowercase
+"zh-Hant-TW") and a BCP 47 private-use part ("fi-x-easy", easy-read Finnish), each in its
+canonical case (private-use subtags in lowercase). Ids of service points and reasons are lowercase
 words joined by hyphens.
 """
 
@@ -118,8 +119,12 @@ LANGUAGES = frozenset(_ISO_639_1.split()) | {"smn", "sms"}
 
 _UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _TIME_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")  # the start of one
-# A known language, then optionally a script (Latn) and a region (FI, 419), in canonical case.
-_LANGUAGE_TAG = rf"^({'|'.join(sorted(LANGUAGES))})(-[A-Z][a-z]{{3}})?(-([A-Z]{{2}}|[0-9]{{3}}))?$"
+# A known language, then optionally a script (Latn) and a region (FI, 419), and a private-use
+# part (x-easy: the kiosk's easy-read languages, fi-x-easy), in canonical case.
+_LANGUAGE_TAG = (
+    rf"^({'|'.join(sorted(LANGUAGES))})(-[A-Z][a-z]{{3}})?(-([A-Z]{{2}}|[0-9]{{3}}))?"
+    r"(-x(-[a-z0-9]{1,8})+)?$"
+)
 # Control characters but tab (09) and newline (0a), and lone surrogates (no UTF-8 for them).
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -246,8 +251,8 @@ _JSON_KINDS = {
 
 # What a field's pattern asks for, in words (a pattern mismatch shows the regex otherwise).
 _PATTERN_WORDS = {
-    "language": "a known language code (ISO 639-1, or smn or sms), optionally with a script and "
-    "a region, e.g. 'fi', 'sv-FI', 'sr-Latn'",
+    "language": "a known language code (ISO 639-1, or smn or sms), optionally with a script, "
+    "a region and a private-use part, e.g. 'fi', 'sv-FI', 'sr-Latn', 'fi-x-easy'",
     "boot_id": "printable ASCII without spaces",
     "service_point": "lowercase letters and digits, words joined by hyphens",
     "reason": "lowercase letters and digits, words joined by hyphens",

@@ -24,6 +24,7 @@ from central.comments import (
     find_comments,
 )
 from central.downloads import Table
+from central.language_names import language_name
 from central.limits import MAX_OFFSET, LimitError
 from central.names import display_name, site_name
 from central.report_queries import ReportError
@@ -188,7 +189,8 @@ def _download(comments: list[Comment], namer: Namer, words: dict[int, str], gett
             gettext("Rating (1-4)"),
             gettext("Rating in words"),
             gettext("Reason"),
-            gettext("Comment"),
+            gettext("Language"),
+            gettext("Comment"),  # the long text last
         ],
         [
             [
@@ -198,6 +200,7 @@ def _download(comments: list[Comment], namer: Namer, words: dict[int, str], gett
                 c.rating,
                 words.get(c.rating) if c.rating else None,
                 namer.reason(c.site, c.reason),
+                language_name(c.language, namer.language),
                 c.comment,
             ]
             for c in comments
@@ -259,6 +262,7 @@ def comments_page(request: Request, session: Reader, db: Db) -> Response:
                 "rating": c.rating,
                 "rating_words": words.get(c.rating or 0, NOTHING),
                 "reason": namer.reason(c.site, c.reason),
+                "language": language_name(c.language, language),
                 "comment": c.comment,
                 "time_implausible": c.time_implausible,
             }

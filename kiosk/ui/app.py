@@ -41,6 +41,7 @@ from kiosk.ui.devices import KioskDevices
 from kiosk.ui.screens.admin import AdminScreen
 from kiosk.ui.screens.admin_pin import AdminPinScreen
 from kiosk.ui.screens.comment import CommentScreen
+from kiosk.ui.screens.languages import LanguagesScreen
 from kiosk.ui.screens.out_of_order import OutOfOrderScreen
 from kiosk.ui.screens.rating import RatingScreen
 from kiosk.ui.screens.reason import ReasonScreen
@@ -56,6 +57,7 @@ from kiosk.ui.widgets.time_warning import TimeWarning
 log = logging.getLogger(__name__)
 
 OUT_OF_ORDER = "out_of_order"
+LANGUAGES = "languages"  # the language picker, over whichever visitor screen opened it
 OUTBOX_RETRY_S = 15.0  # how often the out-of-order screen tries to open the outbox again
 KV_FILES = (
     (
@@ -76,6 +78,7 @@ KV_FILES = (
             "admin.kv",
             "touch_test.kv",
             "out_of_order.kv",
+            "languages.kv",
         ),
     ),
 )
@@ -91,6 +94,7 @@ SCREENS = {
     "admin": AdminScreen,
     "touch_test": TouchTestScreen,
     OUT_OF_ORDER: OutOfOrderScreen,
+    LANGUAGES: LanguagesScreen,
 }
 ADMIN_SCREENS = ("admin_pin", "admin", "touch_test")
 TICK_S = 0.25
@@ -352,6 +356,15 @@ class HymyApp(App):
         if self.manager is not None:
             self.manager.current = name
 
+    def open_languages(self) -> None:
+        """The language picker (the top bar's one language button, with more than three)."""
+        self.show_screen(LANGUAGES)
+
+    def close_languages(self) -> None:
+        """Back from the picker to the visitor's screen, in the language now chosen."""
+        if self.session is not None:
+            self.show_view(self.session.view)
+
     def open_admin(self) -> None:
         log.info("admin PIN pad opened by a long press")
         self.show_screen("admin_pin")
@@ -383,6 +396,12 @@ class HymyApp(App):
         self.session.tick()
         if self.time_warning is not None and self.time_warning.shown:
             self.time_warning.seconds_left = self.session.seconds_left() or 0.0
+        if (
+            self.manager is not None
+            and self.manager.current == LANGUAGES
+            and time.monotonic() - self._last_touch > self.kiosk_config.timeouts.inactivity
+        ):
+            self.close_languages()  # left open, the picker gives way like any visitor screen
         # The admin screens time out like every other: left open, they must not offer "close
         # the app" to the next visitor.
         if (

@@ -197,7 +197,14 @@ def test_comment_text_rules(comment, stored):
         ("klingon", False),
         ("FI", False),  # canonical case only
         ("sv-fi", False),
-        ("fi-FI-x-selko", False),
+        ("fi-x-easy", True),  # the kiosk's easy-read Finnish: BCP 47 private use
+        ("sv-x-easy", True),
+        ("fi-FI-x-selko", True),
+        ("fi-x-EASY", False),  # canonical case: private-use subtags in lowercase
+        ("fi-x-", False),
+        ("fi-x-toolongsub", False),  # a subtag has at most 8 characters
+        ("x-easy", False),  # private use only, without a language
+        ("fi-x-easy-", False),
     ],
 )
 def test_languages_from_the_known_list(language, ok):

@@ -14,6 +14,7 @@ from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, St
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.stacklayout import StackLayout
 
+from kiosk.ui.screens.languages import wants_picker
 from kiosk.ui.widgets.buttons import KioskButton, text_width
 
 TITLE_MIN_EMS = 6  # the title's least width beside the languages, in its font's sizes
@@ -26,12 +27,23 @@ def button_width(text: str, font_size: float) -> float:
 
 class LanguageBar(StackLayout):
     """One button per configured language, each named in its own language; the chosen one dark.
-    Lays them out left to right, wrapping when its row is too narrow for all."""
+    Lays them out left to right, wrapping when its row is too narrow for all. With more than
+    three, one button (a globe and the language in use) opens the picker instead."""
 
     natural_width = NumericProperty(0)  # all the buttons on one line
 
     def on_kv_post(self, base_widget: object) -> None:
         app = App.get_running_app()
+        if wants_picker(app.kiosk_config.kiosk.languages):
+            picker = Factory.LanguagePickerButton(control="languages", size_hint=(None, None))
+            picker.language = ""
+            picker.bind(on_activate=lambda _b: app.open_languages(), font_size=self._resize)
+            self.add_widget(picker)
+            app.bind(
+                lang=lambda _app, lang: self._name_picker(picker, lang), touch_min=self._resize
+            )
+            self._name_picker(picker, app.lang)
+            return
         for language in app.kiosk_config.kiosk.languages:
             button = Factory.LanguageButton(
                 text=app.catalogs.autonym(language),
@@ -46,6 +58,10 @@ class LanguageBar(StackLayout):
         self._show_selected(app, app.lang)
         self._resize()
 
+    def _name_picker(self, picker: KioskButton, language: str) -> None:
+        picker.text = App.get_running_app().catalogs.autonym(language)
+        self._resize()
+
     def _show_selected(self, _app: object, language: str) -> None:
         for button in self.children:
             button.selected = button.language == language
@@ -56,6 +72,8 @@ class LanguageBar(StackLayout):
             button.height = bar_row_height(app)
             # Wide enough for the language's own name on one line, and a finger.
             button.width = max(app.touch_min * 1.4, button_width(button.text, button.font_size))
+            if button.control == "languages":
+                button.width += button.height * 0.8  # the globe
         widths = [b.width for b in self.children]
         # A pixel to spare: the stack must not wrap its last button over a rounding.
         self.natural_width = sum(widths) + self.spacing[0] * max(0, len(widths) - 1) + 1
