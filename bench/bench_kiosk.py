@@ -232,8 +232,8 @@ def main() -> None:
         f"touch -> thank-you drawn over {len(latencies)} visits: "
         f"p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
         f"max {max(latencies):.1f} ms   (target p99 <= 50 ms)",
-        f"speech mode ({results['speech']}"
-        + (", into WAV files)" if results["speech"] == "espeak-ng" else ")"),
+        f"speech mode, {len(results['speech_touch_ms'])} visits ({results['speech']}"
+        + (", into WAV files):" if results["speech"] == "espeak-ng" else "):"),
         _figure(
             "  touch -> thank-you drawn, speech on", results["speech_touch_ms"], "p99 <= 50 ms"
         ),

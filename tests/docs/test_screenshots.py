@@ -23,6 +23,14 @@ SCREENS = (
     "admin",
     "touch-test",
     "out-of-order",
+    "languages",
+    "time-warning",
+    # each visitor screen in large text and in speech mode (focus frame): hymy_dev/tour_modes.py
+    *(
+        f"{mode}-{screen}"
+        for mode in ("large", "speech")
+        for screen in ("start", "rating", "reason", "comment", "thanks", "service-point", "ticket")
+    ),
 )
 
 

@@ -105,11 +105,18 @@ def _frame_pixels(image: Image.Image, rect: list[float], band: float) -> tuple[i
     return yellow, dark
 
 
-@pytest.mark.parametrize("window", ["800x480", "480x800"])
-def test_the_focus_frame_is_drawn_and_stands_out(kiosk_run, tmp_path, window: str) -> None:
+@pytest.mark.parametrize(
+    ("window", "script"),
+    [
+        ("800x480", "focus_frames"),
+        ("480x800", "focus_frames"),
+        ("800x480", "focus_frames_in_large_text"),
+    ],
+)
+def test_the_focus_frame_is_drawn_and_stands_out(kiosk_run, tmp_path, window, script) -> None:
     shots = tmp_path / "shots"
     notes = kiosk_run(
-        "ui_scripts_nav:focus_frames",
+        f"ui_scripts_nav:{script}",
         config=example_config_file(tmp_path, speech={"engine": "fake"}),
         shots=shots,
         window=window,

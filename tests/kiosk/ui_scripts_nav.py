@@ -173,6 +173,13 @@ def _frame_shot(pilot: Autopilot, shots: Path, name: str) -> None:
     pilot.screenshot(shots / f"{name}.png")
 
 
+def focus_frames_in_large_text(pilot: Autopilot, shots: Path) -> Iterator[float]:
+    """As focus_frames, with the visitor's large text on (it lasts until the start screen)."""
+    pilot.app.session.set_large_text(True)
+    yield from pilot.settle()
+    yield from focus_frames(pilot, shots)
+
+
 def focus_frames(pilot: Autopilot, shots: Path) -> Iterator[float]:
     """Screenshots: the start screen without speech mode (no frame), then the frame on a dark
     card, on a white smiley and on a dark service point button."""
