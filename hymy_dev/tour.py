@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from hymy_dev.autopilot import Autopilot
@@ -39,6 +39,43 @@ def demo_visit(pilot: Autopilot, shots: Path) -> Iterator[float]:
     yield from pilot.settle()
 
 
+def visitor_screens(
+    pilot: Autopilot,
+    shot: Callable[[str], None],
+    again: Callable[[], Iterator[float]] | None = None,
+    *,
+    rating: int = 1,
+    comment: str = "Jonotin lähes tunnin. Ei kukaan kertonut, että lääkäri on myöhässä",
+) -> Iterator[float]:
+    """From the start screen, every visitor screen once: a rating with a reason and a comment,
+    then a check-in; back on the start screen at the end. `again` puts a mode back on at the
+    start screen (large text, speech mode: each lasts for one visitor)."""
+    yield from pilot.touch("start-feedback")
+    shot("rating")
+    yield from pilot.touch(f"smiley-{rating}")
+    shot("reason")
+    yield from pilot.touch(pilot.first_control("reason-"))
+    yield from pilot.type_text(comment)
+    yield from pilot.settle()
+    shot("comment")
+    yield from pilot.touch("send")
+    shot("thanks")
+    pilot.tap_center()
+    while pilot.screen != "start":
+        yield 0.1
+    yield from pilot.settle()
+    if again is not None:
+        yield from again()
+    yield from pilot.touch("start-check-in")
+    shot("service-point")
+    yield from pilot.touch(pilot.first_control("service-point-"))
+    shot("ticket")
+    yield from pilot.touch("done")
+    while pilot.screen != "start":
+        yield 0.1
+    yield from pilot.settle()
+
+
 def screen_tour(pilot: Autopilot, shots: Path, prefix: str) -> Iterator[float]:
     """Every screen once, for docs/screenshots: `<prefix>-<screen>.png`."""
 
@@ -56,23 +93,7 @@ def screen_tour(pilot: Autopilot, shots: Path, prefix: str) -> Iterator[float]:
     shot("languages")
     yield from pilot.touch("back")
     yield from pilot.touch("lang-fi")
-    yield from pilot.touch("start-feedback")
-    shot("rating")
-    yield from pilot.touch("smiley-1")
-    shot("reason")
-    yield from pilot.touch(pilot.first_control("reason-"))
-    yield from pilot.type_text("Jonotin lähes tunnin. Ei kukaan kertonut, että lääkäri on myöhässä")
-    yield from pilot.settle()
-    shot("comment")
-    yield from pilot.touch("send")
-    shot("thanks")
-    pilot.tap_center()
-    yield from pilot.settle()
-    yield from pilot.touch("start-check-in")
-    shot("service-point")
-    yield from pilot.touch(pilot.first_control("service-point-"))
-    shot("ticket")
-    yield from pilot.touch("done")
+    yield from visitor_screens(pilot, shot)
     finger = pilot.press("admin-corner")
     yield pilot.app.kiosk_config.admin.long_press_seconds + 0.3
     finger.up()

@@ -8,36 +8,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from hymy_dev.autopilot import Autopilot
+from hymy_dev.tour import visitor_screens
 
 Shot = Callable[[str], None]
-
-
-def visitor_screens(
-    pilot: Autopilot, shot: Shot, again: Callable[[], Iterator[float]]
-) -> Iterator[float]:
-    """Every visitor screen once: a rating with a reason and a comment, then a check-in. `again`
-    puts the mode back on at the start screen (it lasts for one visitor)."""
-    yield from again()
-    shot("start")
-    yield from pilot.touch("start-feedback")
-    shot("rating")
-    yield from pilot.touch("smiley-2")
-    shot("reason")
-    yield from pilot.touch(pilot.first_control("reason-"))
-    yield from pilot.type_text("Jonotin lähes tunnin")
-    yield from pilot.settle()
-    shot("comment")
-    yield from pilot.touch("send")
-    shot("thanks")
-    yield from pilot.touch("done") if _has(pilot, "done") else _tap_on(pilot)
-    yield from _at_start(pilot)
-    yield from again()
-    yield from pilot.touch("start-check-in")
-    shot("service-point")
-    yield from pilot.touch(pilot.first_control("service-point-"))
-    shot("ticket")
-    yield from pilot.touch("done")
-    yield from _at_start(pilot)
 
 
 def large_text_tour(pilot: Autopilot, shots: Path, prefix: str) -> Iterator[float]:
@@ -45,7 +18,7 @@ def large_text_tour(pilot: Autopilot, shots: Path, prefix: str) -> Iterator[floa
         if not pilot.app.session.view.large_text:
             yield from pilot.touch("large-text")
 
-    yield from visitor_screens(pilot, _shooter(pilot, shots, f"{prefix}-large"), again)
+    yield from _in_mode(pilot, _shooter(pilot, shots, f"{prefix}-large"), again)
 
 
 def speech_tour(pilot: Autopilot, shots: Path, prefix: str) -> Iterator[float]:
@@ -65,7 +38,7 @@ def speech_tour(pilot: Autopilot, shots: Path, prefix: str) -> Iterator[float]:
             focus.first()
         base(name)
 
-    yield from visitor_screens(pilot, shot, again)
+    yield from _in_mode(pilot, shot, again)
 
 
 def time_warning_tour(pilot: Autopilot, shots: Path, prefix: str) -> Iterator[float]:
@@ -80,23 +53,14 @@ def time_warning_tour(pilot: Autopilot, shots: Path, prefix: str) -> Iterator[fl
     yield from pilot.settle()
 
 
+def _in_mode(pilot: Autopilot, shot: Shot, again: Callable[[], Iterator[float]]) -> Iterator[float]:
+    yield from again()
+    shot("start")
+    yield from visitor_screens(pilot, shot, again, rating=2, comment="Jonotin lähes tunnin")
+
+
 def _shooter(pilot: Autopilot, shots: Path, prefix: str) -> Shot:
     def shot(name: str) -> None:
         pilot.screenshot(shots / f"{prefix}-{name}.png")
 
     return shot
-
-
-def _has(pilot: Autopilot, control: str) -> bool:
-    return control in pilot.controls()
-
-
-def _tap_on(pilot: Autopilot) -> Iterator[float]:
-    pilot.tap_center()
-    yield from pilot.settle()
-
-
-def _at_start(pilot: Autopilot) -> Iterator[float]:
-    while pilot.screen != "start":
-        yield 0.1
-    yield from pilot.settle()
