@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from _common import ROOT, percentile, scratch
@@ -106,16 +107,24 @@ def speech_visits(pilot, visits: int, results: dict):
         yield from pilot.touch("smiley-4")
         yield 0.3
         screen_to_speech(count)
-        while pilot.screen == "reason":
-            yield from pilot.touch("skip")
-        seen.clear()
-        touched = time.monotonic()
-        pilot.tap("skip")  # the comment's skip: this touch ends the feedback
-        yield from pilot.settle()
-        if "thanks" in seen:
-            results["speech_touch_ms"].append((seen["thanks"] - touched) * 1000)
-        pilot.tap_center()
-        yield from pilot.settle()
+        latency = yield from _skip_to_thanks(pilot, seen, "thanks", time.monotonic)
+        if latency is not None:
+            results["speech_touch_ms"].append(latency)
+
+
+def _skip_to_thanks(pilot, seen: dict, key: str, clock) -> Iterator[float]:
+    """Skip the follow-up questions; the last Skip ends the feedback. Returns the ms from that
+    touch to `seen[key]` (set by a frame handler, on `clock`), or None; then back to the start."""
+    while pilot.screen == "reason":
+        yield from pilot.touch("skip")
+    seen.clear()
+    touched = clock()
+    pilot.tap("skip")  # the comment's skip: this touch ends the feedback
+    yield from pilot.settle()
+    latency = (seen[key] - touched) * 1000 if key in seen else None
+    pilot.tap_center()
+    yield from pilot.settle()
+    return latency
 
 
 def child(
@@ -152,16 +161,9 @@ def child(
             # loaded machine a fixed pause can end before the next screen is there.
             yield from pilot.touch("start-feedback")
             yield from pilot.touch("smiley-4")
-            while pilot.screen == "reason":
-                yield from pilot.touch("skip")
-            seen.clear()
-            touched = time.perf_counter()
-            pilot.tap("skip")  # the comment's skip: this touch ends the feedback
-            yield from pilot.settle()
-            if "drawn" in seen:
-                results["latencies_ms"].append((seen["drawn"] - touched) * 1000)
-            pilot.tap_center()
-            yield from pilot.settle()
+            latency = yield from _skip_to_thanks(pilot, seen, "drawn", time.perf_counter)
+            if latency is not None:
+                results["latencies_ms"].append(latency)
         results["rss_after_visits"] = psutil.Process().memory_info().rss
         yield from speech_visits(pilot, visits, results)
 
