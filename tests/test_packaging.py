@@ -44,7 +44,8 @@ PACKAGES = {
 # that neither a Pi nor a server runs: never in the wheel or the sdist, by package or by module.
 DEV_PACKAGE = "hymy_dev"
 DEV_MODULE = re.compile(
-    r"(^|/)(local|local_central|demo|kiosk_demo|demo_history|xvfb|autopilot|tour|console_tour)\.py$"
+    r"(^|/)(local|local_central|demo|kiosk_demo|demo_history|xvfb|autopilot|tour|tour_modes"
+    r"|console_tour|face_palette|simulate_vision)\.py$"
 )
 NOT_SOURCES = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis",
