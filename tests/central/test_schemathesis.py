@@ -170,12 +170,10 @@ HEARTBEAT = st.fixed_dictionaries(
 )
 
 
-def flatmap_query(_context: Any, query: dict[str, Any] | None) -> st.SearchStrategy:
-    """Half the time the query names real sites (or an unknown one), with periods the limits
-    take or days anywhere in the calendar, and paging of any size (the schema cannot say which
-    days or how deep a page the database takes)."""
-    if not isinstance(query, dict) or "site" not in query:
-        return st.just(query)
+def real_queries(query: dict[str, Any]) -> st.SearchStrategy:
+    """The query naming real sites (or an unknown one), with periods the limits take or days
+    anywhere in the calendar, and paging of any size (the schema cannot say which days or how
+    deep a page the database takes)."""
     real = st.fixed_dictionaries(
         {"site": st.lists(st.sampled_from([*SITES, "ei-ole-asema"]), min_size=1, max_size=3)},
         optional={
@@ -187,10 +185,7 @@ def flatmap_query(_context: Any, query: dict[str, Any] | None) -> st.SearchStrat
         },
     )
     dated = st.one_of(PERIODS, st.fixed_dictionaries({}, optional={"from": DAYS, "to": DAYS}))
-    return st.one_of(
-        st.just(query),
-        st.tuples(real, dated).map(lambda known: {**query, **known[0], **known[1]}),
-    )
+    return st.tuples(real, dated).map(lambda known: {**query, **known[0], **known[1]})
 
 
 def flatmap_body(context: Any, body: Any) -> st.SearchStrategy:
@@ -202,23 +197,35 @@ def flatmap_body(context: Any, body: Any) -> st.SearchStrategy:
 
 
 def flatmap_case(_context: Any, case: schemathesis.Case) -> st.SearchStrategy:
-    """Half the heartbeats of positive cases are near-valid ones (set on the case, so that
-    schemathesis sees its body changed and judges it again: positive or negative)."""
-    if case.path != "/api/v1/heartbeat" or (
-        case.meta is not None and case.meta.is_negative_at(ParameterLocation.BODY)
-    ):
-        return st.just(case)
+    """Half the report queries name real sites, and half the heartbeats are near-valid ones,
+    but only where the case is positive there: a query or body that schemathesis made invalid
+    on purpose (negative mode) stays invalid, or it would be judged a bad request let through.
+    Set on the case, so that schemathesis judges what is sent."""
+
+    def negative_at(location: ParameterLocation) -> bool:
+        return case.meta is not None and case.meta.is_negative_at(location)
+
+    def with_query(query: dict[str, Any]) -> schemathesis.Case:
+        case.query = query
+        return case
 
     def with_body(body: dict[str, Any]) -> schemathesis.Case:
         case.body = body
         return case
 
-    return st.one_of(st.just(case), HEARTBEAT.map(with_body))
+    if (
+        isinstance(case.query, dict)
+        and "site" in case.query
+        and not negative_at(ParameterLocation.QUERY)
+    ):
+        return st.one_of(st.just(case), real_queries(case.query).map(with_query))
+    if case.path == "/api/v1/heartbeat" and not negative_at(ParameterLocation.BODY):
+        return st.one_of(st.just(case), HEARTBEAT.map(with_body))
+    return st.just(case)
 
 
 def prepare(schema: Any) -> Any:
     """`schema` with this module's hooks and both generation modes (for the bench too)."""
-    schema.hook(flatmap_query)
     schema.hook(flatmap_body)
     schema.hook(flatmap_case)
     schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
