@@ -68,7 +68,7 @@ def service_points(definition: SiteDefinition, language: str, gettext: Any) -> l
     return sorted(active, key=lambda p: p[1].lower()) + sorted(retired, key=lambda p: p[1].lower())
 
 
-def _heat_rows(grid: dict[str, Any], language: str) -> dict[str, Any]:
+def heat_rows(grid: dict[str, Any], language: str) -> dict[str, Any]:
     """The heat map's rows for the template: (weekday name, [(step, cell)...]), over the hours
     from the first to the last with any answer or check-in (a night of empty columns only
     pushes the day off a phone's screen; the downloads keep all 24)."""
@@ -157,6 +157,6 @@ def site_page(request: Request, site: str, session: CurrentSession, db: Db) -> R
         name=name,
         answer=answer,
         charts=charts,
-        heat=_heat_rows(answer["heatmap"], language),
+        heat=heat_rows(answer["heatmap"], language),
         **form,
     )
