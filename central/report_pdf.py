@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 
 from central import svg_charts
 from central.names import site_name
-from central.site_report import site_report, site_tables
+from central.site_report import BUCKETS, period_buckets, site_report, site_tables
 from central.sites import SiteDefinition
 from central.web import i18n
 from central.web.charts import RATING_WORDS, bucket_cell, bucket_text
@@ -38,6 +38,7 @@ from central.web.templating import environment
 log = logging.getLogger(__name__)
 TEMPLATE = "pdf/report.html"
 CONTENT_TYPE = "application/pdf"
+MAX_BUCKETS = 62  # rows of a table on paper: two months by day, a year by week
 
 
 class ReportPdfError(ValueError):
@@ -122,6 +123,11 @@ def report_html(
     check_language(language)
     if not definitions:
         raise ReportPdfError("A report needs at least one site the reader may read.")
+    if by in BUCKETS and first <= last and len(period_buckets(first, last, by)) > MAX_BUCKETS:
+        raise ReportPdfError(
+            f"from={first.isoformat()} to={last.isoformat()} by {by} is more than "
+            f"{MAX_BUCKETS} rows on paper: choose a shorter period, or by week or month."
+        )
     sites = [_one_site(conn, d, first, last, by, language) for d in definitions]
     page = environment(language).get_template(TEMPLATE)
     return page.render(

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from central import svg_charts
 from central.report_pdf import ReportPdfError, render_report, report_html
 from central.site_store import load_site
-from tests.support.central import HERVANTA_SITE, accepted, add_site, enrol, ratings, ticket
+from tests.support.central import HERVANTA_SITE, accepted, add_site, enrol, key, ratings, ticket
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 TODAY = datetime.now(HELSINKI).date()
@@ -171,3 +171,42 @@ def test_bars_have_a_readable_scale():
     assert svg_charts.nice_top(93) == (100.0, 25.0) or svg_charts.nice_top(93)[0] >= 93
     tree = parsed(svg_charts.bar_chart(["a", "b"], [0, 12], "Check-ins"))
     assert len(tree.findall(f"{NS}rect")) == 1
+
+
+# GET /api/v1/reports/pdf
+
+
+def pdf_get(client: TestClient, headers: dict, **params):
+    query = {"from": MONDAY.isoformat(), "to": SUNDAY.isoformat(), **params}
+    return client.get("/api/v1/reports/pdf", params=query, headers=headers)
+
+
+def test_the_api_gives_a_manager_the_pdf_of_their_own_site_only(station, tmp_path):
+    manager = key(station, "manager", ["kaleva"])
+    answer = pdf_get(station, manager, site="kaleva", language="sv")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/pdf"
+    assert f'filename="hymy-kaleva-{MONDAY}-{SUNDAY}.pdf"' in answer.headers["content-disposition"]
+    assert "Kalevas hälsostation" in pdf_text(answer.content, tmp_path)
+    refused = pdf_get(station, manager, site="hervanta")
+    assert refused.status_code == 403 and "hervanta" in refused.json()["detail"]
+    both = pdf_get(station, manager, site=["kaleva", "hervanta"])
+    assert both.status_code == 403
+    assert pdf_get(station, key(station, "it", []), site="kaleva").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({"from": "2026-13-01"}, 422, "from"),
+        ({"from": "2026-11-30", "to": "2026-11-01"}, 422, "before it starts"),
+        ({"language": "de"}, 422, "language"),
+        ({"by": "hour"}, 422, "by"),
+        ({"from": "2026-01-01", "to": "2026-12-31"}, 422, "by week or month"),
+        ({"site": "nowhere"}, 404, "nowhere"),
+    ],
+)
+def test_bad_input_gets_a_clear_problem(station, params, status, words):
+    answer = pdf_get(station, key(station, "admin", []), **{"site": "kaleva", **params})
+    assert answer.status_code == status, answer.text
+    assert words in answer.text
