@@ -51,7 +51,8 @@ class RenderedReport:
 
     data: bytes
     filename: str  # hymy-kaleva-2026-11-23-2026-11-29.pdf
-    title: str  # the first page's heading, e.g. the site's name
+    title: str  # the site's name; "" for several
+    totals: tuple[tuple[str, str, dict[str, Any]], ...]  # (site id, name, guarded total) each
 
 
 def check_language(language: str) -> str:
@@ -120,6 +121,19 @@ def report_html(
     now: datetime | None = None,
 ) -> str:
     """The report as HTML for WeasyPrint: one site, or a summary of several and each site."""
+    sites = _sites(conn, definitions, first, last, language=language, by=by)
+    return _html(sites, first, last, language=language, by=by, now=now)
+
+
+def _sites(
+    conn: Connection,
+    definitions: Sequence[SiteDefinition],
+    first: date,
+    last: date,
+    *,
+    language: str,
+    by: str,
+) -> list[dict[str, Any]]:
     check_language(language)
     if not definitions:
         raise ReportPdfError("A report needs at least one site the reader may read.")
@@ -128,7 +142,18 @@ def report_html(
             f"from={first.isoformat()} to={last.isoformat()} by {by} is more than "
             f"{MAX_BUCKETS} rows on paper: choose a shorter period, or by week or month."
         )
-    sites = [_one_site(conn, d, first, last, by, language) for d in definitions]
+    return [_one_site(conn, d, first, last, by, language) for d in definitions]
+
+
+def _html(
+    sites: list[dict[str, Any]],
+    first: date,
+    last: date,
+    *,
+    language: str,
+    by: str,
+    now: datetime | None,
+) -> str:
     page = environment(language).get_template(TEMPLATE)
     return page.render(
         language=language,
@@ -155,10 +180,12 @@ def render_report(
     docstring for what it raises)."""
     from weasyprint import HTML  # imported when a PDF is made: it loads Pango
 
-    html = report_html(conn, definitions, first, last, language=language, by=by, now=now)
+    sites = _sites(conn, definitions, first, last, language=language, by=by)
+    html = _html(sites, first, last, language=language, by=by, now=now)
     data = HTML(string=html, base_url=None).write_pdf()
     names = [d.site.id for d in definitions]
     who = names[0] if len(names) == 1 else "sites"
     filename = f"hymy-{who}-{first.isoformat()}-{last.isoformat()}.pdf"
     title = site_name(definitions[0], language) if len(names) == 1 else ""
-    return RenderedReport(data, filename, title)
+    totals = tuple((site["id"], site["name"], site["answer"]["total"]) for site in sites)
+    return RenderedReport(data, filename, title, totals)

@@ -9,6 +9,7 @@ cannot be reported shows the form as typed and a sentence, never a 5xx or a JSON
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -158,5 +159,8 @@ def site_page(request: Request, site: str, session: CurrentSession, db: Db) -> R
         answer=answer,
         charts=charts,
         heat=heat_rows(answer["heatmap"], language),
+        pdf_query=urlencode(
+            {"from": choice.first.isoformat(), "to": choice.last.isoformat(), "by": by}
+        ),
         **form,
     )
