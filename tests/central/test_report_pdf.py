@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
@@ -210,3 +211,24 @@ def test_bad_input_gets_a_clear_problem(station, params, status, words):
     answer = pdf_get(station, key(station, "admin", []), **{"site": "kaleva", **params})
     assert answer.status_code == status, answer.text
     assert words in answer.text
+
+
+# hymy-central report pdf
+
+
+def test_the_report_command_writes_the_pdf(station, db_url, tmp_path):
+    out = tmp_path / "kaleva.pdf"
+    cli = [sys.executable, "-m", "central.cli", "--db", db_url, "report", "pdf", "--site", "kaleva"]
+    period = ["--from", MONDAY.isoformat(), "--to", SUNDAY.isoformat()]
+    done = subprocess.run(
+        [*cli, *period, "--language", "sv", "--out", str(out)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {out}" in done.stdout
+    assert "Kalevas hälsostation" in pdf_text(out.read_bytes(), tmp_path)
+    missing = subprocess.run([*cli, *period], capture_output=True, text=True)
+    assert missing.returncode == 2 and "--out FILE" in missing.stderr
+    other = subprocess.run(
+        [*cli[:-1], "nowhere", *period, "--out", str(out)], capture_output=True, text=True
+    )
+    assert other.returncode == 1 and "nowhere" in other.stderr
