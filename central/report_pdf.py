@@ -178,6 +178,8 @@ def render_report(
 ) -> RenderedReport:
     """The report of the sites over local days first..last as a PDF (see the module's
     docstring for what it raises)."""
+    for noisy in ("weasyprint", "fontTools"):  # a line per step and font at INFO
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     from weasyprint import HTML  # imported when a PDF is made: it loads Pango
 
     sites = _sites(conn, definitions, first, last, language=language, by=by)
