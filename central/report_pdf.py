@@ -27,7 +27,7 @@ from markupsafe import Markup
 from sqlalchemy import Connection
 
 from central import svg_charts
-from central.names import site_name
+from central.names import service_point_name, site_name
 from central.site_report import BUCKETS, period_buckets, site_report, site_tables
 from central.sites import SiteDefinition
 from central.web import i18n
@@ -65,11 +65,17 @@ def check_language(language: str) -> str:
 
 
 def _one_site(
-    conn: Connection, definition: SiteDefinition, first: date, last: date, by: str, language: str
+    conn: Connection,
+    definition: SiteDefinition,
+    first: date,
+    last: date,
+    by: str,
+    language: str,
+    filters: dict[str, Any],
 ) -> dict[str, Any]:
     """One site's part of the report: the site page's figures, tables and charts."""
     _ = i18n.translations(language).gettext
-    answer = site_report(conn, definition, first, last, by=by, language=language)
+    answer = site_report(conn, definition, first, last, by=by, language=language, **filters)
     tables = site_tables(answer, _, lambda bucket: bucket_cell(bucket, by, language, _))
     labels = [bucket_text(b, by, language, _) for b in answer["buckets"]]
     buckets = answer["buckets"]
@@ -107,6 +113,9 @@ def _one_site(
             key: Markup(svg) for key, svg in charts.items()
         },  # drawn here, every word escaped
         "heat": heat_rows(answer["heatmap"], language),
+        "service_point": None
+        if answer["service_point"] is None
+        else service_point_name(definition, answer["service_point"], language),
     }
 
 
@@ -119,9 +128,12 @@ def report_html(
     language: str,
     by: str = "day",
     now: datetime | None = None,
+    service_point: str | None = None,
+    include_misuse: bool = False,
 ) -> str:
     """The report as HTML for WeasyPrint: one site, or a summary of several and each site."""
-    sites = _sites(conn, definitions, first, last, language=language, by=by)
+    filters = {"service_point": service_point, "include_misuse": include_misuse}
+    sites = _sites(conn, definitions, first, last, language=language, by=by, filters=filters)
     return _html(sites, first, last, language=language, by=by, now=now)
 
 
@@ -133,6 +145,7 @@ def _sites(
     *,
     language: str,
     by: str,
+    filters: dict[str, Any],
 ) -> list[dict[str, Any]]:
     check_language(language)
     if not definitions:
@@ -142,7 +155,7 @@ def _sites(
             f"from={first.isoformat()} to={last.isoformat()} by {by} is more than "
             f"{MAX_BUCKETS} rows on paper: choose a shorter period, or by week or month."
         )
-    return [_one_site(conn, d, first, last, by, language) for d in definitions]
+    return [_one_site(conn, d, first, last, by, language, filters) for d in definitions]
 
 
 def _html(
@@ -175,14 +188,17 @@ def render_report(
     language: str,
     by: str = "day",
     now: datetime | None = None,
+    service_point: str | None = None,
+    include_misuse: bool = False,
 ) -> RenderedReport:
     """The report of the sites over local days first..last as a PDF (see the module's
-    docstring for what it raises)."""
+    docstring for what it raises); `service_point` and `include_misuse` as on the site page."""
     for noisy in ("weasyprint", "fontTools"):  # a line per step and font at INFO
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from weasyprint import HTML  # imported when a PDF is made: it loads Pango
 
-    sites = _sites(conn, definitions, first, last, language=language, by=by)
+    filters = {"service_point": service_point, "include_misuse": include_misuse}
+    sites = _sites(conn, definitions, first, last, language=language, by=by, filters=filters)
     html = _html(sites, first, last, language=language, by=by, now=now)
     data = HTML(string=html, base_url=None).write_pdf()
     names = [d.site.id for d in definitions]

@@ -33,7 +33,7 @@ from central.site_report import BUCKETS, period_buckets
 from central.web.filters import period_from_query
 from central.web.scope import readable_sites, require_reader, require_site
 from central.web.session import CurrentSession, FormSession, PageError
-from central.web.site_page import DEFAULT_DAYS
+from central.web.site_page import DEFAULT_DAYS, service_points
 from central.web.templating import gettext_for, language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -59,8 +59,15 @@ def site_pdf(request: Request, site: str, session: CurrentSession, db: Db) -> Re
                if len(period_buckets(choice.first, choice.last, b)) <= MAX_BUCKETS]  # fmt: skip
     if not fitting:
         raise PageError(422, _("This period is too long for a PDF: choose at most five years."))
-    pdf = render_report(db, [definition], choice.first, choice.last,
-                        language=language_of(request), by=fitting[0])  # fmt: skip
+    params = request.query_params
+    point = params.get("service_point") or None
+    if point is not None and point not in {p for p, _name in service_points(definition, "fi", _)}:
+        raise PageError(422, _("This site has no such service point: choose one from the list."))
+    pdf = render_report(
+        db, [definition], choice.first, choice.last, language=language_of(request),
+        by=fitting[0], service_point=point,
+        include_misuse=params.get("include_misuse") in ("1", "on", "true"),
+    )  # fmt: skip
     return Response(
         pdf.data,
         media_type=CONTENT_TYPE,

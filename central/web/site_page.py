@@ -161,6 +161,8 @@ def site_page(request: Request, site: str, session: CurrentSession, db: Db) -> R
         heat=heat_rows(answer["heatmap"], language),
         pdf_query=urlencode(
             {"from": choice.first.isoformat(), "to": choice.last.isoformat(), "by": by}
+            | ({"service_point": point} if point else {})
+            | ({"include_misuse": "1"} if include_misuse else {})
         ),
         **form,
     )

@@ -154,3 +154,17 @@ def test_it_staff_get_no_reports(console):
         it = find_person(conn, "it@example.fi")
         with pytest.raises(SubscriptionError, match="reads no reports"):
             subscribe(conn, it, EVERY_SITE, "weekly")
+
+
+def test_the_pdf_keeps_the_pages_service_point_and_misuse(console, tmp_path):
+    sign_in(console, "paavo@example.fi")
+    filters = {**PERIOD, "service_point": "laboratorio", "include_misuse": "1"}
+    page = console.get("/sites/kaleva", params=filters)
+    assert "service_point=laboratorio&amp;include_misuse=1" in page.text
+    answer = console.get("/sites/kaleva/report.pdf", params=filters)
+    assert answer.status_code == 200
+    text = text_of(answer.content, tmp_path)
+    assert "Palvelupiste: Laboratorio" in text  # the admin's Finnish
+    assert "Luvuissa on mukana" in text  # "the figures include ... misuse"
+    unknown = console.get("/sites/kaleva/report.pdf", params={**PERIOD, "service_point": "x"})
+    assert unknown.status_code == 422
