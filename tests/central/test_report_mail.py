@@ -134,8 +134,8 @@ def test_a_due_weekly_report_arrives_with_its_pdf_in_the_recipients_language(
     assert "https://hymy.example.fi/reports" in body
     text = pdf_text(attachment(message), tmp_path)
     assert "Kalevas hälsostation" in text and "Hervanta" not in text
-    # The week's seven answers: score 61,9 (4,4,3,3,2,4,1).
-    assert "61,9" in text
+    # The week's seven answers (4, 4, 3, 3, 2, 4, 1): score 66,7.
+    assert "66,7" in text
     with engine.connect() as conn:
         (sent,) = conn.execute(select(report_sends)).all()
     assert (sent.state, sent.period_first, sent.delivery_id) == ("sent", LAST_MONDAY, queued[0])
