@@ -184,6 +184,7 @@ class Settings:
     comment_retention_days: int = 90  # free-text comments: long enough to read and act on
     event_retention_months: int = 24  # raw events: two years for year-over-year comparison
     retention_check_every: timedelta = timedelta(hours=1)  # serve: is the day's run due?
+    report_check_minutes: int = 5  # serve: are scheduled reports due? (0: none are sent)
     # ops
     log_format: str = "text"  # or "json": one JSON object a line (journald, log collectors)
     # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn's forwarded_allow_ips): the
@@ -251,6 +252,13 @@ class Settings:
                 maximum=100 * 12,
                 meaning="a number of months (0 keeps events for ever)",
                 example=24,
+            ),
+            "report_check_minutes": env_int(
+                "HYMY_CENTRAL_REPORT_CHECK_MINUTES",
+                minimum=0,
+                maximum=24 * 60,
+                meaning="a number of minutes (0 sends no scheduled reports)",
+                example=5,
             ),
             "log_format": env_choice("HYMY_CENTRAL_LOG_FORMAT", ("text", "json")),
             "oidc_file": _env_path("HYMY_CENTRAL_OIDC_FILE"),

@@ -281,3 +281,41 @@ sso_states = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 Index("sso_states_by_time", sso_states.c.created_at)
+
+# Scheduled reports (central.report_subscriptions): a person gets the PDF of one site, or of
+# every site they may read (scope "*"), weekly or monthly, by e-mail.
+report_subscriptions = Table(
+    "report_subscriptions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("person_id", String(36), ForeignKey("people.id"), nullable=False),
+    Column("scope", String(64), nullable=False),  # a site id, or "*": every site they may read
+    Column("frequency", String(16), nullable=False),  # weekly | monthly
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(36), nullable=False),  # the person who subscribed them
+)
+Index(
+    "report_subscriptions_once",
+    report_subscriptions.c.person_id,
+    report_subscriptions.c.scope,
+    report_subscriptions.c.frequency,
+    unique=True,
+)
+
+# What was sent for which period: the row is the claim (primary key: one per subscription and
+# period, whichever worker or server inserts it first), then the record of the e-mail queued.
+report_sends = Table(
+    "report_sends",
+    metadata,
+    Column("subscription_id", String(36), primary_key=True),  # no foreign key: outlives it
+    Column("period_first", Date, primary_key=True),
+    Column("period_last", Date, nullable=False),
+    Column("state", String(16), nullable=False),  # claimed | sent
+    Column("claim", String(36), nullable=False),  # the claiming run's token
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("delivery_id", String(36)),  # central.deliveries' row of the e-mail
+    Column("person_id", String(36), nullable=False),
+    Column("sites", Text, nullable=False),  # JSON list of the site ids the PDF held
+)
+Index("report_sends_by_state", report_sends.c.state, report_sends.c.claimed_at)

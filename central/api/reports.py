@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 
 from central.access import Caller
 from central.api.deps import CurrentCaller, Db
@@ -21,10 +21,11 @@ from central.limits import (
     MAX_OFFSET,
     MAX_SITES,
     LimitError,
+    check_sites,
 )
 from central.report_queries import ReportError
 from central.reports import report, to_csv
-from central.site_store import NotFoundError
+from central.site_store import NotFoundError, load_site
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -215,3 +216,46 @@ def comments(
         raise ProblemError(422, str(err)) from None
     except NotFoundError as err:
         raise ProblemError(404, str(err)) from None
+
+
+PDF_RESPONSES = {
+    200: {
+        "description": "The site report as a PDF (one site, or a summary and each site)",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    **REFUSALS,
+}
+
+
+@router.get("/pdf", responses=PDF_RESPONSES, response_class=Response)
+def pdf_report(
+    db: Db,
+    caller: CurrentCaller,
+    site: Sites,
+    first: From,
+    last: To,
+    by: Annotated[Literal["day", "week", "month"], Query()] = "day",
+    language: Annotated[
+        Literal["fi", "sv", "en"], Query(description="The report's language.")
+    ] = "fi",
+) -> Response:
+    """The console's site report as a PDF, with its charts and tables; small figures hidden."""
+    from central.report_pdf import CONTENT_TYPE, ReportPdfError, render_report
+
+    require_reader(caller, site)
+    try:
+        check_sites(site)
+        definitions = [load_site(db, s) for s in site]
+        pdf = render_report(db, definitions, first, last, language=language, by=by)
+    except (ReportError, LimitError, ReportPdfError) as err:
+        raise ProblemError(422, str(err)) from None
+    except NotFoundError as err:
+        raise ProblemError(404, str(err)) from None
+    return Response(
+        pdf.data,
+        media_type=CONTENT_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{pdf.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

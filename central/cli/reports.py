@@ -1,4 +1,5 @@
-"""`hymy-central report ...`: feedback and check-in reports on the command line."""
+"""`hymy-central report ...`: feedback and check-in reports on the command line, and the site
+report as a PDF (`report pdf ... --out FILE`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from central.settings import Settings
 
 
 @main.command("report")
-@click.argument("kind", type=click.Choice(["feedback", "checkins"]))
+@click.argument("kind", type=click.Choice(["feedback", "checkins", "pdf"]))
 @click.option("--site", "sites", multiple=True, required=True, help="Site id (repeat).")
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True)
@@ -33,6 +34,18 @@ from central.settings import Settings
     default="table",
     show_default=True,
 )
+@click.option(
+    "--language",
+    type=click.Choice(["fi", "sv", "en"]),
+    default="fi",
+    show_default=True,
+    help="pdf: the report's language.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=False),
+    help="pdf: the file to write (required for pdf).",
+)
 @pass_settings
 def report_command(
     settings: Settings,
@@ -45,12 +58,21 @@ def report_command(
     include_misuse: bool,
     include_implausible: bool,
     fmt: str,
+    language: str,
+    out: str | None,
 ) -> None:
-    """Print a feedback or check-in report of local days FROM..TO.
+    """Print a feedback or check-in report of local days FROM..TO, or write the site report
+    as a PDF (pdf: the console's site page with its charts; several --site: a region's).
 
     Example: hymy-central report feedback --site kaleva --from 2026-11-01 --to 2026-11-30 --by week
+
+    Example: hymy-central report pdf --site kaleva --from 2026-11-23 --to 2026-11-29 --out k.pdf
     """
     import json
+
+    if kind == "pdf":
+        _write_pdf(settings, sites, first.date(), last.date(), by, language, out)
+        return
 
     from central.limits import LimitError
     from central.report_queries import ReportError
@@ -80,3 +102,37 @@ def report_command(
         click.echo(to_csv(answer), nl=False)
     else:
         click.echo(to_table(answer))
+
+
+def _write_pdf(
+    settings: Settings,
+    sites: tuple[str, ...],
+    first,
+    last,
+    by: str,
+    language: str,
+    out: str | None,
+) -> None:
+    """`report pdf`: the PDF written to --out, and a line saying where."""
+    from pathlib import Path
+
+    from central.limits import LimitError, check_sites
+    from central.report_pdf import ReportPdfError, render_report
+    from central.report_queries import ReportError
+    from central.site_store import NotFoundError, load_site
+
+    if out is None:
+        raise click.UsageError("report pdf writes a file: add --out FILE, e.g. --out report.pdf.")
+    if by not in ("day", "week", "month"):
+        raise click.UsageError(f"report pdf goes by day, week or month, not by {by}.")
+
+    def render(conn):
+        definitions = [load_site(conn, site) for site in check_sites(sites)]
+        return render_report(conn, definitions, first, last, language=language, by=by)
+
+    try:
+        pdf = read(settings, render)
+    except (ReportError, LimitError, NotFoundError, ReportPdfError) as err:
+        raise click.ClickException(str(err)) from None
+    Path(out).write_bytes(pdf.data)
+    click.echo(f"wrote {out} ({len(pdf.data) // 1024} KiB, {first} to {last}, {language})")

@@ -22,6 +22,7 @@ from central.web import (
     errors,
     fleet_page,
     overview_page,
+    report_pages,
     session,
     site_page,
     sso,
@@ -33,6 +34,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 PAGE_MODULES = [
     overview_page,
     site_page,
+    report_pages,
     compare_page,
     comments,
     fleet_page,

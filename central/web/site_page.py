@@ -9,6 +9,7 @@ cannot be reported shows the form as typed and a sentence, never a 5xx or a JSON
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -68,7 +69,7 @@ def service_points(definition: SiteDefinition, language: str, gettext: Any) -> l
     return sorted(active, key=lambda p: p[1].lower()) + sorted(retired, key=lambda p: p[1].lower())
 
 
-def _heat_rows(grid: dict[str, Any], language: str) -> dict[str, Any]:
+def heat_rows(grid: dict[str, Any], language: str) -> dict[str, Any]:
     """The heat map's rows for the template: (weekday name, [(step, cell)...]), over the hours
     from the first to the last with any answer or check-in (a night of empty columns only
     pushes the day off a phone's screen; the downloads keep all 24)."""
@@ -157,6 +158,11 @@ def site_page(request: Request, site: str, session: CurrentSession, db: Db) -> R
         name=name,
         answer=answer,
         charts=charts,
-        heat=_heat_rows(answer["heatmap"], language),
+        heat=heat_rows(answer["heatmap"], language),
+        pdf_query=urlencode(
+            {"from": choice.first.isoformat(), "to": choice.last.isoformat(), "by": by}
+            | ({"service_point": point} if point else {})
+            | ({"include_misuse": "1"} if include_misuse else {})
+        ),
         **form,
     )
