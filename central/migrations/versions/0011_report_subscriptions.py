@@ -1,14 +1,14 @@
 """Scheduled reports: who gets which site's PDF how often (report_subscriptions), and what was
 sent for which period (report_sends).
 
-Revision ID: 0013
+Revision ID: 0011
 Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
