@@ -61,7 +61,9 @@ class SerialLineDevice:
             try:
                 with link:
                     while not self._stop.is_set():
-                        for line in framer.feed(link.read(256)):
+                        # one byte wakes the read at once, then whatever else is waiting: a line is
+                        # handled as it ends, not when the read's timeout runs out
+                        for line in framer.feed(link.read(link.in_waiting or 1)):
                             on_line(line)
             except (serial.SerialException, OSError) as err:
                 log.warning("%s on %s lost: %s; reconnecting", self.name, self.port, err)
