@@ -12,14 +12,14 @@ import pytest
 from tests.support.paths import ROOT
 
 SMALL = {
-    "bench_console.py": ["--events", "5000", "--sites", "2", "--runs", "3", "--browser-runs", "1"],
+    "bench_console.py": ["--events", "1000", "--sites", "2", "--runs", "1", "--browser-runs", "1"],
     "bench_fleet.py": ["--kiosks", "20", "--events", "20", "--workers", "2", "--processes", "1"],
-    "bench_ingest.py": ["--events", "2000"],
+    "bench_ingest.py": ["--events", "500"],
     "bench_kiosk.py": ["--visits", "3"],
     "bench_outbox.py": ["--appends", "200"],
-    "bench_reports.py": ["--events", "20000", "--sites", "2", "--runs", "3"],
-    "bench_schemathesis.py": ["--cases", "100"],
-    "bench_sync.py": ["--events", "2000", "--idle", "2"],
+    "bench_reports.py": ["--events", "3000", "--sites", "2", "--runs", "1"],
+    "bench_schemathesis.py": ["--cases", "25"],
+    "bench_sync.py": ["--events", "500", "--idle", "1"],
 }
 
 
