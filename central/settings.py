@@ -185,6 +185,18 @@ class Settings:
     event_retention_months: int = 24  # raw events: two years for year-over-year comparison
     retention_check_every: timedelta = timedelta(hours=1)  # serve: is the day's run due?
     report_check_minutes: int = 5  # serve: are scheduled reports due? (0: none are sent)
+    # E-mail (central.deliveries): the SMTP server the central hands its e-mails to; None: they
+    # wait in the queue (the console's deliveries page says so) until one is set.
+    smtp_host: str | None = None
+    smtp_port: int = 587  # submission with STARTTLS; 465 is TLS from the start
+    smtp_username: str | None = None  # None: no AUTH
+    smtp_password: str | None = None  # from HYMY_CENTRAL_SMTP_PASSWORD_FILE (or _PASSWORD)
+    smtp_password_file: Path | None = None
+    smtp_starttls: bool = True  # False only for a relay on this machine or a closed network
+    smtp_ca_file: Path | None = None  # a CA the SMTP server's certificate is checked against
+    mail_from: str = "hymy@localhost"
+    public_url: str = ""  # the console's address as people open it, for links in e-mails
+    delivery_check_seconds: int = 30  # serve: look for due deliveries at least this often
     # ops
     log_format: str = "text"  # or "json": one JSON object a line (journald, log collectors)
     # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn's forwarded_allow_ips): the
@@ -208,6 +220,7 @@ class Settings:
         oidc = {"HYMY_CENTRAL_OIDC_FILE": str(self.oidc_file) if self.oidc_file else ""}
         return {
             **oidc,
+            **self._mail_environment(),
             "HYMY_CENTRAL_DATA_DIR": str(self.data_dir),
             "HYMY_CENTRAL_DB": self.database_url,
             "HYMY_CENTRAL_HOST": self.host,
@@ -219,6 +232,25 @@ class Settings:
             "HYMY_CENTRAL_INGEST_WAIT_S": str(self.ingest_wait_s),
             "HYMY_CENTRAL_COMMENT_RETENTION_DAYS": str(self.comment_retention_days),
             "HYMY_CENTRAL_EVENT_RETENTION_MONTHS": str(self.event_retention_months),
+            "HYMY_CENTRAL_REPORT_CHECK_MINUTES": str(self.report_check_minutes),
+        }
+
+    def _mail_environment(self) -> dict[str, str]:
+        password = (
+            {"HYMY_CENTRAL_SMTP_PASSWORD_FILE": str(self.smtp_password_file)}
+            if self.smtp_password_file
+            else {"HYMY_CENTRAL_SMTP_PASSWORD": self.smtp_password or ""}
+        )
+        return {
+            **password,
+            "HYMY_CENTRAL_SMTP_HOST": self.smtp_host or "",
+            "HYMY_CENTRAL_SMTP_PORT": str(self.smtp_port),
+            "HYMY_CENTRAL_SMTP_USERNAME": self.smtp_username or "",
+            "HYMY_CENTRAL_SMTP_STARTTLS": "true" if self.smtp_starttls else "false",
+            "HYMY_CENTRAL_SMTP_CA_FILE": str(self.smtp_ca_file) if self.smtp_ca_file else "",
+            "HYMY_CENTRAL_MAIL_FROM": self.mail_from,
+            "HYMY_CENTRAL_PUBLIC_URL": self.public_url,
+            "HYMY_CENTRAL_DELIVERY_CHECK_SECONDS": str(self.delivery_check_seconds),
         }
 
     @classmethod
@@ -260,6 +292,7 @@ class Settings:
                 meaning="a number of minutes (0 sends no scheduled reports)",
                 example=5,
             ),
+            **_mail_from_env(),
             "log_format": env_choice("HYMY_CENTRAL_LOG_FORMAT", ("text", "json")),
             "oidc_file": _env_path("HYMY_CENTRAL_OIDC_FILE"),
             "forwarded_allow_ips": env_addresses(
@@ -285,3 +318,59 @@ class Settings:
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**{k: v for k, v in values.items() if v is not None})
+
+
+def _secret_file(name: str) -> tuple[Path | None, str | None]:
+    """A variable naming a file that holds a secret (mode 0600, one line): the path and the
+    secret. Raises SettingsError when it cannot be read or is empty."""
+    path = _env_path(name)
+    if path is None:
+        return None, None
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except OSError as err:
+        raise SettingsError(
+            f"{name} is {str(path)!r}, which cannot be read ({err.strerror}): give a file the "
+            f"user {_user()} can read, holding the password on one line."
+        ) from None
+    if not secret:
+        raise SettingsError(f"{name} is {str(path)!r}, which is empty: put the password in it.")
+    return path, secret
+
+
+def _mail_from_env() -> dict[str, object]:
+    """The e-mail settings from HYMY_CENTRAL_SMTP_* , _MAIL_FROM and _PUBLIC_URL."""
+    password_file, password = _secret_file("HYMY_CENTRAL_SMTP_PASSWORD_FILE")
+    starttls = env_choice("HYMY_CENTRAL_SMTP_STARTTLS", ("true", "false", "yes", "no", "1", "0"))
+    public_url = env_text("HYMY_CENTRAL_PUBLIC_URL")
+    if public_url is not None and not public_url.startswith(("https://", "http://")):
+        raise SettingsError(
+            f"HYMY_CENTRAL_PUBLIC_URL is {public_url!r}: give the console's address as people "
+            "open it, e.g. HYMY_CENTRAL_PUBLIC_URL=https://hymy.example.fi"
+        )
+    mail_from = env_text("HYMY_CENTRAL_MAIL_FROM")
+    if mail_from is not None and "@" not in mail_from:
+        raise SettingsError(
+            f"HYMY_CENTRAL_MAIL_FROM is {mail_from!r}, not an e-mail address: give the address "
+            "the e-mails come from, e.g. HYMY_CENTRAL_MAIL_FROM=hymy@hyvinvointialue.fi"
+        )
+    return {
+        "smtp_host": env_text("HYMY_CENTRAL_SMTP_HOST"),
+        "smtp_port": env_int(
+            "HYMY_CENTRAL_SMTP_PORT", minimum=1, maximum=65535, meaning="a port number", example=587
+        ),
+        "smtp_username": env_text("HYMY_CENTRAL_SMTP_USERNAME"),
+        "smtp_password": password or env_text("HYMY_CENTRAL_SMTP_PASSWORD"),
+        "smtp_password_file": password_file,
+        "smtp_starttls": None if starttls is None else starttls in ("true", "yes", "1"),
+        "smtp_ca_file": _env_path("HYMY_CENTRAL_SMTP_CA_FILE"),
+        "mail_from": mail_from,
+        "public_url": public_url.rstrip("/") if public_url else None,
+        "delivery_check_seconds": env_int(
+            "HYMY_CENTRAL_DELIVERY_CHECK_SECONDS",
+            minimum=1,
+            maximum=3600,
+            meaning="a number of seconds",
+            example=30,
+        ),
+    }

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -319,3 +320,28 @@ report_sends = Table(
     Column("sites", Text, nullable=False),  # JSON list of the site ids the PDF held
 )
 Index("report_sends_by_state", report_sends.c.state, report_sends.c.claimed_at)
+
+# The delivery queue (central.deliveries): each e-mail and webhook call to make, queued in the
+# transaction of the alert or report that made it, sent by a worker after the commit, retried
+# until it is sent or has failed. A worker owns a row while `claimed_until` is in the future.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(8), nullable=False),  # email | webhook
+    Column("target", Text, nullable=False),  # the address, or the webhook's URL
+    Column("site_id", String(64)),  # whose it is (NULL: several sites, e.g. a region's report)
+    Column("about", String(128), nullable=False),  # what made it: "alert:ID", "report:ID:DAY"
+    Column("subject", Text, nullable=False),  # the e-mail's subject or the notice's title
+    Column("body", LargeBinary, nullable=False),  # the whole e-mail (MIME) or the JSON body
+    Column("secret", Text),  # a webhook's signing secret
+    Column("status", String(8), nullable=False),  # queued | sending | sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_until", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+)
+Index("deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
+Index("deliveries_by_time", deliveries.c.created_at)

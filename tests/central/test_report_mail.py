@@ -5,8 +5,6 @@ no report of another."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import subprocess
 import threading
 import time
@@ -15,9 +13,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
-pytest.importorskip("central.deliveries", reason="the delivery queue is not merged yet")
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
@@ -28,6 +23,7 @@ from central.report_subscriptions import EVERY_SITE, subscribe
 from central.settings import Settings
 from central.tables import report_sends, report_subscriptions
 from tests.support.central import HERVANTA_SITE, accepted, add_site, enrol, ratings
+from tests.support.smtp import Mailbox, smtp_server
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 TODAY = datetime.now(HELSINKI).date()
@@ -38,34 +34,10 @@ SEND_TIME = datetime(NEXT_MONDAY.year, NEXT_MONDAY.month, NEXT_MONDAY.day, 7, tz
 SUBSCRIBED = SEND_TIME - timedelta(days=6)  # the Tuesday before: one week is due
 
 
-class Mailbox:
-    """What the SMTP server received: each message parsed."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.received = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(message)
-        self.received.set()
-        return "250 OK"
-
-    def wait(self, count: int = 1, timeout: float = 30) -> list:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.messages
-
-
 @pytest.fixture
 def smtp() -> Mailbox:
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=0)
-    controller.start()
-    box.port = controller.server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-    yield box
-    controller.stop()
+    with smtp_server() as box:
+        yield box
 
 
 @pytest.fixture
@@ -180,9 +152,10 @@ def test_a_region_report_holds_every_site_the_person_may_read(central, smtp, tmp
     engine, settings = central.app.state.engine, central.app.state.settings
     first_of_next = (LAST_MONDAY.replace(day=28) + timedelta(days=4)).replace(day=1)
     month_send = datetime(first_of_next.year, first_of_next.month, 1, 8, tzinfo=HELSINKI)
-    with engine.begin() as conn:  # subscribed well before that month began
+    # Subscribed within the month, after the month before's report was due: one report due.
+    with engine.begin() as conn:
         conn.execute(
-            update(report_subscriptions).values(created_at=month_send - timedelta(days=40))
+            update(report_subscriptions).values(created_at=month_send - timedelta(days=25))
         )
     queued = run_due(engine, settings, now=month_send.astimezone(UTC))
     assert len(queued) == 1

@@ -20,11 +20,14 @@ ENGLISH = {"Accept-Language": "en"}
 
 
 def add_site(client: TestClient, text: str | None = None) -> None:
+    from central.db import in_write_transaction
     from central.site_store import save_site
     from central.sites import parse_site
 
-    with client.app.state.engine.begin() as conn:
-        save_site(conn, parse_site(text or EXAMPLE_SITE.read_text(encoding="utf-8")))
+    definition = parse_site(text or EXAMPLE_SITE.read_text(encoding="utf-8"))
+    # The write lock first (as the central's own writes): a deferred read-then-write would fail
+    # at once beside a background writer (the delivery worker, the alerts' timer).
+    in_write_transaction(client.app.state.engine, lambda conn: save_site(conn, definition))
 
 
 def make_code(client: TestClient, site: str = "kaleva") -> str:
