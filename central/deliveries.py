@@ -391,13 +391,21 @@ def shown_target(kind: str, target: str) -> str:
 
 
 def recent(
-    conn: Connection, *, sites: Sequence[str] = (), status: str | None = None, limit: int = 200
+    conn: Connection,
+    *,
+    sites: Sequence[str] = (),
+    address: str | None = None,
+    status: str | None = None,
+    limit: int = 200,
 ) -> list[Listed]:
-    """The latest deliveries, newest first: of `sites` only when given (the rows of no site,
-    such as a region's report, are then left out), and of one status when given."""
+    """The latest deliveries, newest first; with `sites` only theirs and, with `address` too,
+    the e-mails to that address (a region's report, of no one site); of one status when given."""
     query = select(deliveries).order_by(deliveries.c.created_at.desc()).limit(limit)
-    if sites:
-        query = query.where(deliveries.c.site_id.in_(list(sites)))
+    if sites or address:
+        mine = deliveries.c.site_id.in_(list(sites))
+        if address:
+            mine = or_(mine, and_(deliveries.c.kind == "email", deliveries.c.target == address))
+        query = query.where(mine)
     if status is not None:
         query = query.where(deliveries.c.status == status)
     return [
@@ -426,10 +434,16 @@ def _aware(moment: datetime | None) -> Any:
     return moment.replace(tzinfo=UTC)
 
 
-def site_of(conn: Connection, delivery_id: str) -> tuple[bool, str | None]:
-    """(whether the delivery exists, its site)."""
-    row = conn.execute(select(deliveries.c.site_id).where(deliveries.c.id == delivery_id)).first()
-    return (row is not None, row.site_id if row else None)
+def site_of(conn: Connection, delivery_id: str) -> tuple[str | None, str | None] | None:
+    """(its site, its address if an e-mail) of a delivery; None when there is no such one."""
+    row = conn.execute(
+        select(deliveries.c.site_id, deliveries.c.kind, deliveries.c.target).where(
+            deliveries.c.id == delivery_id
+        )
+    ).first()
+    if row is None:
+        return None
+    return row.site_id, row.target if row.kind == "email" else None
 
 
 def retry_now(conn: Connection, delivery_id: str) -> bool:

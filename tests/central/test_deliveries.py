@@ -29,6 +29,7 @@ from central.deliveries import (
     queue_email,
     queue_notice_email,
     queue_webhook,
+    recent,
     wake,
 )
 from central.delivery_messages import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
@@ -343,7 +344,7 @@ def test_without_an_smtp_server_emails_wait_and_the_console_says_why(tmp_path, h
         assert until(lambda: row(client, call).status == "sent")
 
 
-def test_a_manager_reads_no_deliveries_and_it_staff_only_their_sites(tmp_path):
+def test_a_manager_and_it_staff_see_only_their_sites_deliveries(tmp_path):
     settings = Settings(data_dir=tmp_path, report_check_minutes=0)
     with TestClient(create_app(settings), base_url="http://127.0.0.1", headers=ENGLISH) as client:
         for site in ("kaleva", "hervanta"):
@@ -360,7 +361,12 @@ def test_a_manager_reads_no_deliveries_and_it_staff_only_their_sites(tmp_path):
             )
         person(client, "hoitaja@example.fi", "manager", ["kaleva"])
         sign_in(client, "hoitaja@example.fi")
-        assert client.get("/deliveries").status_code == 403
+        page = client.get("/deliveries")
+        assert "raportti kaleva" in page.text and "raportti hervanta" not in page.text
+        with client.app.state.engine.connect() as conn:
+            (other,) = [r.id for r in recent(conn) if r.site_id == "hervanta"]
+        answer = client.post(f"/deliveries/{other}/retry", data={"csrf_token": csrf_of(page.text)})
+        assert answer.status_code == 404  # another site's: as if it were not there
         client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
         person(client, "it-kaleva@example.fi", "it", ["kaleva"])
         sign_in(client, "it-kaleva@example.fi")
