@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from central import db, deliveries, metrics, report_mail, retention, web
-from central.api import config, enroll, events, fleet, health, openapi, problems, reports
+from central.api import config, enroll, events, fleet, health, odata, openapi, problems, reports
 from central.api import metrics as metrics_api
 from central.api.admission import IngestGate, shared_slots
 from central.api.body_limit import BodyLimit
@@ -65,7 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
         BodyLimit, limits={"/api/v1/events": (events.MAX_BODY_BYTES, events.TOO_LARGE)}
     )
     app.add_middleware(metrics.RequestMetrics)  # outermost: counts what BodyLimit refuses too
-    for module in (health, metrics_api, enroll, events, fleet, config, reports):
+    for module in (health, metrics_api, enroll, events, fleet, config, reports, odata):
         app.include_router(module.router)
     web.install(app)  # the console for people, at / (sign-in at /login)
     return app
