@@ -185,6 +185,7 @@ class Settings:
     event_retention_months: int = 24  # raw events: two years for year-over-year comparison
     retention_check_every: timedelta = timedelta(hours=1)  # serve: is the day's run due?
     report_check_minutes: int = 5  # serve: are scheduled reports due? (0: none are sent)
+    alert_check_seconds: int = 60  # serve: the alerts' timer (quiet kiosks...; 0: only on arrival)
     # ops
     log_format: str = "text"  # or "json": one JSON object a line (journald, log collectors)
     # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn's forwarded_allow_ips): the
@@ -259,6 +260,13 @@ class Settings:
                 maximum=24 * 60,
                 meaning="a number of minutes (0 sends no scheduled reports)",
                 example=5,
+            ),
+            "alert_check_seconds": env_int(
+                "HYMY_CENTRAL_ALERT_CHECK_SECONDS",
+                minimum=0,
+                maximum=3600,
+                meaning="a number of seconds (0: alerts are checked only when data arrives)",
+                example=60,
             ),
             "log_format": env_choice("HYMY_CENTRAL_LOG_FORMAT", ("text", "json")),
             "oidc_file": _env_path("HYMY_CENTRAL_OIDC_FILE"),
