@@ -50,7 +50,7 @@ KIND_HELP = {
     ),
 }
 PARAM_NAMES = {
-    "share_percent": N_("Limit of the unhappy share (%)"),
+    "share_percent": N_("Limit of the unhappy share, percent"),
     "window_minutes": N_("Window (minutes)"),
     "min_answers": N_("At least this many ratings"),
     "quiet_minutes": N_("Quiet for (minutes of opening hours)"),

@@ -215,12 +215,14 @@ def _queue(
 ) -> list[str]:  # fmt: skip
     """One e-mail per person (in their language, only while they may read the site) and one
     call per webhook, in the caller's transaction."""
+    site_id, about = definition.site.id, f"alert:{alert_id}"
+    recipients: list[Recipient] = recipients_of(conn, site_id)
+    if not recipients:
+        return []  # the alert is in the console all the same
     from central.deliveries import queue_notice_email, queue_webhook
 
-    site_id, about = definition.site.id, f"alert:{alert_id}"
     queued = []
-    recipient: Recipient
-    for recipient in recipients_of(conn, site_id):
+    for recipient in recipients:
         if recipient.person is not None:
             if not may_hear_of(recipient.person, site_id):
                 continue  # their access changed after they were added
