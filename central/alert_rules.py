@@ -127,8 +127,12 @@ def unhappy(ratings: Iterable[Rating], now: datetime, rule: Rule) -> Condition:
     """The unhappy share of the ratings in the window (now - window_minutes, now]."""
     since = now - timedelta(minutes=rule["window_minutes"])
     counted = [r for r in ratings if since < r.at <= now and not r.misuse]
-    n = len(counted)
     low = sum(1 for r in counted if r.rating in UNHAPPY_RATINGS)
+    return unhappy_counts(len(counted), low, rule)
+
+
+def unhappy_counts(n: int, low: int, rule: Rule) -> Condition:
+    """The same from the window's counts: n ratings (misuse left out), `low` of them 1 or 2."""
     # share >= percent, in whole numbers: low * 100 >= percent * n (no rounding at the edge)
     active = n >= rule["min_answers"] and low * 100 >= rule["share_percent"] * n
     share = round(100 * low / n) if n else 0

@@ -26,15 +26,16 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import anyio
-from sqlalchemy import Connection, Engine, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central import alert_rules as rules
-from central.alert_rules import OPEN, Condition, Episode, Rating, Rule, decide
+from central.alert_rules import OPEN, Condition, Episode, Rule, decide
 from central.alert_store import Recipient, may_hear_of, recipients_of, rules_of
 from central.alert_texts import notice_parts
 from central.db import in_write_transaction
@@ -42,12 +43,18 @@ from central.flags import TIME_IMPLAUSIBLE
 from central.fleet import fleet
 from central.names import site_name
 from central.settings import Settings
-from central.site_store import NotFoundError, load_site
+from central.site_store import load_site
 from central.sites import SiteDefinition
 from central.tables import alert_timer, alerts, devices, events, sites
 from central.web.i18n import translations
 
 log = logging.getLogger(__name__)
+ALL_KINDS = frozenset(rules.KINDS)
+KIOSK_KINDS = ("quiet", "printer", "backlog", "refused")
+# What an arrival can change: a batch the unhappy share, a heartbeat its kiosk's state (the
+# timer evaluates everything, missing events included, every alert_check_seconds).
+AFTER_BATCH = frozenset({"unhappy"})
+AFTER_HEARTBEAT = frozenset(KIOSK_KINDS)
 SETTLE_S = 0.5  # the watcher waits this long after a mark, so a burst of batches is one round
 TIMER_ROUND = "round"
 Key = tuple[str, str]  # (kind, subject): subject "" for the site, else the kiosk's device id
@@ -84,52 +91,90 @@ def _aware(moment: datetime | None) -> datetime | None:
 # --- what is the situation ---
 
 
-def _ratings(conn: Connection, site_id: str, since: datetime) -> list[Rating]:
-    query = select(events.c.corrected_at, events.c.rating, events.c.misuse).where(
-        events.c.site_id == site_id,
-        events.c.corrected_at > since,
-        events.c.type == "feedback",
-        or_(events.c.flag.is_(None), events.c.flag != TIME_IMPLAUSIBLE),
-    )
-    return [Rating(_aware(r.corrected_at), r.rating, bool(r.misuse)) for r in conn.execute(query)]
+def _window_counts(
+    conn: Connection, site_id: str, since: datetime, now: datetime
+) -> tuple[int, int]:
+    """(ratings, of them 1 or 2) of the site in (since, now], misuse and implausible times left
+    out: counted by the database on events_by_site_time, never read row by row."""
+    low = func.sum(case((events.c.rating <= 2, 1), else_=0))
+    row = conn.execute(
+        select(func.count(), low).where(
+            events.c.site_id == site_id,
+            events.c.corrected_at > since,
+            events.c.corrected_at <= now,
+            events.c.type == "feedback",
+            or_(events.c.misuse.is_(None), events.c.misuse.is_(False)),
+            or_(events.c.flag.is_(None), events.c.flag != TIME_IMPLAUSIBLE),
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def episodes_of(
     conn: Connection, site_id: str, since: datetime
 ) -> dict[Key, tuple[str | None, Episode]]:
-    """The open alerts of the site and when each kind and subject last cleared (after `since`)."""
-    found: dict[Key, tuple[str | None, Episode]] = {}
-    last = (
-        select(alerts.c.kind, alerts.c.subject, func.max(alerts.c.cleared_at).label("cleared"))
-        .where(alerts.c.site_id == site_id, alerts.c.cleared_at > since)
-        .group_by(alerts.c.kind, alerts.c.subject)
+    """The open alerts of the site and when each kind and subject last cleared (after `since`),
+    in one query on alerts_by_episode."""
+    query = select(
+        alerts.c.id, alerts.c.kind, alerts.c.subject, alerts.c.opened_at, alerts.c.cleared_at
+    ).where(
+        alerts.c.site_id == site_id,
+        or_(alerts.c.cleared_at.is_(None), alerts.c.cleared_at > since),
     )
-    for row in conn.execute(last):
-        found[(row.kind, row.subject)] = (None, Episode(last_cleared=_aware(row.cleared)))
-    query = select(alerts.c.id, alerts.c.kind, alerts.c.subject, alerts.c.opened_at).where(
-        alerts.c.site_id == site_id, alerts.c.cleared_at.is_(None)
-    )
+    open_ones: dict[Key, tuple[str, datetime]] = {}
+    cleared: dict[Key, datetime] = {}
     for row in conn.execute(query):
-        before = found.get((row.kind, row.subject), (None, Episode()))[1]
-        found[(row.kind, row.subject)] = (
-            row.id,
-            Episode(open_since=_aware(row.opened_at), last_cleared=before.last_cleared),
+        key = (row.kind, row.subject)
+        if row.cleared_at is None:
+            open_ones[key] = (row.id, _aware(row.opened_at))
+        else:
+            moment = _aware(row.cleared_at)
+            cleared[key] = max(moment, cleared.get(key, moment))
+    return {
+        key: (
+            open_ones[key][0] if key in open_ones else None,
+            Episode(open_ones[key][1] if key in open_ones else None, cleared.get(key)),
         )
-    return found
+        for key in set(open_ones) | set(cleared)
+    }
 
 
-def situation(conn: Connection, site_id: str, now: datetime) -> Situation:
-    """The site's rules and their conditions now. Raises NotFoundError for no such site."""
-    definition = load_site(conn, site_id)
+@lru_cache(maxsize=256)
+def _definition(config: str) -> SiteDefinition:
+    """A stored site's definition, parsed once per version of it (evaluations are frequent)."""
+    return SiteDefinition.model_validate(json.loads(config))
+
+
+def _live_site(conn: Connection, site_id: str) -> SiteDefinition | None:
+    """The site's definition; None for a retired or unknown site (it has no alerts)."""
+    row = conn.execute(
+        select(sites.c.config, sites.c.retired_at).where(sites.c.id == site_id)
+    ).first()
+    if row is None or row.retired_at is not None:
+        return None
+    return _definition(row.config)
+
+
+def situation(
+    conn: Connection,
+    site_id: str,
+    now: datetime,
+    kinds: frozenset[str] = ALL_KINDS,
+    definition: SiteDefinition | None = None,
+) -> Situation:
+    """The site's rules of `kinds` and their conditions now. Raises NotFoundError for no such
+    site."""
+    definition = definition or load_site(conn, site_id)
     site_rules = rules_of(conn, site_id)
     conditions: dict[Key, Condition] = {}
     zone = ZoneInfo(definition.site.timezone)
     unhappy = site_rules["unhappy"]
-    if unhappy.enabled:
+    if unhappy.enabled and "unhappy" in kinds:
         since = now - timedelta(minutes=unhappy["window_minutes"])
-        conditions[("unhappy", "")] = rules.unhappy(_ratings(conn, site_id, since), now, unhappy)
+        n, low = _window_counts(conn, site_id, since, now)
+        conditions[("unhappy", "")] = rules.unhappy_counts(n, low, unhappy)
     kiosks: dict[str, str] = {}
-    kiosk_rules = [site_rules[k] for k in ("quiet", "printer", "backlog", "refused")]
+    kiosk_rules = [site_rules[k] for k in KIOSK_KINDS if k in kinds]
     if any(r.enabled for r in kiosk_rules):
         extra = {
             row.id: row
@@ -161,7 +206,8 @@ def situation(conn: Connection, site_id: str, now: datetime) -> Situation:
                 conditions[(rule.kind, kiosk.device_id)] = condition
     longest = max(r.cooldown for r in site_rules.values())
     episodes = episodes_of(conn, site_id, now - longest - timedelta(minutes=1))
-    return Situation(definition, site_rules, conditions, kiosks, episodes)
+    in_scope = {key: found for key, found in episodes.items() if key[0] in kinds}
+    return Situation(definition, site_rules, conditions, kiosks, in_scope)
 
 
 def verdicts(found: Situation, now: datetime) -> list[tuple[Key, str, Condition]]:
@@ -298,37 +344,46 @@ def _apply(
 
 
 def evaluate_site(
-    engine: Engine, settings: Settings, site_id: str, now: datetime | None = None
+    engine: Engine,
+    settings: Settings,
+    site_id: str,
+    now: datetime | None = None,
+    kinds: frozenset[str] = ALL_KINDS,
 ) -> list[Change]:
-    """Evaluate one site's rules now and record what opened or cleared (queued deliveries are
-    woken by the caller: see evaluate_sites). A retired or unknown site has no alerts."""
+    """Evaluate the site's rules of `kinds` now and record what opened or cleared (queued
+    deliveries are woken by the caller: see evaluate_sites). A retired or unknown site has no
+    alerts."""
     now = now or datetime.now(UTC)
     with engine.connect() as conn:
-        retired = conn.execute(select(sites.c.retired_at).where(sites.c.id == site_id)).first()
-        if retired is None or retired.retired_at is not None:
+        definition = _live_site(conn, site_id)
+        if definition is None:
             return []
-        try:
-            found = situation(conn, site_id, now)
-        except NotFoundError:
-            return []
+        found = situation(conn, site_id, now, kinds, definition)
     changes = []
     for key, verdict, condition in verdicts(found, now):
         change = _apply(engine, settings, found, key, verdict, condition, now)
         if change is not None:
-            log.info("alert %s %s: %s at %s (%s)", change.alert_id, verdict, key[0], site_id,
-                     key[1] or "site")  # fmt: skip
+            log.info(
+                "alert %s %s: %s at %s (%s)", change.alert_id, verdict, key[0], site_id,
+                key[1] or "site",
+            )  # fmt: skip
             changes.append(change)
     return changes
 
 
 def evaluate_sites(
-    engine: Engine, settings: Settings, site_ids: Iterable[str], now: datetime | None = None
+    engine: Engine,
+    settings: Settings,
+    site_ids: Iterable[str] | dict[str, frozenset[str]],
+    now: datetime | None = None,
 ) -> list[Change]:
-    """Evaluate each site (errors are logged, never raised), then wake the deliveries."""
+    """Evaluate each site (every rule, or the kinds given per site); errors are logged, never
+    raised; then wake the deliveries."""
+    scope = site_ids if isinstance(site_ids, dict) else dict.fromkeys(site_ids, ALL_KINDS)
     changes: list[Change] = []
-    for site_id in sorted(set(site_ids)):
+    for site_id in sorted(scope):
         try:
-            changes += evaluate_site(engine, settings, site_id, now)
+            changes += evaluate_site(engine, settings, site_id, now, scope[site_id])
         except Exception:
             log.exception("alerts of site %s could not be evaluated; tried again later", site_id)
     if any(c.deliveries for c in changes):
@@ -377,28 +432,29 @@ class Watcher:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.marked: set[str] = set()
+        self.marked: dict[str, frozenset[str]] = {}
         self.lock = threading.Lock()
         self.wakeup = asyncio.Event()
 
-    def mark(self, site_id: str) -> None:
-        """From any thread: evaluate this site soon."""
+    def mark(self, site_id: str, kinds: frozenset[str]) -> None:
+        """From any thread: evaluate these rules of the site soon."""
         with self.lock:
-            self.marked.add(site_id)
+            self.marked[site_id] = self.marked.get(site_id, frozenset()) | kinds
         self.loop.call_soon_threadsafe(self.wakeup.set)
 
-    def take(self) -> set[str]:
+    def take(self) -> dict[str, frozenset[str]]:
         with self.lock:
-            taken, self.marked = self.marked, set()
+            taken, self.marked = self.marked, {}
         return taken
 
 
-def note_arrival(app: Any, site_id: str) -> None:
-    """After a batch or heartbeat of the site committed: evaluate its alerts soon (never now:
-    the answer to the kiosk does not wait for it). Nothing when the watcher is not running."""
+def note_arrival(app: Any, site_id: str, kinds: frozenset[str] = ALL_KINDS) -> None:
+    """After a batch (AFTER_BATCH) or heartbeat (AFTER_HEARTBEAT) of the site committed:
+    evaluate those rules soon (never now: the answer to the kiosk does not wait for it).
+    Nothing when the watcher is not running."""
     watcher: Watcher | None = getattr(app.state, "alert_watcher", None)
     if watcher is not None:
-        watcher.mark(site_id)
+        watcher.mark(site_id, kinds)
 
 
 def start(app: Any) -> None:

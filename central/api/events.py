@@ -99,7 +99,7 @@ async def _post_events(
             outcome.waited(started - waited)
             result, site_id = await run_in_threadpool(_store, request, token, envelope, raw_events)
             outcome.stored(result, time.perf_counter() - started)
-        alerts.note_arrival(request.app, site_id)  # evaluated soon, off this request
+        alerts.note_arrival(request.app, site_id, alerts.AFTER_BATCH)  # soon, off this request
     except BusyError as busy:  # the agent keeps the batch and backs off instead of piling up
         outcome.waited(time.perf_counter() - waited)
         raise ProblemError(

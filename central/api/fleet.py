@@ -42,7 +42,7 @@ async def heartbeat(beat: Heartbeat, request: Request, credentials: DeviceCreden
         return device.site_id
 
     site_id = await run_write(request, record)  # committed before the 204 goes out
-    alerts.note_arrival(request.app, site_id)  # printer, backlog...: evaluated soon, not here
+    alerts.note_arrival(request.app, site_id, alerts.AFTER_HEARTBEAT)  # soon, not here
     return Response(status_code=204)
 
 
