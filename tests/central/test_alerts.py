@@ -111,7 +111,7 @@ def test_printer_and_quiet_from_heartbeats(client, sites, queued) -> None:
     assert [(c.kind, c.verdict) for c in opened] == [("printer", OPEN)]
     assert (
         queued.emails()[0][1].title
-        == "Skrivaren i kiosk aula-1 vid Kalevas hälsostation: slut på papper"
+        == "Skrivaren i apparat aula-1 vid Kalevas hälsostation: slut på papper"
     )
     assert (
         client.post("/api/v1/heartbeat", json=beat(printer="ok"), headers=auth).status_code == 204
