@@ -232,3 +232,22 @@ def test_opening_ranges_are_checked() -> None:
             parse_range(bad)
     with pytest.raises(RuleError, match="overlap"):
         WeeklyHours.of({"mon": ["08:00-12:00", "11:00-16:00"]})
+
+
+def test_opening_hours_in_the_site_file_round_trip() -> None:
+    from central.sites import OpeningHours, SiteError, parse_site, site_toml
+    from tests.support.paths import EXAMPLE_SITE
+
+    plain = parse_site(EXAMPLE_SITE.read_text(encoding="utf-8"))
+    assert plain.opening_hours == OpeningHours()  # existing site files stay valid
+    assert "[opening_hours]" not in site_toml(plain)  # the default is not written out
+    text = (
+        EXAMPLE_SITE.read_text(encoding="utf-8")
+        + '\n[opening_hours]\nwed = ["08:00-12:00", "13:00-18:00"]\n'
+    )
+    changed = parse_site(text)
+    assert changed.opening_hours.weekly.as_mapping()["wed"] == ["08:00-12:00", "13:00-18:00"]
+    assert changed.opening_hours.mon == ["08:00-16:00"]  # days left out keep the default
+    assert parse_site(site_toml(changed)) == changed
+    with pytest.raises(SiteError, match="write it like 08:00-16:00"):
+        parse_site(EXAMPLE_SITE.read_text(encoding="utf-8") + '\n[opening_hours]\nmon = ["8-16"]\n')
