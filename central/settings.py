@@ -158,6 +158,11 @@ def prepare_directory(path: Path, *, what: str, option: str) -> Path:
     return path
 
 
+def _env_bool(name: str) -> bool | None:
+    value = env_choice(name, ("true", "false", "1", "0", "yes", "no"))
+    return None if value is None else value in ("true", "1", "yes")
+
+
 def _env_path(name: str) -> Path | None:
     value = env_text(name)
     return None if value is None else Path(value)
@@ -196,6 +201,24 @@ class Settings:
     # Single sign-on to the console: the [oidc] TOML file (central.oidc_config); None: passwords
     # only.
     oidc_file: Path | None = None
+    # Delivery (docs/deliveries.md): e-mail over SMTP; no host: e-mails wait in the queue.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""  # or smtp_password_file: the file holding it
+    smtp_password_file: Path | None = None
+    smtp_starttls: bool = True  # STARTTLS before AUTH (port 587); False: plain (a local relay)
+    mail_from: str = "hymy@localhost"
+    public_url: str = ""  # the console's address for links in e-mails and webhooks
+    webhook_secret: str = ""  # signs webhooks that have no secret of their own
+
+    @property
+    def smtp_secret(self) -> str:
+        """The SMTP password: smtp_password, or the first line of smtp_password_file."""
+        if self.smtp_password_file is not None:
+            lines = self.smtp_password_file.read_text(encoding="utf-8").splitlines()
+            return lines[0].strip() if lines else ""
+        return self.smtp_password
 
     @property
     def database_url(self) -> str:
@@ -270,6 +293,21 @@ class Settings:
             ),
             "log_format": env_choice("HYMY_CENTRAL_LOG_FORMAT", ("text", "json")),
             "oidc_file": _env_path("HYMY_CENTRAL_OIDC_FILE"),
+            "smtp_host": env_text("HYMY_CENTRAL_SMTP_HOST"),
+            "smtp_port": env_int(
+                "HYMY_CENTRAL_SMTP_PORT",
+                minimum=1,
+                maximum=65535,
+                meaning="a port number",
+                example=587,
+            ),
+            "smtp_username": env_text("HYMY_CENTRAL_SMTP_USERNAME"),
+            "smtp_password": env_text("HYMY_CENTRAL_SMTP_PASSWORD"),
+            "smtp_password_file": _env_path("HYMY_CENTRAL_SMTP_PASSWORD_FILE"),
+            "smtp_starttls": _env_bool("HYMY_CENTRAL_SMTP_STARTTLS"),
+            "mail_from": env_text("HYMY_CENTRAL_MAIL_FROM"),
+            "public_url": env_text("HYMY_CENTRAL_PUBLIC_URL"),
+            "webhook_secret": env_text("HYMY_CENTRAL_WEBHOOK_SECRET"),
             "forwarded_allow_ips": env_addresses(
                 "HYMY_CENTRAL_FORWARDED_ALLOW_IPS", example="127.0.0.1"
             ),

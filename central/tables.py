@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -320,6 +321,29 @@ report_sends = Table(
 )
 Index("report_sends_by_state", report_sends.c.state, report_sends.c.claimed_at)
 
+# The delivery queue (central.deliveries): an e-mail or a webhook call, sent by the worker after
+# the transaction that queued it committed, retried with backoff until sent or given up.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(16), nullable=False),  # email | webhook
+    Column("target", Text, nullable=False),  # the address, or the webhook's URL
+    Column("style", String(16)),  # a webhook's: json | teams | slack
+    Column("secret", Text),  # a webhook's signing secret (None: unsigned)
+    Column("site_id", String(64)),
+    Column("about", String(200), nullable=False),  # what made it: "alert:<id>", "report:<id>"
+    Column("subject", Text, nullable=False),  # the e-mail's subject or the notice's title
+    Column("payload", LargeBinary, nullable=False),  # the MIME message, or the JSON body
+    Column("status", String(16), nullable=False),  # queued | sent | failed (given up)
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+)
+Index("deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
+Index("deliveries_by_time", deliveries.c.created_at)
 # Alerts (central.alerts, rules in central.alert_rules): per site one rule of each kind, on or
 # off, with its parameters (JSON); a site without a row of a kind has that kind's defaults.
 alert_rules = Table(

@@ -21,11 +21,14 @@ from central.alert_store import (
     save_rule,
 )
 from central.alerts import evaluate_site, evaluate_sites, timer_round
+from central.db import in_write_transaction
 from central.people import add_person as add_account
 from central.people import find_person
+from central.site_store import save_site
+from central.sites import parse_site
 from central.tables import alerts
 from tests.support.alerts import HERVANTA_ALWAYS_OPEN, KALEVA_ALWAYS_OPEN, record_deliveries
-from tests.support.central import accepted, add_site, beat, enrol, ratings
+from tests.support.central import accepted, beat, enrol, ratings
 
 
 @pytest.fixture
@@ -37,13 +40,16 @@ def queued(monkeypatch: pytest.MonkeyPatch):
 def sites(client) -> dict[str, str]:
     """Kaleva and Hervanta, open round the clock, a kiosk each, a manager each (Kaleva's reads
     Swedish) and a webhook at Kaleva; the kiosks' tokens."""
-    add_site(client, KALEVA_ALWAYS_OPEN)
-    add_site(client, HERVANTA_ALWAYS_OPEN)
+    for text in (KALEVA_ALWAYS_OPEN, HERVANTA_ALWAYS_OPEN):  # the write lock at BEGIN: the
+        # delivery worker's first look at the queue may be writing as the app starts
+        in_write_transaction(client.app.state.engine,
+                             lambda conn, text=text: save_site(conn, parse_site(text)))  # fmt: skip
     tokens = {
         "kaleva": enrol(client, "kaleva", "aula-1"),
         "hervanta": enrol(client, "hervanta", "h-1"),
     }
-    with client.app.state.engine.begin() as conn:
+
+    def people(conn) -> None:
         add_account(conn, "kaleva@example.fi", "manager", ["kaleva"], "salasana kolme sanaa")
         add_account(conn, "hervanta@example.fi", "manager", ["hervanta"], "salasana kolme sanaa")
         from central.people import set_language
@@ -52,6 +58,8 @@ def sites(client) -> dict[str, str]:
         add_person(conn, "kaleva", find_person(conn, "kaleva@example.fi"))
         add_person(conn, "hervanta", find_person(conn, "hervanta@example.fi"))
         add_webhook(conn, "kaleva", "https://hooks.example.fi/x", "s3cret", "teams")
+
+    in_write_transaction(client.app.state.engine, people)
     return tokens
 
 

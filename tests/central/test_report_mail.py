@@ -15,8 +15,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
-pytest.importorskip("central.deliveries", reason="the delivery queue is not merged yet")
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
@@ -28,6 +26,7 @@ from central.report_subscriptions import EVERY_SITE, subscribe
 from central.settings import Settings
 from central.tables import report_sends, report_subscriptions
 from tests.support.central import HERVANTA_SITE, accepted, add_site, enrol, ratings
+from tests.support.net import free_port
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 TODAY = datetime.now(HELSINKI).date()
@@ -61,9 +60,9 @@ class Mailbox:
 @pytest.fixture
 def smtp() -> Mailbox:
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=0)
+    box.port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
     controller.start()
-    box.port = controller.server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
     yield box
     controller.stop()
 
@@ -180,9 +179,9 @@ def test_a_region_report_holds_every_site_the_person_may_read(central, smtp, tmp
     engine, settings = central.app.state.engine, central.app.state.settings
     first_of_next = (LAST_MONDAY.replace(day=28) + timedelta(days=4)).replace(day=1)
     month_send = datetime(first_of_next.year, first_of_next.month, 1, 8, tzinfo=HELSINKI)
-    with engine.begin() as conn:  # subscribed well before that month began
+    with engine.begin() as conn:  # subscribed early in the month, after the last one was due
         conn.execute(
-            update(report_subscriptions).values(created_at=month_send - timedelta(days=40))
+            update(report_subscriptions).values(created_at=month_send - timedelta(days=25))
         )
     queued = run_due(engine, settings, now=month_send.astimezone(UTC))
     assert len(queued) == 1

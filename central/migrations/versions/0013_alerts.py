@@ -2,14 +2,14 @@
 (alerts) and the timer's claim (alert_timer).
 
 Revision ID: 0013
-Revises: 0011 (0012 once deliveries is merged)
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
