@@ -47,6 +47,7 @@ from bench_fleet import (
     client_process,
     fill_outboxes,
     site_files,
+    stored_counts,
 )
 from sqlalchemy import select
 
@@ -69,7 +70,7 @@ from tests.support.paths import EXAMPLE_SITE
 from tests.support.postgres import PostgresCluster, postgres_bin
 
 log = logging.getLogger("bench_alerts")
-PROBE_GAP_S = 3.0  # between two probes
+PROBE_GAP_S = 1.5  # between two probes
 ENROL_THREADS = 8
 
 
@@ -248,6 +249,9 @@ def latency_under_load(args: argparse.Namespace, tmp: Path) -> list[str]:
         for process in clients:
             process.join()
         fleet_done = max((r.done_at for r in results), default=released) - released
+        during = sum(1 for t in arrived if t < released + fleet_done)
+        stored, _devices, _counted = stored_counts(db_url)
+        fleet_events = stored - 5 * len(arrived)
         delivered = has_deliveries()
         deadline = time.time() + 120
         latencies: list[float] = []
@@ -279,7 +283,8 @@ def latency_under_load(args: argparse.Namespace, tmp: Path) -> list[str]:
     lines = [
         f"alert latency under fleet catch-up: {args.kiosks} kiosks x {args.events} events at "
         f"{sites} sites, serve --workers {args.workers} on PostgreSQL, {len(arrived)} probes "
-        f"within the first {last_probe:.0f} s (fleet all in after {fleet_done:.0f} s)",
+        f"within the first {last_probe:.0f} s, {during} of them while the fleet uploaded (all in "
+        f"after {fleet_done:.0f} s: {fleet_events:,} of {args.kiosks * args.events:,} events)",
     ]
     if latencies:
         lines.append(
