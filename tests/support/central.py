@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from central.access import create_api_key
+from central.db import writing
 from central.rollups import COUNTS
 from central.tables import events, rollups
 from sync.protocol import encode_batch
@@ -23,14 +24,16 @@ def add_site(client: TestClient, text: str | None = None) -> None:
     from central.site_store import save_site
     from central.sites import parse_site
 
-    with client.app.state.engine.begin() as conn:
+    # The write lock at BEGIN (central.db.writing): the app's background work (alerts, the
+    # delivery queue) may commit between this transaction's read and its write.
+    with writing(client.app.state.engine) as conn, conn.begin():
         save_site(conn, parse_site(text or EXAMPLE_SITE.read_text(encoding="utf-8")))
 
 
 def make_code(client: TestClient, site: str = "kaleva") -> str:
     from central.enrollment import create_enroll_code
 
-    with client.app.state.engine.begin() as conn:
+    with writing(client.app.state.engine) as conn, conn.begin():
         return create_enroll_code(conn, site, client.app.state.settings.enroll_code_ttl)
 
 
