@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from central import db, deliveries, metrics, report_mail, retention, web
+from central import alerts, db, deliveries, metrics, report_mail, retention, web
 from central.api import config, enroll, events, fleet, health, odata, openapi, problems, reports
 from central.api import metrics as metrics_api
 from central.api.admission import IngestGate, shared_slots
@@ -47,6 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
         retention.start_daily(app)  # comments and raw events past their time, once a day
         report_mail.start_scheduler(app)  # weekly and monthly PDFs by e-mail, when due
         deliveries.start_worker(app)  # e-mails and webhook calls queued, sent and retried
+        alerts.start(app)  # alert rules after arrivals and on a timer (claimed in the database)
         try:
             yield
         finally:

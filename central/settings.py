@@ -197,6 +197,7 @@ class Settings:
     mail_from: str = "hymy@localhost"
     public_url: str = ""  # the console's address as people open it, for links in e-mails
     delivery_check_seconds: int = 30  # serve: look for due deliveries at least this often
+    alert_check_seconds: int = 60  # serve: the alerts' timer (quiet kiosks...; 0: only on arrival)
     # ops
     log_format: str = "text"  # or "json": one JSON object a line (journald, log collectors)
     # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn's forwarded_allow_ips): the
@@ -251,6 +252,7 @@ class Settings:
             "HYMY_CENTRAL_MAIL_FROM": self.mail_from,
             "HYMY_CENTRAL_PUBLIC_URL": self.public_url,
             "HYMY_CENTRAL_DELIVERY_CHECK_SECONDS": str(self.delivery_check_seconds),
+            "HYMY_CENTRAL_ALERT_CHECK_SECONDS": str(self.alert_check_seconds),
         }
 
     @classmethod
@@ -293,6 +295,13 @@ class Settings:
                 example=5,
             ),
             **_mail_from_env(),
+            "alert_check_seconds": env_int(
+                "HYMY_CENTRAL_ALERT_CHECK_SECONDS",
+                minimum=0,
+                maximum=3600,
+                meaning="a number of seconds (0: alerts are checked only when data arrives)",
+                example=60,
+            ),
             "log_format": env_choice("HYMY_CENTRAL_LOG_FORMAT", ("text", "json")),
             "oidc_file": _env_path("HYMY_CENTRAL_OIDC_FILE"),
             "forwarded_allow_ips": env_addresses(

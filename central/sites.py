@@ -24,6 +24,9 @@ A site file has the shape of a kiosk config's shared parts (see docs/central.md)
     [reports]                      # the console's reports; never sent to kiosks
     min_answers = 5                # a figure from fewer answers is not shown to people
 
+    [opening_hours]                # for the alerts (central only); default: weekdays 8-16
+    mon = ["08:00-16:00"]          # ... tue to sun; [] = closed
+
 Service points and reasons a new definition leaves out are kept under [retired] (see
 SiteDefinition.replacing); `site_toml` writes a definition back in this shape (`hymy-central
 site show`), `retiring` retires some of them (`hymy-central site retire --service-point`), and
@@ -47,8 +50,9 @@ from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from central.alert_rules import DEFAULT_HOURS, WeeklyHours
 from hymy_domain.facts import (
     ID_MAX_CHARS,
     ID_PATTERN,
@@ -164,12 +168,36 @@ class ReportSettings(_Model):
     min_answers: Annotated[int, Field(ge=1)] = DEFAULT_MIN_ANSWERS
 
 
+class OpeningHours(_Model):
+    """When the station is open, per weekday in the site's time zone (central only: the
+    alerts' `quiet` rule counts only these hours). Each day a list of ranges like
+    "08:00-16:00"; an empty list: closed."""
+
+    mon: list[str] = DEFAULT_HOURS["mon"]
+    tue: list[str] = DEFAULT_HOURS["tue"]
+    wed: list[str] = DEFAULT_HOURS["wed"]
+    thu: list[str] = DEFAULT_HOURS["thu"]
+    fri: list[str] = DEFAULT_HOURS["fri"]
+    sat: list[str] = DEFAULT_HOURS["sat"]
+    sun: list[str] = DEFAULT_HOURS["sun"]
+
+    @model_validator(mode="after")
+    def _ranges(self) -> OpeningHours:
+        WeeklyHours.of(self.model_dump())  # RuleError (a ValueError) says what to write
+        return self
+
+    @property
+    def weekly(self) -> WeeklyHours:
+        return WeeklyHours.of(self.model_dump())
+
+
 class SiteDefinition(_Model):
     site: SiteInfo
     service_points: list[ServicePoint] = Field(min_length=1)
     feedback: Feedback = Feedback()
     retired: Retired = Retired()
     reports: ReportSettings = ReportSettings()
+    opening_hours: OpeningHours = OpeningHours()
 
     @property
     def kiosk_slots(self) -> int:
@@ -489,4 +517,6 @@ def site_toml(definition: SiteDefinition, retired_at: datetime | None = None) ->
     for reason in definition.retired.reasons:
         lines += _toml_table("[[retired.reasons]]", reason.model_dump())
     lines += _toml_table("[reports]", definition.reports.model_dump())
+    if definition.opening_hours != OpeningHours():
+        lines += _toml_table("[opening_hours]", definition.opening_hours.model_dump())
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -345,3 +345,73 @@ deliveries = Table(
 )
 Index("deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
 Index("deliveries_by_time", deliveries.c.created_at)
+
+# Alerts (central.alerts, rules in central.alert_rules): per site one rule of each kind, on or
+# off, with its parameters (JSON); a site without a row of a kind has that kind's defaults.
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("site_id", String(64), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # central.alert_rules.KINDS
+    Column("enabled", Boolean, nullable=False),
+    Column("params", Text, nullable=False),  # JSON: {"share_percent": 50, ...}
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(36)),  # the person; NULL: a command
+)
+
+# Who hears of a site's alerts: a person of the console (by e-mail, in their language; only
+# while they may read the site) or a webhook (JSON, Teams or Slack body, signed with its secret).
+alert_recipients = Table(
+    "alert_recipients",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("site_id", String(64), nullable=False),
+    Column("person_id", String(36), ForeignKey("people.id")),  # e-mail; NULL for a webhook
+    Column("url", Text),  # webhook; NULL for a person
+    Column("secret", Text),
+    Column("style", String(16)),  # json | teams | slack
+    Column("language", String(8)),  # a webhook's language (a person has their own)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(36)),
+)
+Index("alert_recipients_by_site", alert_recipients.c.site_id)
+
+# Alert episodes: opened once when a rule's condition starts, cleared when it ends. `subject`
+# is the kiosk's device id, or "" for the site's own (unhappy): at most one open episode per
+# site, kind and subject, which the database enforces (two workers never open one twice).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("site_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("device_id", String(36)),
+    Column("kiosk_id", String(64)),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("cleared_at", DateTime(timezone=True)),
+    Column("facts", Text, nullable=False),  # JSON: the numbers when it opened
+    Column("clear_facts", Text),  # JSON: the numbers when it cleared
+    Column("acknowledged_by", String(320)),  # the person's e-mail address
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("ack_comment", Text),
+)
+Index(
+    "alerts_one_open",
+    alerts.c.site_id,
+    alerts.c.kind,
+    alerts.c.subject,
+    unique=True,
+    sqlite_where=alerts.c.cleared_at.is_(None),
+    postgresql_where=alerts.c.cleared_at.is_(None),
+)
+Index("alerts_by_site_time", alerts.c.site_id, alerts.c.opened_at)
+Index("alerts_by_episode", alerts.c.site_id, alerts.c.kind, alerts.c.subject, alerts.c.cleared_at)
+
+# The alerts' timer: one row; the worker that moves `ran_at` on runs the round (central.alerts).
+alert_timer = Table(
+    "alert_timer",
+    metadata,
+    Column("name", String(16), primary_key=True),
+    Column("ran_at", DateTime(timezone=True)),
+)

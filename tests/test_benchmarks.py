@@ -12,6 +12,7 @@ import pytest
 from tests.support.paths import ROOT
 
 SMALL = {
+    "bench_alerts.py": ["--kiosks", "20", "--events", "20", "--workers", "2", "--probes", "2"],
     "bench_console.py": ["--events", "1000", "--sites", "2", "--runs", "1", "--browser-runs", "1"],
     "bench_fleet.py": ["--kiosks", "20", "--events", "20", "--workers", "2", "--processes", "1"],
     "bench_ingest.py": ["--events", "500"],

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-from central import metrics
+from central import alerts, metrics
 from central.api.admission import BusyError, IngestGate
 from central.api.deps import DeviceCredentials, authenticated_device, bearer_token
 from central.api.problems import ProblemError, problem_responses
@@ -29,13 +29,16 @@ router = APIRouter(prefix="/api/v1", tags=["events"])
 TOO_LARGE = f"A batch body may be at most {MAX_BODY_BYTES} bytes; send fewer events per batch."
 
 
-def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> IngestResult:
+def _store(
+    request: Request, token: str, envelope: BatchEnvelope, raw: list
+) -> tuple[IngestResult, str]:
+    """The batch stored, and its site (for the alerts)."""
     settings = request.app.state.settings
     client = client_address(request)
     received_at = datetime.now(UTC)
     checked = check_events(raw)  # no database needed: done before the write lock is taken
 
-    def work(conn: Connection) -> IngestResult:
+    def work(conn: Connection) -> tuple[IngestResult, str]:
         # The token check and the whole batch in one transaction, on one worker thread: a batch
         # costs one hop off the event loop, which is most of the fixed cost of a request.
         device = authenticated_device(conn, token, client=client)
@@ -47,7 +50,7 @@ def _store(request: Request, token: str, envelope: BatchEnvelope, raw: list) -> 
             checked,
             received_at=received_at,
             tolerance=settings.clock_tolerance,
-        )
+        ), device.site_id
 
     # A deadlock or serialization failure is run again here, never answered 500.
     return in_write_transaction(request.app.state.engine, work)
@@ -94,8 +97,9 @@ async def _post_events(
         async with gate.turn():
             started = time.perf_counter()
             outcome.waited(started - waited)
-            result = await run_in_threadpool(_store, request, token, envelope, raw_events)
+            result, site_id = await run_in_threadpool(_store, request, token, envelope, raw_events)
             outcome.stored(result, time.perf_counter() - started)
+        alerts.note_arrival(request.app, site_id, alerts.AFTER_BATCH)  # soon, off this request
     except BusyError as busy:  # the agent keeps the batch and backs off instead of piling up
         outcome.waited(time.perf_counter() - waited)
         raise ProblemError(

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import Connection
 
+from central import alerts
 from central.api.deps import (
     CurrentCaller,
     Db,
@@ -35,11 +36,13 @@ async def heartbeat(beat: Heartbeat, request: Request, credentials: DeviceCreden
     """A kiosk's health: version, backlog, last upload, free disk, printer, clock."""
     token = bearer_token(credentials)
 
-    def record(conn: Connection) -> None:
+    def record(conn: Connection) -> str:
         device = authenticated_device(conn, token)
         record_heartbeat(conn, device.id, beat, datetime.now(UTC))
+        return device.site_id
 
-    await run_write(request, record)  # committed before the 204 goes out
+    site_id = await run_write(request, record)  # committed before the 204 goes out
+    alerts.note_arrival(request.app, site_id, alerts.AFTER_HEARTBEAT)  # soon, not here
     return Response(status_code=204)
 
 
