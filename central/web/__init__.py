@@ -22,6 +22,7 @@ from central.web import (
     errors,
     fleet_page,
     overview_page,
+    public_page,
     session,
     site_page,
     sso,
@@ -40,6 +41,7 @@ PAGE_MODULES = [
     admin_people,
     admin_keys,
     sso,
+    public_page,
 ]
 
 
