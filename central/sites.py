@@ -26,6 +26,11 @@ A site file has the shape of a kiosk config's shared parts (see docs/central.md)
 
     [opening_hours]                # for the alerts (central only); default: weekdays 8-16
     mon = ["08:00-16:00"]          # ... tue to sun; [] = closed
+    [public]                       # never sent to kiosks
+    results = true                 # the last 30 days' score on a page without sign-in
+
+    [message]                      # "You said, we did" on the kiosks' start screen
+    fi = "Toivoitte lisää istumapaikkoja: aulassa on nyt 12 uutta tuolia."
 
 Service points and reasons a new definition leaves out are kept under [retired] (see
 SiteDefinition.replacing); `site_toml` writes a definition back in this shape (`hymy-central
@@ -61,6 +66,7 @@ from hymy_domain.facts import (
     PREFIX_PATTERN,
     Localized,
 )
+from hymy_domain.site_message import MESSAGE_LANGUAGES, message_problem
 from sync.protocol import KioskConfigAnswer
 
 ID = ID_PATTERN  # the site file's ids, as every part of Hymy takes them
@@ -191,6 +197,40 @@ class OpeningHours(_Model):
         return WeeklyHours.of(self.model_dump())
 
 
+class PublicSettings(_Model):
+    """What the site publishes without sign-in (central only: kiosk_config leaves it out).
+
+    results: the public page and widget of the last 30 days' score and n (central.public_results;
+    off by default: a site that has not opted in answers 404, as an unknown one does).
+    """
+
+    results: bool = False
+
+
+def _message_text(value: str) -> str:
+    problem = message_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+MessageText = Annotated[str, AfterValidator(_message_text)]
+
+
+class KioskMessage(_Model):
+    """ "You said, we did": a short message per language on the kiosks' start screen
+    (hymy_domain.site_message: at most MESSAGE_MAX_CHARS, one paragraph, no personal data).
+    A language left out falls back on the kiosk as its other texts do."""
+
+    fi: MessageText | None = None
+    sv: MessageText | None = None
+    en: MessageText | None = None
+
+    def texts(self) -> dict[str, str]:
+        """The message's languages and texts, fi, sv, en in order; empty for no message."""
+        return {lang: text for lang in MESSAGE_LANGUAGES if (text := getattr(self, lang))}
+
+
 class SiteDefinition(_Model):
     site: SiteInfo
     service_points: list[ServicePoint] = Field(min_length=1)
@@ -198,6 +238,8 @@ class SiteDefinition(_Model):
     retired: Retired = Retired()
     reports: ReportSettings = ReportSettings()
     opening_hours: OpeningHours = OpeningHours()
+    public: PublicSettings = PublicSettings()
+    message: KioskMessage = KioskMessage()
 
     @property
     def kiosk_slots(self) -> int:
@@ -323,6 +365,7 @@ def kiosk_config(definition: SiteDefinition, *, kiosk_id: str, slot: int) -> dic
                 for point in definition.service_points
             ],
             "feedback": {"reasons": [r.model_dump() for r in definition.feedback.reasons]},
+            "message": definition.message.texts() or None,
         }
     )
     return config.to_json()
@@ -415,6 +458,21 @@ def site_changes(
     if old.reports.min_answers != new.reports.min_answers:
         shown = {"before": old.reports.min_answers, "after": new.reports.min_answers}
         lines.append(_("reports min_answers: %(before)s -> %(after)s") % shown)
+    if old.public.results != new.public.results:
+        lines.append(
+            _("public results: on (a page and a widget without sign-in)")
+            if new.public.results
+            else _("public results: off")
+        )
+    for language in MESSAGE_LANGUAGES:
+        before, after = getattr(old.message, language), getattr(new.message, language)
+        if before != after:
+            shown = {"language": language, "text": after or ""}
+            lines.append(
+                _("kiosk message in %(language)s: %(text)s") % shown
+                if after
+                else _("kiosk message in %(language)s removed") % shown
+            )
     # One sentence per kind of change and part, so that each language words it whole.
     point_words = {
         "back": _("service point back in service: %(key)s"),
@@ -519,4 +577,8 @@ def site_toml(definition: SiteDefinition, retired_at: datetime | None = None) ->
     lines += _toml_table("[reports]", definition.reports.model_dump())
     if definition.opening_hours != OpeningHours():
         lines += _toml_table("[opening_hours]", definition.opening_hours.model_dump())
+    lines += _toml_table("[public]", definition.public.model_dump())
+    if definition.message.texts():
+        lines += ['# "You said, we did" on the kiosks\' start screen.']
+        lines += _toml_table("[message]", definition.message.texts())
     return "\n".join(lines).rstrip("\n") + "\n"

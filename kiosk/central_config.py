@@ -1,6 +1,7 @@
 """The kiosk's config as the central sends it (sync.protocol.KioskConfigAnswer, written by the
 sync agent as hymy_domain.facts.CENTRAL_CONFIG_FILE in the data directory) laid over the local
-TOML file: the central owns the station's name, service points and follow-up reasons; the file
+TOML file: the central owns the station's name, service points, follow-up reasons and the
+start screen's message ("You said, we did": none when the central sends none); the file
 keeps everything of this Pi (devices, PIN, display, timeouts) and extra keys of a service point
 (its booking codes, say). The kiosk does not import the wire format (sync.protocol): it checks
 the file's shape here and validates the merged config as its own."""
@@ -38,6 +39,7 @@ def central_shape_problem(central: Any) -> str | None:
     points = central.get("service_points", [])
     for key, ok in (
         ("kiosk", isinstance(central.get("kiosk", {}), Mapping)),
+        ("message", isinstance(central.get("message") or {}, Mapping)),
         ("feedback", isinstance(feedback, Mapping)),
         ("service_points", isinstance(points, list)),
         (
@@ -74,6 +76,10 @@ def merge_central(local: Mapping[str, Any], central: Mapping[str, Any]) -> dict[
     feedback = merged.setdefault("feedback", {})
     if "reasons" in central.get("feedback", {}) and isinstance(feedback, dict):
         feedback["reasons"] = central["feedback"]["reasons"]
+    # The site's message is the central's: one it no longer sends is gone from the screen.
+    merged.pop("message", None)
+    if central.get("message"):
+        merged["message"] = dict(central["message"])
     return merged
 
 
@@ -122,16 +128,17 @@ class ConfigSource:
         local = parse_toml(read_config_file(self.path), source=self.path)
         central = self._central()
         if central is not None:
+            merged = merge_central(local, central)
             try:
-                config = validate_config(
-                    merge_central(local, central),
-                    source=self.path,
-                    available_languages=self.available_languages,
-                )
+                return self._validate(merged)
             except ConfigError as err:
+                if all(p.key.startswith("message") for p in err.problems):
+                    # Only the message does not fit (a newer central's rule): the rest does.
+                    log.error("the central's start-screen message is left out: %s", err)
+                    merged.pop("message", None)
+                    return self._validate(merged)
                 log.error("the central's config does not fit, using %s alone: %s", self.path, err)
-            else:
-                return config
-        return validate_config(
-            local, source=self.path, available_languages=self.available_languages
-        )
+        return self._validate(local)
+
+    def _validate(self, data: Mapping[str, Any]) -> KioskConfig:
+        return validate_config(data, source=self.path, available_languages=self.available_languages)

@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from hymy_domain import facts
+from hymy_domain.site_message import message_problem
 from kiosk.i18n import text_fallbacks
 from kiosk.pin import is_pin_hash
 
@@ -100,10 +101,20 @@ def _tuple_from_array(value: object) -> object:
     return tuple(value) if isinstance(value, list) else value
 
 
+def _message(value: dict[str, str]) -> dict[str, str]:
+    for language, words in value.items():
+        problem = message_problem(words)
+        if problem:
+            raise ValueError(f"{language}: {problem}")
+    return value
+
+
 T = TypeVar("T")
 Array = Annotated[tuple[T, ...], BeforeValidator(_tuple_from_array)]
 Id = Annotated[str, AfterValidator(_id)]
 Localized = facts.Localized
+# "You said, we did" per language: a language left out falls back as the station's name does.
+Message = Annotated[Localized, AfterValidator(_message)]
 Rating = Annotated[int, Field(ge=facts.MIN_RATING, le=facts.MAX_RATING)]
 TicketNumber = Annotated[int, Field(ge=1, le=999)]
 
@@ -233,6 +244,7 @@ class KioskConfig(_Section):
     outbox: OutboxSection = OutboxSection()
     display: Display = Display()
     speech: SpeechSection = SpeechSection()
+    message: Message | None = None  # "You said, we did" on the start screen (from the central)
     _source: Path = PrivateAttr(default=Path("<text>"))
 
     @property

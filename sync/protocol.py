@@ -526,6 +526,9 @@ class KioskConfigAnswer(_Config):
     kiosk: ConfigKiosk
     service_points: list[ConfigServicePoint]
     feedback: ConfigFeedback = ConfigFeedback()
+    # "You said, we did" on the start screen, per language (hymy_domain.site_message); left
+    # out when the site has none, so older agents and kiosks get the config they know.
+    message: Localized | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The config as JSON data, as sent and as the sync agent writes it for the kiosk."""

@@ -24,6 +24,7 @@ from central.web import (
     errors,
     fleet_page,
     overview_page,
+    public_page,
     report_pages,
     session,
     site_page,
@@ -46,6 +47,7 @@ PAGE_MODULES = [
     admin_people,
     admin_keys,
     sso,
+    public_page,
 ]
 
 

@@ -1,12 +1,14 @@
 """Every visitor screen at each window size, in normal and in large text (A+), on the real app
 under Xvfb: touch targets of 12 mm, text contrast of 7:1, in large text no text under the large
 floor (0.7 degrees of arc at 50 cm); nothing overlapping, cut or off the window; screenshots of
-all. (This replaces test_ui.py's touch-target tour: the admin screens are measured here too.)"""
+all. (This replaces test_ui.py's touch-target tour: the admin screens are measured here too.)
+The start screen carries a site's "You said, we did" message as long as the central allows."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.support.kiosk_config import config_with_message
 from tests.support.screenshots import screenshot_problems
 
 pytestmark = pytest.mark.ui
@@ -29,7 +31,12 @@ WINDOWS = ["800x480", "1280x720", "480x800", "1080x1920"]
 @pytest.mark.parametrize("window", WINDOWS)
 def test_every_screen_in_normal_and_large_text(kiosk_run, tmp_path, window):
     shots = tmp_path / "shots"
-    notes = kiosk_run("ui_scripts_large:visitor_screens", window=window, shots=shots)
+    notes = kiosk_run(
+        "ui_scripts_large:visitor_screens",
+        config=config_with_message(tmp_path),
+        window=window,
+        shots=shots,
+    )
 
     for mode in ("normal", "large"):
         assert set(notes[mode]) == VISITOR_SCREENS

@@ -71,3 +71,27 @@ def example_config_file(directory: Path, **changes: object) -> Path:
     path = directory / "kiosk.toml"
     path.write_text(example_config(**changes), encoding="utf-8")
     return path
+
+
+# "You said, we did" as long as the central lets it be (MESSAGE_MAX_CHARS), in each language.
+LONG_MESSAGE = {
+    "fi": "Toivoitte lyhyempää odotusta laboratorioon. Nyt näytteenotto alkaa arkisin jo "
+    "kello 7.00, ja aamun ajanvarausaikoja on kaksi kertaa enemmän kuin viime syksynä. "
+    "Kiitos palautteesta!",
+    "sv": "Ni önskade kortare väntetid till laboratoriet. Nu börjar provtagningen redan "
+    "klockan 7.00 på vardagar, och det finns dubbelt så många morgontider som i höstas. "
+    "Tack för svaren!",
+    "en": "You asked for shorter waits at the laboratory. Samples are now taken from 7.00 on "
+    "weekdays, and there are twice as many morning appointments as last autumn. Thank you!",
+}
+
+
+def config_with_message(directory: Path, message: dict[str, str] = LONG_MESSAGE) -> Path:
+    """The example kiosk config with a site's message (as the central sends it) as its
+    [message] table, written to directory/kiosk.toml (its logo still found); its path."""
+    table = "".join(f"{lang} = {toml_value(text)}\n" for lang, text in message.items())
+    logo = (EXAMPLE_CONFIG.parent / "../images/example-logo.png").resolve()
+    path = directory / "kiosk.toml"
+    text = example_config(display__logo=str(logo)) + "\n[message]\n" + table
+    path.write_text(text, encoding="utf-8")
+    return path

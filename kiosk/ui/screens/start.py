@@ -1,6 +1,6 @@
 """The start screen: check in, or rate the visit (one touch on a face rates, as on the feedback
-terminals visitors know). It shows the station's logo, the time and where to get help when the
-config has them, and holds the hidden admin corner."""
+terminals visitors know). It shows the station's logo, the time, the site's "You said, we did"
+message and where to get help when the config has them, and holds the hidden admin corner."""
 
 from __future__ import annotations
 
@@ -31,6 +31,12 @@ class StartCard(BounceFilteredButton, BoxLayout):
     bg = ColorProperty("#00504a")
     title = StringProperty("")
     subtitle = StringProperty("")
+
+
+class MessagePanel(BoxLayout):
+    """The site's "You said, we did" message under its heading, on a light panel of its own."""
+
+    bg = ColorProperty("#ffffff")
 
 
 class AdminCorner(Widget):
@@ -88,6 +94,7 @@ def usable_logo(config: KioskConfig) -> str:
 
 class StartScreen(KioskScreen):
     help_line = StringProperty("")  # where to get help, in the visitor's language
+    message = StringProperty("")  # "You said, we did" in the visitor's language; "" for none
     logo = StringProperty("")  # the logo file's path; "" for none
     clock_text = StringProperty("")  # "14.05"; "" without a clock
 
@@ -101,6 +108,8 @@ class StartScreen(KioskScreen):
         config = self.app.kiosk_config
         help_line = config.kiosk.help_line
         self.help_line = keep_together(text(help_line, view.language)) if help_line else ""
+        message = config.message
+        self.message = keep_together(text(message, view.language)) if message else ""
         if config is not self._config:  # a new config: its logo is looked for once
             self._config = config
             self.logo = usable_logo(config)
