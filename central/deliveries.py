@@ -25,7 +25,7 @@ import ssl
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 
 from central.db import in_write_transaction
 from central.delivery_messages import (
+    NOTICE_HEADER,
     SIGNATURE_HEADER,
     STYLES,
     TIMESTAMP_HEADER,
@@ -126,10 +127,13 @@ def queue_email(
     attachments: Sequence[Attachment] = (),
     site_id: str | None,
     about: str,
+    headers: Mapping[str, str] | None = None,
 ) -> str:
     """Queue an e-mail in the caller's transaction; its delivery id. Call wake() after the
     commit."""
-    body = email_message(to=to, subject=subject, text=text, html=html, attachments=attachments)
+    body = email_message(
+        to=to, subject=subject, text=text, html=html, attachments=attachments, headers=headers
+    )
     return _queue(
         conn, kind="email", target=to, subject=subject, body=body, site_id=site_id, about=about
     )
@@ -138,7 +142,8 @@ def queue_email(
 def queue_notice_email(
     conn: Connection, *, to: str, notice: Notice, site_id: str | None, about: str
 ) -> str:
-    """Queue an alert's or all-clear's e-mail (subject: its title; text and HTML from it)."""
+    """Queue an alert's or all-clear's e-mail (subject: its title; text and HTML from it; the
+    header X-Hymy-Notice says which, for mail filters)."""
     return queue_email(
         conn,
         to=to,
@@ -147,6 +152,7 @@ def queue_notice_email(
         html=notice_html(notice),
         site_id=site_id,
         about=about,
+        headers={NOTICE_HEADER: notice.severity},
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -32,6 +32,7 @@ RETRY_AFTER = (
 MAX_ATTEMPTS = len(RETRY_AFTER) + 1
 SIGNATURE_HEADER = "X-Hymy-Signature"
 TIMESTAMP_HEADER = "X-Hymy-Timestamp"
+NOTICE_HEADER = "X-Hymy-Notice"  # an alert's e-mail: "alert" or "clear" (for mail filters)
 SLACK_MAX_FIELDS = 10  # a Slack section holds at most ten fields
 # Headers unfolded up to SMTP's own line limit: Python 3.11 folds a long non-ASCII subject into
 # encoded words whose space between them a reader drops ("ääkköset å" read as "ääkkösetå").
@@ -65,15 +66,18 @@ def email_message(
     text: str,
     html: str | None = None,
     attachments: Sequence[Attachment] = (),
+    headers: Mapping[str, str] | None = None,
 ) -> bytes:
-    """The e-mail as queued: UTF-8 text (and HTML beside it), the attachments, a Message-ID
-    (the same on every attempt, so a server that got it twice can tell); From and Date are put
-    in front when it is sent (`sending_headers`)."""
+    """The e-mail as queued (with any extra `headers`): UTF-8 text (and HTML beside it), the
+    attachments, a Message-ID (the same on every attempt, so a server that got it twice can
+    tell); From and Date are put in front when it is sent (`sending_headers`)."""
     message = EmailMessage(policy=MAIL_POLICY)
     message["To"] = to
     message["Subject"] = " ".join(subject.split())  # one line, whatever the caller gave
     message["Message-ID"] = make_msgid(domain="hymy.invalid")
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office answers
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")

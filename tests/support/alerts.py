@@ -1,15 +1,18 @@
-"""Alerts: a recorder of what central.alerts queues through central.deliveries (the real module
-when it is there, else a stand-in of its interface), and site files for the alert tests."""
+"""Alerts: what central.alerts queued, read back from the real delivery queue, and site files
+for the alert tests."""
 
 from __future__ import annotations
 
-import sys
-import types
+import email
+import email.policy
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
+from sqlalchemy import Engine, select
 
+from central.delivery_messages import NOTICE_HEADER
+from central.tables import deliveries
 from tests.support.central import HERVANTA_SITE
 from tests.support.paths import EXAMPLE_SITE
 
@@ -20,58 +23,50 @@ KALEVA_ALWAYS_OPEN = EXAMPLE_SITE.read_text(encoding="utf-8") + ALWAYS_OPEN
 HERVANTA_ALWAYS_OPEN = HERVANTA_SITE + ALWAYS_OPEN
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A notice as it was queued, read back from the real delivery queue: an e-mail's subject,
+    text, link and X-Hymy-Notice, or a JSON webhook's body."""
+
+    title: str
+    text: str
+    link: str | None
+    severity: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Queued:
-    """What was queued: ("email", to, notice, site_id, about) or ("webhook", url, notice, ...)."""
+    """What central.alerts queued in the real `deliveries` table, oldest first."""
 
-    items: list[tuple[str, str, Any, str | None, str]] = field(default_factory=list)
-    wakes: int = 0
+    engine: Engine
 
-    def emails(self) -> list[tuple[str, Any]]:
-        return [(to, notice) for kind, to, notice, _s, _a in self.items if kind == "email"]
+    @property
+    def items(self) -> list[tuple[str, str, Sent, str | None, str]]:
+        """(kind, address or URL, the notice, site, about) of each delivery."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(deliveries).order_by(deliveries.c.created_at, deliveries.c.id)
+            ).all()
+        return [(r.kind, r.target, _read(r.kind, bytes(r.body)), r.site_id, r.about) for r in rows]
 
-    def webhooks(self) -> list[tuple[str, Any]]:
-        return [(url, notice) for kind, url, notice, _s, _a in self.items if kind == "webhook"]
+    def emails(self) -> list[tuple[str, Sent]]:
+        return [(to, sent) for kind, to, sent, _s, _a in self.items if kind == "email"]
 
+    def webhooks(self) -> list[tuple[str, Sent]]:
+        return [(url, sent) for kind, url, sent, _s, _a in self.items if kind == "webhook"]
 
-def _stand_in() -> types.ModuleType:
-    module = types.ModuleType("central.deliveries")
-
-    @dataclass(frozen=True)
-    class Notice:
-        title: str
-        text: str
-        facts: tuple[tuple[str, str], ...] = ()
-        link: str | None = None
-        severity: str = "alert"
-        data: dict[str, Any] = field(default_factory=dict)
-
-    module.Notice = Notice  # type: ignore[attr-defined]
-    module.console_url = lambda settings, path: "http://central.test" + path  # type: ignore[attr-defined]
-    return module
+    def attempted(self) -> int:
+        """How many deliveries the worker has tried (woken after the alert's commit)."""
+        with self.engine.connect() as conn:
+            return len(conn.execute(select(deliveries).where(deliveries.c.attempts > 0)).all())
 
 
-def record_deliveries(monkeypatch: pytest.MonkeyPatch) -> Queued:
-    """Every e-mail and webhook central.alerts queues, recorded instead of sent."""
-    try:
-        import central.deliveries as deliveries
-    except ImportError:
-        deliveries = _stand_in()
-        monkeypatch.setitem(sys.modules, "central.deliveries", deliveries)
-    queued = Queued()
-
-    def email(conn, *, to, notice, site_id, about):
-        queued.items.append(("email", to, notice, site_id, about))
-        return f"d{len(queued.items)}"
-
-    def webhook(conn, *, url, secret, style, notice, site_id, about):
-        queued.items.append(("webhook", url, notice, site_id, about))
-        return f"d{len(queued.items)}"
-
-    def wake():
-        queued.wakes += 1
-
-    monkeypatch.setattr(deliveries, "queue_notice_email", email, raising=False)
-    monkeypatch.setattr(deliveries, "queue_webhook", webhook, raising=False)
-    monkeypatch.setattr(deliveries, "wake", wake, raising=False)
-    return queued
+def _read(kind: str, body: bytes) -> Sent:
+    if kind == "webhook":  # the alert tests' webhooks take our own JSON body
+        sent = json.loads(body)
+        return Sent(sent["title"], sent["text"], sent["link"], sent["severity"], sent["data"])
+    message = email.message_from_bytes(body, policy=email.policy.default)
+    text = message.get_body(("plain",)).get_content()
+    links = [line for line in text.splitlines() if line.startswith(("http://", "https://"))]
+    return Sent(message["Subject"], text, links[-1] if links else None, message[NOTICE_HEADER])
