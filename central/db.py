@@ -121,6 +121,16 @@ def writing(engine: Engine) -> Connection:
     return engine.connect().execution_options(write_lock=True)
 
 
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """`with write_transaction(engine) as conn:` one write transaction, committed at the end
+    (rolled back on an error), holding SQLite's write lock from BEGIN; no retries (for those:
+    in_write_transaction). For scripts and tests that write beside the central's workers: a
+    plain `engine.begin()` that reads before it writes fails at once while a worker writes."""
+    with writing(engine) as conn, conn.begin():
+        yield conn
+
+
 def is_transient(err: DBAPIError) -> bool:
     """Whether the failed transaction may simply be run again: a PostgreSQL serialization failure
     or deadlock, or SQLite still locked after its busy timeout."""

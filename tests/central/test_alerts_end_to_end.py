@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 
 from central.alert_store import add_person as add_recipient
 from central.alert_store import add_webhook
-from central.db import default_url, make_engine
+from central.db import default_url, make_engine, write_transaction
 from central.people import add_person, set_language
 from hymy_dev.local_central import free_port
 from tests.support.central import HERVANTA_SITE
@@ -97,7 +97,7 @@ def servers(tmp_path: Path):
     hervanta.write_text(HERVANTA_SITE, encoding="utf-8")
     central.add_site(hervanta)
     engine = make_engine(default_url(tmp_path / "central"))
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         kaleva = add_person(conn, "osasto@example.fi", "manager", ["kaleva"], None)
         set_language(conn, kaleva.id, "sv")
         other = add_person(conn, "hervanta@example.fi", "manager", ["hervanta"], None)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from central.db import write_transaction
 from central.settings import SettingsError, env_choice, env_float, env_int
 from hymy_dev.local_central import free_port
 from tests.support.central_cli import one_clear_line, run_central
@@ -297,7 +298,7 @@ def test_a_read_only_command_on_an_older_schema_does_not_migrate(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'central.sqlite'}"
     engine = make_engine(url)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         command.upgrade(_alembic_config(conn), "0005")
     engine.dispose()
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from central.db import write_transaction
 from central.people import add_person
 from central.web.session import COOKIE
 from tests.support.central import (
@@ -90,7 +91,7 @@ def two_sites(client: TestClient) -> dict[str, str]:
     assert sent.json()["accepted"] == 2
     sent = send(client, tokens[OTHER], [comment_at(1.5, "Hervannan salainen kommentti")])
     assert sent.json()["accepted"] == 1
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         add_person(conn, MANAGER, "manager", [OWN], PASSWORD)
         add_person(conn, ADMIN, "admin", [], PASSWORD)
         add_person(conn, IT, "it", [], PASSWORD)

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from central.access import create_api_key
+from central.db import write_transaction
 from central.people import add_person, set_language
 from central.site_store import retire_parts
 from central.web.session import COOKIE
@@ -52,7 +53,7 @@ class Page:
         assert send(client, token, items).json()["accepted"] == len(items)
         other = enrol(client, "hervanta", "aula-hervanta")
         assert send(client, other, [comment_at(2.5, "Hervannassa hyvin")]).json()["accepted"] == 1
-        with client.app.state.engine.begin() as conn:
+        with write_transaction(client.app.state.engine) as conn:
             self.admin_id = add_person(conn, ADMIN, "admin", [], PASSWORD).id
             key, _ = create_api_key(conn, "admin", [])
         self.api = {"Authorization": f"Bearer {key}"}
@@ -173,19 +174,19 @@ def test_names_in_finnish_and_swedish_and_a_retired_point_marked(comments: Page)
     finnish = comments.get(query, **{"accept-language": "fi"}).text
     assert "Kalevan terveysasema" in finnish and "Laboratorio" in finnish
     assert "Odotusaika" in finnish
-    with comments.client.app.state.engine.begin() as conn:
+    with write_transaction(comments.client.app.state.engine) as conn:
         set_language(conn, comments.admin_id, "sv")  # the person's own choice
     try:
         swedish = comments.get(query).text
         assert "Kalevas hälsostation" in swedish and "Laboratoriet" in swedish
         assert "Väntetiden" in swedish
         assert ">laboratorio<" not in swedish  # never the bare id where a name exists
-        with comments.client.app.state.engine.begin() as conn:
+        with write_transaction(comments.client.app.state.engine) as conn:
             retire_parts(conn, "kaleva", ["laboratorio"], [])
         retired = comments.get(query).text
         assert "Laboratoriet (retired)" in retired  # the catalogs translate the mark later
     finally:
-        with comments.client.app.state.engine.begin() as conn:
+        with write_transaction(comments.client.app.state.engine) as conn:
             retire_parts(conn, "kaleva", ["laboratorio"], [], undo=True)
             set_language(conn, comments.admin_id, None)
 
@@ -262,7 +263,7 @@ def test_paging_by_50_keeps_the_filters(tmp_path) -> None:
         token = enrol(c, "kaleva", "aula-kaleva")
         items = [comment_at(minutes / 60, f"nro {minutes}") for minutes in range(1, 121)]
         assert send(c, token, items).json()["accepted"] == 120
-        with c.app.state.engine.begin() as conn:
+        with write_transaction(c.app.state.engine) as conn:
             add_person(conn, "esihenkilo@example.fi", "manager", ["kaleva"], PASSWORD)
         sign_in(c, "esihenkilo@example.fi")
         first = c.get("/comments?rating=4", headers={"accept-language": "en"}).text
@@ -288,7 +289,7 @@ def test_the_api_narrows_comments_by_service_point_rating_and_reason(client, enr
         for hours, text, rating, point, reason in SENT
     ]
     assert send(client, enrolment["token"], items).json()["accepted"] == len(items)
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         key, _ = create_api_key(conn, "manager", ["kaleva"])
     period = {"site": "kaleva", "from": str(TODAY - timedelta(days=29)), "to": str(TODAY)}
 

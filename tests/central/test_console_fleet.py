@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import update
 
+from central.db import write_transaction
 from central.enrollment import revoke_device
 from central.tables import devices
 from tests.support.central import ENGLISH, OTHER_SITE, add_site, beat, make_code, send
@@ -66,7 +67,8 @@ def a_fleet(client: TestClient) -> dict[str, dict]:
     events = [feedback(outbox_id=outbox, seq=seq) for seq in (1, 2, 5)]
     assert send(client, kiosks["gaps-1"]["token"], events).status_code == 200
     heartbeat(client, kiosks["gaps-1"], backlog=0)
-    with client.app.state.engine.begin() as conn:  # silent: its last heartbeat 3 hours ago
+    # silent: its last heartbeat 3 hours ago
+    with write_transaction(client.app.state.engine) as conn:
         conn.execute(
             update(devices)
             .where(devices.c.id == kiosks["silent-1"]["device_id"])

@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from central.db import write_transaction
 from central.overview import weeks
 from central.people import add_person
 from tests.support.central import OTHER_SITE, accepted, add_site, at, enrol, key, ratings, ticket
@@ -45,7 +46,7 @@ PERIOD = {"from": MONDAY.isoformat(), "to": (MONDAY + timedelta(days=13)).isofor
 
 
 def people(client: TestClient) -> None:
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         add_person(conn, "hoitaja@example.fi", "manager", ["kaleva"], PASSWORD)
         add_person(conn, "paavo@example.fi", "admin", [], PASSWORD)
         add_person(conn, "it@example.fi", "it", [], PASSWORD)

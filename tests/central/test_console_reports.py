@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
+from central.db import write_transaction
 from central.people import add_person, find_person
 from central.report_subscriptions import (
     EVERY_SITE,
@@ -41,14 +42,14 @@ def console(client: TestClient) -> TestClient:
     add_site(client, HERVANTA_SITE)
     moment = datetime(MONDAY.year, MONDAY.month, MONDAY.day, 10, tzinfo=HELSINKI).astimezone(UTC)
     accepted(client, enrol(client, "kaleva"), ratings(moment, [4, 4, 3, 3, 2, 4]))
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         add_person(conn, "hoitaja@example.fi", "manager", ["kaleva"], PASSWORD)
         add_person(conn, "alue@example.fi", "manager", ["kaleva", "hervanta"], PASSWORD)
         add_person(conn, "paavo@example.fi", "admin", [], PASSWORD)
         add_person(conn, "it@example.fi", "it", [], PASSWORD)
     from central.people import set_language
 
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         set_language(conn, find_person(conn, "hoitaja@example.fi").id, "sv")
     return client
 
@@ -150,7 +151,7 @@ def test_an_admin_subscribes_a_regional_manager_to_all_their_sites(console):
 def test_it_staff_get_no_reports(console):
     sign_in(console, "it@example.fi")
     assert console.get("/reports").status_code == 403
-    with console.app.state.engine.begin() as conn:
+    with write_transaction(console.app.state.engine) as conn:
         it = find_person(conn, "it@example.fi")
         with pytest.raises(SubscriptionError, match="reads no reports"):
             subscribe(conn, it, EVERY_SITE, "weekly")

@@ -10,6 +10,7 @@ import sys
 import pytest
 from fastapi.testclient import TestClient
 
+from central.db import write_transaction
 from central.people import FAILURES_PER_EMAIL
 from tests.support.central import ENGLISH
 from tests.support.console import PASSWORD, csrf_of, person, sign_in
@@ -93,7 +94,7 @@ def test_disabling_ends_every_session_at_once(sqlite_client: TestClient) -> None
 
     person(sqlite_client)
     sign_in(sqlite_client, "hoitaja@example.fi")
-    with sqlite_client.app.state.engine.begin() as conn:
+    with write_transaction(sqlite_client.app.state.engine) as conn:
         disable_person(conn, "hoitaja@example.fi")
     assert sqlite_client.get("/", follow_redirects=False).status_code == 303
     assert "disabled" in sign_in(sqlite_client, "hoitaja@example.fi").text

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from central import db
 from central.app import create_app
+from central.db import write_transaction
 from central.deliveries import (
     Attachment,
     Notice,
@@ -72,7 +73,7 @@ def secure_settings(tmp_path: Path, box: Mailbox, **extra) -> Settings:
 
 
 def queued(client: TestClient, make) -> str:
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         delivery = make(conn)
     wake()
     return delivery
@@ -158,7 +159,7 @@ def test_an_smtp_server_that_is_down_gets_the_email_when_it_is_up(tmp_path):
     )  # fmt: skip
     engine = db.make_engine(settings.database_url)  # no server: this test is the worker
     db.ensure_schema(engine)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         delivery = queue_email(
             conn, to="a@example.fi", subject="Hei", text="t", site_id=None, about="x"
         )
@@ -170,7 +171,7 @@ def test_an_smtp_server_that_is_down_gets_the_email_when_it_is_up(tmp_path):
     assert "Connection refused" in first.last_error
     with smtp_server(port=port) as box:
         assert deliver_due(engine, settings) == 0  # not due yet: no retry storm
-        with engine.begin() as conn:  # the minute has passed
+        with write_transaction(engine) as conn:  # the minute has passed
             conn.execute(update(deliveries).values(next_attempt_at=datetime.now(UTC)))
         assert deliver_due(engine, settings) == 1
         (message,) = box.wait(1)
@@ -251,7 +252,7 @@ def test_a_webhook_is_signed_retried_after_a_500_and_then_sent(tmp_path, hook, s
         )
         first = until(lambda: (r := row(client, delivery)).last_error and r)
         assert first.status == "queued" and "HTTP 500" in first.last_error
-        with engine.begin() as conn:  # its minute has passed
+        with write_transaction(engine) as conn:  # its minute has passed
             conn.execute(update(deliveries).values(next_attempt_at=datetime.now(UTC)))
         wake()
         assert until(lambda: row(client, delivery).status == "sent")
@@ -333,7 +334,7 @@ def test_without_an_smtp_server_emails_wait_and_the_console_says_why(tmp_path, h
         assert "key=k1" not in page.text and SECRET not in page.text
         assert 'href="/alerts/a1"' in page.text
         # A failed one is sent again at once with "Try again now".
-        with client.app.state.engine.begin() as conn:
+        with write_transaction(client.app.state.engine) as conn:
             conn.execute(update(deliveries).where(deliveries.c.id == call).values(status="failed"))
         answer = client.post(
             f"/deliveries/{call}/retry",

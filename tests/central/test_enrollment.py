@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select, text, update
 
 from central.app import create_app
-from central.db import in_write_transaction, make_engine, upgrade
+from central.db import in_write_transaction, make_engine, upgrade, write_transaction
 from central.enrollment import (
     EnrollmentError,
     NoFreeSlotError,
@@ -40,14 +40,14 @@ SLOTS = 9  # the example site: numbers_per_kiosk = 100 of 999
 def engine(db_url: str):
     engine = make_engine(db_url)
     upgrade(engine)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         save_site(conn, parse_site(EXAMPLE_SITE.read_text(encoding="utf-8")))
     yield engine
     engine.dispose()
 
 
 def codes(engine, n: int, site: str = "kaleva") -> list[str]:
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         return [create_enroll_code(conn, site, TTL) for _ in range(n)]
 
 
@@ -94,7 +94,7 @@ def test_twenty_kiosks_of_one_site_enrolling_at_once_get_distinct_blocks(engine)
     assert "revoke a kiosk that is gone" in str(refused[0])
     # A refused kiosk's code is still unused: after a revocation it enrols with it.
     leftover = all_codes[outcomes.index(refused[0])]
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         revoke_device(conn, enrolled[4].device_id)
     again = limited(engine, leftover, "aula-late")
     assert (
@@ -152,7 +152,7 @@ def test_a_full_site_answers_409_and_a_revoked_kiosks_block_is_reused(client):
     assert "blocks for 9 kiosks" in full.json()["detail"]
     assert "hymy-central device revoke" in full.json()["detail"]
     third = answers[2].json()
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         revoke_device(conn, third["device_id"])
     tenth = client.post("/api/v1/enroll", json={"code": code, "kiosk_id": "k-10"})
     assert tenth.status_code == 200, tenth.text
@@ -162,7 +162,7 @@ def test_a_full_site_answers_409_and_a_revoked_kiosks_block_is_reused(client):
 def test_a_kiosk_beyond_smaller_blocks_gets_a_clear_config_answer(client, enrolment):
     from central.tables import devices
 
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         conn.execute(update(devices).values(range_slot=8))
     add_site(
         client,

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import update
 
 from central import cli
+from central.db import write_transaction
 from central.enrollment import revoke_device
 from central.fleet import status_words
 from central.tables import outbox_progress
@@ -174,7 +175,7 @@ def test_the_fleet_view_says_whether_every_event_arrived(client, enrolment, db_u
 
     # The central restored from a backup of before 1101-1310 arrived: no seq gap shows the
     # loss, the kiosk's count of sent events does (and it never offers them again).
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         conn.execute(
             update(outbox_progress)
             .where(outbox_progress.c.outbox_id == outbox)
@@ -290,7 +291,7 @@ def test_a_kiosk_enrolled_again_with_its_outbox_is_no_false_alarm(client, enrolm
     ahead = beat(outbox={"id": outbox, "first_seq": 1, "last_seq": 14})
     send(client, enrolment["token"], numbered(outbox, range(1, 11)))
     client.post("/api/v1/heartbeat", headers=old, json=ahead)
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         revoke_device(conn, enrolment["device_id"])
     again = client.post("/api/v1/enroll", json={"code": make_code(client), "kiosk_id": "aula-1"})
     token = again.json()["token"]

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from central import cli
 from central.access import create_api_key
+from central.db import write_transaction
 from central.enrollment import revoke_device
 from central.site_store import load_site
 from central.tables import events, outbox_progress
@@ -117,7 +118,7 @@ def test_a_body_that_is_not_gzip_or_too_large_is_refused(client, enrolment):
 def test_unknown_and_revoked_devices_are_refused_and_nothing_is_stored(client, enrolment):
     assert send(client, "not-a-token", [feedback()]).status_code == 401
     assert client.post("/api/v1/events", content=b"").status_code == 401
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         revoke_device(conn, enrolment["device_id"])
     refused = send(client, enrolment["token"], [feedback()])
     assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
@@ -215,7 +216,7 @@ def test_the_kiosks_own_time_is_kept_as_the_same_instant_whatever_its_offset(cli
 
 
 def manager_key(client) -> dict[str, str]:
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         value, _ = create_api_key(conn, "manager", ["kaleva"])
     return {"Authorization": f"Bearer {value}"}
 
@@ -389,7 +390,7 @@ def test_an_event_stored_unredacted_by_an_earlier_central_is_still_a_duplicate(c
     leaky = feedback(1, comment="Soita 0401234567")
     canonical_then = canonical(parse_event(leaky))  # what the central stored before redacting
     send(client, enrolment["token"], [feedback(2)])
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         conn.execute(
             events.insert().values(
                 {

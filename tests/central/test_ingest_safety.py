@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from central import event_store
+from central.db import write_transaction
 from central.flags import TIME_IMPLAUSIBLE
 from central.tables import events
 from sync.protocol import LANGUAGES, MAX_MONOTONIC_MS, MAX_SEQ, encode_batch
@@ -71,7 +72,7 @@ def test_the_rows_a_database_refuses_are_found_and_the_rest_stored(client, enrol
     else:
         bad.append(row(enrolment, outbox_id=str(uuid.uuid4()), seq=2**63))  # SQLite's integer
     rows = [good[0], bad[0], *good[1:3], *bad[1:], good[3]]
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         result = event_store.store(conn, rows, HELSINKI)
     assert sorted(r["id"] for r in result.fresh) == sorted(r["id"] for r in good)
     assert set(result.refused) == {r["id"] for r in bad}
@@ -82,7 +83,7 @@ def test_the_rows_a_database_refuses_are_found_and_the_rest_stored(client, enrol
 
 def test_a_failure_of_the_database_itself_is_raised_and_stores_nothing(client, enrolment):
     rows = [row(enrolment), row(enrolment, device_id="no-such-device"), row(enrolment)]
-    with pytest.raises(IntegrityError), client.app.state.engine.begin() as conn:
+    with pytest.raises(IntegrityError), write_transaction(client.app.state.engine) as conn:
         event_store.store(conn, rows, HELSINKI)
     assert stored_ids(client) == set()
 

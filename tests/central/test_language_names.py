@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from central.access import create_api_key
+from central.db import write_transaction
 from central.language_names import language_name
 from central.people import add_person
 from central.web.session import COOKIE
@@ -69,7 +70,7 @@ class Central:
         answer = send(client, token, items).json()
         assert answer["accepted"] == len(items), answer
         self.token = token
-        with client.app.state.engine.begin() as conn:
+        with write_transaction(client.app.state.engine) as conn:
             add_person(conn, MANAGER, "manager", ["kaleva"], PASSWORD)
         assert sign_in(client, MANAGER).status_code == 303
         self.cookie = client.cookies[COOKIE]
@@ -125,7 +126,7 @@ def test_the_xlsx_download_and_the_api_name_the_language_too(central: Central) -
         "Swedish",
         "Russian",
     ]
-    with central.client.app.state.engine.begin() as conn:
+    with write_transaction(central.client.app.state.engine) as conn:
         key, _ = create_api_key(conn, "admin", [])
     today = datetime.now(ZoneInfo("Europe/Helsinki")).date()
     api = central.client.get(
@@ -203,7 +204,7 @@ def test_the_report_command_and_a_migrated_database_name_the_languages(client, e
         ingested = sorted(conn.execute(select(daily_language_rollups)).all())
     config = Config()
     config.set_main_option("script_location", "central:migrations")
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "0009")
     upgrade(engine)

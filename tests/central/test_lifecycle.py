@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from central import cli
+from central.db import write_transaction
 from central.site_store import load_site
 from central.sites import parse_site
 from central.tables import api_keys
@@ -294,7 +295,7 @@ def test_migration_0007_keeps_what_was_there(db_url):
     engine = make_engine(db_url)
     config = Config()
     config.set_main_option("script_location", "central:migrations")
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "0006")
         conn.execute(
@@ -311,10 +312,10 @@ def test_migration_0007_keeps_what_was_there(db_url):
         assert row.id == "k1" and row.last_used_at is None and row.revoked_at is None
         kinds = conn.execute(text("SELECT kind, kept_from FROM retention_horizons")).all()
     assert sorted(kinds) == [("daily-run", None), ("events", None)]
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "0006")
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
         conn.execute(

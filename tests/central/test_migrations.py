@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import insert, select
 
-from central.db import make_engine, upgrade
+from central.db import make_engine, upgrade, write_transaction
 from central.tables import daily_rollups, rollups, sites
 
 
@@ -17,7 +17,7 @@ def test_daily_rollups_are_filled_from_hourly_ones(db_url):
     engine = make_engine(db_url)
     config = Config()
     config.set_main_option("script_location", "central:migrations")
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "0003")
         conn.execute(

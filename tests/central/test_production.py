@@ -24,7 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from central.api.admission import SLOT_LOCK_KEY, PostgresSlots
-from central.db import _alembic_config, ensure_schema, make_engine
+from central.db import _alembic_config, ensure_schema, make_engine, write_transaction
 from central.tables import events
 from hymy_dev.local_central import free_port
 from sync.protocol import encode_batch
@@ -243,7 +243,7 @@ def test_batches_spread_over_two_servers_on_one_postgresql_are_stored_once_each(
 
 def _migrate_to(db_url: str, revision: str) -> None:
     engine = make_engine(db_url)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         command.upgrade(_alembic_config(conn), revision)
     engine.dispose()
 
@@ -273,7 +273,7 @@ def test_serve_on_a_newer_schema_refuses(tmp_path):
     db_url = sqlite_url(tmp_path)
     engine = make_engine(db_url)
     ensure_schema(engine)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099_from_the_future'")
     engine.dispose()
     refused = subprocess.run(

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from central.app import create_app
+from central.db import write_transaction
 from central.people import add_person, change_access, find_person, set_language
 from central.report_mail import STALE_CLAIM, due_jobs, run_due
 from central.report_subscriptions import EVERY_SITE, subscribe
@@ -60,7 +61,7 @@ def central(db_url: str, tmp_path: Path, smtp: Mailbox):
         ).astimezone(UTC)
         accepted(client, enrol(client, "kaleva"), ratings(moment, [4, 4, 3, 3, 2, 4, 1]))
         accepted(client, enrol(client, "hervanta"), ratings(moment, [4, 4, 4, 4, 4, 4]))
-        with client.app.state.engine.begin() as conn:
+        with write_transaction(client.app.state.engine) as conn:
             nurse = add_person(conn, "hoitaja@example.fi", "manager", ["kaleva"], None)
             set_language(conn, nurse.id, "sv")
             add_person(conn, "alue@example.fi", "manager", ["kaleva", "hervanta"], None)
@@ -73,7 +74,7 @@ def person(client: TestClient, address: str):
 
 
 def subscribed(client: TestClient, address: str, scope: str, frequency: str = "weekly"):
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         return subscribe(conn, find_person(conn, address), scope, frequency, now=SUBSCRIBED)
 
 
@@ -136,7 +137,7 @@ def test_a_manager_of_one_site_gets_no_report_of_another(central, smtp, tmp_path
     subscribed(central, "alue@example.fi", "hervanta")
     subscribed(central, "hoitaja@example.fi", EVERY_SITE)
     # The regional manager loses Hervanta before Monday: its report is not sent to them.
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         change_access(conn, "alue@example.fi", "manager", ["kaleva"])
     queued = run_due(engine, settings, now=SEND_TIME.astimezone(UTC))
     assert len(queued) == 1  # only the nurse's "every site": Kaleva alone
@@ -153,7 +154,7 @@ def test_a_region_report_holds_every_site_the_person_may_read(central, smtp, tmp
     first_of_next = (LAST_MONDAY.replace(day=28) + timedelta(days=4)).replace(day=1)
     month_send = datetime(first_of_next.year, first_of_next.month, 1, 8, tzinfo=HELSINKI)
     # Subscribed within the month, after the month before's report was due: one report due.
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(
             update(report_subscriptions).values(created_at=month_send - timedelta(days=25))
         )
@@ -171,7 +172,7 @@ def test_a_stale_claim_is_taken_over_and_a_disabled_account_gets_nothing(central
     now = SEND_TIME.astimezone(UTC)
     with engine.connect() as conn:
         (job,) = due_jobs(conn, now)
-    with engine.begin() as conn:  # a worker that claimed the week and died
+    with write_transaction(engine) as conn:  # a worker that claimed the week and died
         conn.execute(
             report_sends.insert().values(
                 subscription_id=subscription.id, period_first=job.period.first,
@@ -185,7 +186,7 @@ def test_a_stale_claim_is_taken_over_and_a_disabled_account_gets_nothing(central
     smtp.wait(1)
     from central.people import disable_person
 
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         disable_person(conn, "hoitaja@example.fi")
     later = now + timedelta(days=7)
     assert run_due(engine, settings, now=later) == []

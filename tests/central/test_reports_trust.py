@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from central.app import create_app
+from central.db import write_transaction
 from central.report_math import (
     bucket_order,
     combined_state,
@@ -127,7 +128,7 @@ def test_an_existing_site_in_a_half_hour_zone_is_named_at_start_and_not_reported
     settings = Settings(data_dir=tmp_path, db_url=db_url)
     with TestClient(create_app(settings)) as client:
         add_site(client)
-        with client.app.state.engine.begin() as conn:
+        with write_transaction(client.app.state.engine) as conn:
             save_site(conn, kolkata_site())
     caplog.set_level(logging.WARNING, logger="central.app")
     with TestClient(create_app(settings)) as client:
@@ -154,7 +155,7 @@ def test_site_add_and_db_upgrade_name_a_half_hour_zone(tmp_path):
 
     engine = make_engine(f"sqlite:///{tmp_path / 'central.sqlite'}")
     upgrade(engine)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         save_site(conn, kolkata_site())
     engine.dispose()
     upgraded = subprocess.run(
@@ -183,7 +184,7 @@ def kept_apart(
     """An event as central-ingest stores one whose time could not be corrected and is
     implausible: flagged, with its kiosk's own time (1970), and not in any rollup."""
     wrong = datetime(1970, 1, 1, 0, 0, 5, tzinfo=UTC)
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         conn.execute(
             insert(events).values(
                 id=str(uuid.uuid4()),
@@ -356,7 +357,7 @@ def test_service_points_and_reasons_carry_their_state(client, enrolment, db_url)
     )
     add_site(client, without)
     # A service point and a reason the site never had, as ingest keeps them (flagged, counted).
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         conn.execute(
             insert(daily_rollups).values(
                 site_id="kaleva",

@@ -46,6 +46,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from central.access import create_api_key
 from central.app import create_app
+from central.db import write_transaction
 from central.settings import Settings
 from tests.support.central import add_site, make_code
 from tests.support.paths import EXAMPLE_SITE
@@ -315,7 +316,7 @@ class Central:
             "/api/v1/enroll", json={"code": make_code(self.client), "kiosk_id": "aula-1"}
         ).json()
         self.device = enrolled["token"]
-        with self.app.state.engine.begin() as conn:
+        with write_transaction(self.app.state.engine) as conn:
             self.keys = {
                 "admin": create_api_key(conn, "admin", [])[0],
                 "it": create_api_key(conn, "it", ["kaleva"])[0],

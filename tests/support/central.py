@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from central.access import create_api_key
+from central.db import write_transaction
 from central.rollups import COUNTS
 from central.tables import events, rollups
 from sync.protocol import encode_batch
@@ -33,7 +34,7 @@ def add_site(client: TestClient, text: str | None = None) -> None:
 def make_code(client: TestClient, site: str = "kaleva") -> str:
     from central.enrollment import create_enroll_code
 
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         return create_enroll_code(conn, site, client.app.state.settings.enroll_code_ttl)
 
 
@@ -78,7 +79,7 @@ OTHER_SITE = EXAMPLE_SITE.read_text(encoding="utf-8").replace('id = "kaleva"', '
 
 
 def key(client, role: str, sites: list[str]) -> dict[str, str]:
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         value, _ = create_api_key(conn, role, sites)
     return {"Authorization": f"Bearer {value}"}
 

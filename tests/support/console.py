@@ -6,6 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from central.db import write_transaction
 from central.people import add_person
 from tests.support.central import add_site
 
@@ -24,7 +25,7 @@ def person(
     sites: list[str] | None = None,
 ) -> None:
     add_site(client)
-    with client.app.state.engine.begin() as conn:
+    with write_transaction(client.app.state.engine) as conn:
         add_person(conn, email, role, ["kaleva"] if sites is None else sites, PASSWORD)
 
 

@@ -27,6 +27,7 @@ shows any more fails the test too, so nothing is skipped silently.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -49,6 +50,7 @@ from hymy_dev.local_central import LocalCentral, LocalCentralError, free_port
 from tests.support.deploy import INSTALL_SH
 from tests.support.paths import EXAMPLE_CONFIG, EXAMPLE_SITE, ROOT, child_pythonpath
 from tests.support.postgres import PostgresCluster
+from tests.support.smtp import smtp_server
 
 VENV_BIN = Path(sys.executable).parent
 RUN_TIMEOUT_S = 90
@@ -403,6 +405,15 @@ class Sandbox:
             "KIVY_NO_ARGS": "1",
             "HYMY_CENTRAL_PORT": str(free_port()),  # for a serve without --port
         }
+        # A mail server on 127.0.0.1 (plain SMTP) for the e-mails the commands send
+        # (`hymy-central mail test`, the deliveries of a serve).
+        self._mail = contextlib.ExitStack()
+        self.mailbox = self._mail.enter_context(smtp_server())
+        self.env |= {
+            "HYMY_CENTRAL_SMTP_HOST": "127.0.0.1",
+            "HYMY_CENTRAL_SMTP_PORT": str(self.mailbox.port),
+            "HYMY_CENTRAL_SMTP_STARTTLS": "false",
+        }
         self.env["HYMY_CONFIG"] = self.file("/etc/hymy/kiosk.toml")  # for one without --config
 
     # the sandbox's values for the placeholders
@@ -654,6 +665,7 @@ class Sandbox:
     def close(self) -> None:
         if self._central is not None:
             self._central.stop()
+        self._mail.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from central import db
+from central.db import write_transaction
 from central.deliveries import Notice, queue_email, queue_webhook
 from central.tables import deliveries
 from tests.support.axe import axe_check, describe
@@ -27,7 +28,7 @@ def central(live_central: LiveCentral) -> LiveCentral:
     live_central.add_person("osasto@example.fi", "manager", "kaleva", password=PASSWORD)
     engine = db.make_engine(live_central.db_url or db.default_url(live_central.data_dir))
     dead = f"http://127.0.0.1:{free_port()}/hooks/secret-path"
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         queue_email(
             conn, to="osasto@example.fi", subject="Hymy-viikkoraportti: Kalevan terveysasema",
             text="t", site_id="kaleva", about="report:1",

@@ -20,6 +20,7 @@ from playwright.sync_api import Page
 from sqlalchemy import update
 
 from central.app import create_app
+from central.db import write_transaction
 from central.oidc import IdentityProvider
 from central.people import add_person, disable_person, find_person
 from central.settings import Settings
@@ -212,7 +213,7 @@ def test_a_person_in_no_mapped_group_is_refused_in_words(
 
 def test_a_disabled_account_stays_refused(central: TestClient) -> None:
     assert sso_sign_in(central, "manager").status_code == 303
-    with central.app.state.engine.begin() as conn:
+    with write_transaction(central.app.state.engine) as conn:
         disable_person(conn, TEST_USERS["manager"]["email"])
     answer = sso_sign_in(central, "manager")
     assert answer.status_code == 403 and "This account is disabled" in answer.text
@@ -222,7 +223,7 @@ def test_a_password_account_is_linked_once(
     central: TestClient, oidc_provider: OidcProvider
 ) -> None:
     email = TEST_USERS["it"]["email"]
-    with central.app.state.engine.begin() as conn:
+    with write_transaction(central.app.state.engine) as conn:
         add_person(conn, email, "manager", ["kaleva"], "kolme sanaa peräkkäin")
     assert sso_sign_in(central, "it").status_code == 303
     with central.app.state.engine.connect() as conn:
@@ -263,7 +264,7 @@ def test_cancelling_at_the_provider_is_told(central: TestClient) -> None:
 
 def test_a_changed_nonce_is_refused(central: TestClient, caplog: pytest.LogCaptureFixture) -> None:
     callback = at_provider(to_provider(central), "u-admin")
-    with central.app.state.engine.begin() as conn:
+    with write_transaction(central.app.state.engine) as conn:
         conn.execute(update(sso_states).values(nonce="another-nonce"))
     answer = back_at_central(central, callback)
     assert answer.status_code == 401 and "could not be verified" in answer.text
