@@ -6,7 +6,7 @@ minimum): below it, no score and no count.
 
 No personal data and no comments: the score, n, the period and the station's name only.
 Figures are cached for CACHE_SECONDS per site, so a busy region's front page costs one report
-a minute, not one a visitor.
+a minute, not one a visitor; whether the site publishes is read on every request.
 """
 
 from __future__ import annotations
@@ -86,13 +86,15 @@ class PublicCache:
         self._kept: dict[str, tuple[float, dict[str, Any]]] = {}
 
     def results(self, conn: Connection, site_id: str) -> dict[str, Any]:
-        """The site's public figures, from the cache while fresh. Raises NotPublicError."""
+        """The site's public figures, from the cache while fresh. Raises NotPublicError (asked
+        each time: a site that stops publishing is gone at once, not after the cache)."""
+        site = public_site(conn, site_id)
         now = time.monotonic()
         with self._lock:
             kept = self._kept.get(site_id)
         if kept is not None and now - kept[0] < self.seconds:
             return kept[1]
-        answer = public_results(conn, public_site(conn, site_id))
+        answer = public_results(conn, site)
         with self._lock:
             if len(self._kept) > 10_000:  # more than a county has: a scan of made-up ids
                 self._kept.clear()

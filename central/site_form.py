@@ -8,6 +8,11 @@ Field names: `site-name-fi`, `site-timezone`; a service point offered `sp-N-id` 
 `rsp-N-id`, `rsp-N-restore`. Reasons alike with `rs-`, `rs-new-`, `rrs-`, and `rs-N-ratings`
 (repeated). Entries are found by their id, not their place, so a form made before someone else
 changed the site still changes the entries it shows, and leaves the others as they are.
+
+The kiosks' start-screen message `message-fi|sv|en` (a language left empty has none; its line
+breaks become spaces) and the public results `public-results` (a hidden empty value before the
+checkbox, so an unticked box is told apart from a form without it). A form without these fields
+leaves them as they were.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from central.sites import SiteDefinition
+from hymy_domain.site_message import MESSAGE_LANGUAGES, message_problem_kind
 
 FORM_LANGUAGES = ("fi", "sv", "en")
 Form = Mapping[str, Sequence[str]]
@@ -25,7 +31,8 @@ Sources = dict[tuple[str, int], str]
 
 
 class SiteFormError(ValueError):
-    """A problem the form has before the site rules are asked: `field` says where."""
+    """A problem the form has before the site rules are asked: `field` says where, `kind` what
+    (no_name, or message_ and a kind of hymy_domain.site_message.message_problem_kind)."""
 
     def __init__(self, field: str, kind: str) -> None:
         super().__init__(kind)
@@ -160,13 +167,40 @@ def edited_site(old: SiteDefinition, form: Form) -> tuple[dict[str, Any], Source
     data["service_points"] = points
     data["feedback"]["reasons"] = reasons
     data["retired"] = {"service_points": retired_points, "reasons": retired_reasons}
+    data["message"] = _message(data.get("message", {}), form)
+    if "public-results" in form:
+        data.setdefault("public", {})["results"] = any(v for v in form["public-results"])
     return data, sources
+
+
+def _message(old: Mapping[str, str], form: Form) -> dict[str, str]:
+    """The start-screen message after the form: each language's text as one paragraph.
+
+    Raises SiteFormError for a text the kiosks may not show (too long, personal data)."""
+    message = dict(old)
+    for language in MESSAGE_LANGUAGES:
+        field = f"message-{language}"
+        if field not in form:
+            continue
+        text = " ".join(_first(form, field).split())
+        if not text:
+            message.pop(language, None)
+            continue
+        kind = message_problem_kind(text)
+        if kind is not None:
+            raise SiteFormError(field, f"message_{kind}")
+        message[language] = text
+    return message
 
 
 def field_for(location: Sequence[str | int], sources: Sources) -> str | None:
     """The form field a problem's key (central.sites.SiteError.problems) came from; None for
     a problem of the whole form (no service point left, say)."""
     loc = list(location)
+    if loc[:1] == ["message"] and len(loc) >= 2:
+        return f"message-{loc[1]}"
+    if loc[:1] == ["public"]:
+        return "public-results"
     if loc[:1] == ["site"] and len(loc) >= 2:
         return "site-" + "-".join(str(p) for p in loc[1:3])
     if loc[:1] == ["service_points"] and len(loc) >= 3:

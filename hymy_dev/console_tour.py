@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -122,7 +121,24 @@ def every_page() -> list[Shot]:
         Shot("admin-site", "/admin/sites/kaleva", ADMIN),
         Shot("admin-people", "/admin/people", ADMIN),
         Shot("admin-api-keys", "/admin/api-keys", ADMIN),
+        Shot("alerts", "/alerts", MANAGER),
+        Shot("site-alerts", "/sites/kaleva/alerts", MANAGER),
+        Shot("deliveries", "/deliveries", IT),
+        Shot("public", "/public/kaleva?lang=fi", MANAGER),
+        Shot("public-widget", "/public/kaleva/widget?lang=fi", MANAGER),
     ]
+
+
+# The example site as one that publishes its results and has a start-screen message.
+DEMO_EXTRAS = """
+[public]
+results = true
+
+[message]
+fi = "Toivoitte lisää istumapaikkoja: aulassa on nyt 12 uutta tuolia."
+sv = "Ni önskade fler sittplatser: i väntrummet finns nu 12 nya stolar."
+en = "You asked for more seats: the lobby now has 12 new chairs."
+"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,12 +151,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     with tempfile.TemporaryDirectory() as tmp:
         central = LocalCentral(Path(tmp))
-        central.add_site(SITE_FILE)
+        site_file = Path(tmp) / "kaleva.toml"
+        site_file.write_text(SITE_FILE.read_text(encoding="utf-8") + DEMO_EXTRAS, encoding="utf-8")
+        central.add_site(site_file)
         demo_people(central)
         with central:
             token = enroll(central.url, central.enroll_code("kaleva"), "kaleva-aula-2")
             log.info("history: %d events", send_history(central.url, token))
-            shutil.rmtree(args.out, ignore_errors=True)
+            args.out.mkdir(parents=True, exist_ok=True)  # other PNGs there (the PDF's) stay
             for path in take(central.url, every_page(), args.out):
                 log.info("saved %s", path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     return 0

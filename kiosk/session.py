@@ -81,6 +81,7 @@ class View:
     printed: bool | None = None  # None: no printer, or the ticket is still printing
     notice: str | None = None  # a catalog message for the start screen (a refused barcode)
     station_name: str = ""
+    message: str = ""  # the site's "You said, we did" in the visitor's language; "" for none
     service_points: tuple[Choice, ...] = ()  # every service point of the config, in its order
     service_point_name: str = ""  # the chosen service point's
     guidance: str = ""  # where to wait at the chosen service point; "" for the usual words
@@ -311,6 +312,7 @@ class KioskSession:
             printed=self._printed,
             notice=self._notice,
             station_name=text(config.kiosk.station_name, language),
+            message=text(config.message, language) if config.message else "",
             service_points=tuple(
                 Choice(p.id, text(p.name, language)) for p in config.service_points
             ),

@@ -43,6 +43,7 @@ QUESTIONS: dict[Step, str] = {
 REASON_GOOD = N_("What went well?")
 REASON_BAD = N_("What could have gone better?")
 START_CHOICES = N_("You can check in or give feedback.")
+MESSAGE_HEADING = N_("You said, we did")  # the start screen's heading of the site's message
 COMMENT_HINT = N_("The comment is typed on the screen's keyboard. You can also skip it.")
 THANKS = {
     "failed": (
@@ -121,7 +122,11 @@ def arrival(
     step = view.step
     if step is Step.START:
         notice = say(view.notice) if view.notice else ""
-        return sentences(say(QUESTIONS[step]), view.station_name, notice, say(START_CHOICES))
+        # The site's message last: a visitor who came to act hears the choices first.
+        message = f"{say(MESSAGE_HEADING)}: {view.message}" if view.message else ""
+        return sentences(
+            say(QUESTIONS[step]), view.station_name, notice, say(START_CHOICES), message
+        )
     if step is Step.REASON:
         good = view.rating is not None and view.rating > UNHAPPY
         return sentences(confirm, say(REASON_GOOD if good else REASON_BAD))

@@ -43,6 +43,7 @@ from central.sites import (
 from central.web.session import FormSession, PageError, require_role
 from central.web.templating import gettext_for, render
 from central.web_sessions import WebSession
+from hymy_domain.site_message import MESSAGE_MAX_CHARS
 
 router = APIRouter(include_in_schema=False)
 AdminSession = Annotated[WebSession, Depends(require_role("admin"))]
@@ -95,6 +96,18 @@ def _message(_: Callable[[str], str], location: tuple[Any, ...], kind: str, raw:
         return _("A site offers at least one service point: keep one in service.")
     if kind == "no_name":
         return _("Give the name in at least one language.")
+    if kind == "message_too_long":
+        return _(
+            "At most %(count)d characters, so that the message fits on the kiosks' start "
+            "screen: shorten it."
+        ) % {"count": MESSAGE_MAX_CHARS}
+    if kind == "message_personal_data":
+        return _(
+            "The message has a phone number, an e-mail address or a personal identity code, "
+            "which the kiosks never show: say where to ask instead (“ask at the reception”)."
+        )
+    if kind == "message_control":
+        return _("The message has a character that cannot be shown: write it as plain text.")
     return raw
 
 
@@ -230,6 +243,7 @@ def _site_page(
         retired_at=retired_at,
         form_languages=FORM_LANGUAGES,
         zones=ZONES,
+        message_max=MESSAGE_MAX_CHARS,
         **context,
     )
 

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from central.db import write_transaction
 from central.people import find_person
 from central.site_store import load_site
 from central.tables import api_keys, enroll_codes, people, sites
@@ -363,7 +364,7 @@ def test_a_person_added_in_the_console_signs_in(sqlite_client: TestClient) -> No
 def test_access_disable_enable_and_a_new_password(sqlite_client: TestClient) -> None:
     add_site(sqlite_client)
     add_site(sqlite_client, OTHER_SITE)
-    with sqlite_client.app.state.engine.begin() as conn:
+    with write_transaction(sqlite_client.app.state.engine) as conn:
         from central.people import add_person
 
         add_person(conn, "hoitaja@example.fi", "manager", ["kaleva"], PASSWORD)
@@ -488,7 +489,7 @@ def test_every_post_without_its_csrf_token_is_refused_and_changes_nothing(
 ) -> None:
     person(sqlite_client, "hoitaja@example.fi", "manager", ["kaleva"])
     as_admin(sqlite_client)
-    with sqlite_client.app.state.engine.begin() as conn:
+    with write_transaction(sqlite_client.app.state.engine) as conn:
         from central.access import create_api_key
 
         create_api_key(conn, "it", [])
@@ -513,7 +514,7 @@ def test_a_manager_or_it_person_gets_403_on_every_admin_url(
     person(sqlite_client, "hoitaja@example.fi", "manager", ["kaleva"])
     person(sqlite_client, "tavallinen@example.fi", role, ["kaleva"])
     as_admin(sqlite_client)
-    with sqlite_client.app.state.engine.begin() as conn:
+    with write_transaction(sqlite_client.app.state.engine) as conn:
         from central.access import create_api_key
 
         create_api_key(conn, "it", [])
@@ -549,3 +550,52 @@ def test_admin_pages_keep_to_the_content_security_policy(sqlite_client: TestClie
         assert "style=" not in answer.text, url
         assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", answer.text)), url
     assert sqlite_client.get("/admin/sites/nowhere").status_code == 404
+
+
+def test_the_start_screen_message_and_public_results_from_the_site_form(
+    client: TestClient, enrolment: dict
+) -> None:
+    as_admin(client)
+    url = "/admin/sites/kaleva"
+    form = form_of(client.get(url).text, url)
+    assert form["message-fi"] == [""] and form["public-results"] == [""]  # none yet, not public
+    assert client.get("/public/kaleva").status_code == 404
+    fi = "Lisäsimme aulaan\r\ntuoleja, kun toivoitte niitä."  # a line break becomes a space
+    saved = submit(
+        client,
+        url,
+        form,
+        action="save",
+        **{"message-fi": fi, "message-sv": "Vi har ställt fler stolar i väntrummet.",
+           "public-results": ["", "1"]},
+    )  # fmt: skip
+    assert saved.status_code == 200 and "Saved" in saved.text
+    assert "kiosk message in fi: Lisäsimme aulaan tuoleja, kun toivoitte niitä." in saved.text
+    assert "public results: on" in saved.text
+    assert config(client, enrolment).json()["message"] == {
+        "fi": "Lisäsimme aulaan tuoleja, kun toivoitte niitä.",
+        "sv": "Vi har ställt fler stolar i väntrummet.",
+    }
+    assert client.get("/public/kaleva").status_code == 200
+
+    form = form_of(client.get(url).text, url)
+    assert form["public-results"] == ["", "1"] and form["message-sv"][0].startswith("Vi har")
+    client.headers["Accept-Language"] = "fi"
+    for text, words in (
+        ("Tuoleja. " * 30, "Enintään 180 merkkiä"),
+        ("Soita 040 123 4567, jos tuoli puuttuu.", "puhelinnumero"),
+    ):
+        refused = submit(client, url, form, action="save", **{"message-en": text})
+        assert refused.status_code == 422 and words in refused.text
+        assert 'id="message-en-error"' in refused.text and "Mitään ei tallennettu" in refused.text
+    client.headers["Accept-Language"] = "en"
+    off = submit(client, url, form, action="save", **{"message-sv": "", "public-results": [""]})
+    assert off.status_code == 200 and "kiosk message in sv removed" in off.text
+    assert config(client, enrolment).json()["message"] == {
+        "fi": "Lisäsimme aulaan tuoleja, kun toivoitte niitä."
+    }
+    assert client.get("/public/kaleva").status_code == 404
+    # A form without these fields (made before they existed) leaves them as they are.
+    bare = {k: v for k, v in form.items() if not k.startswith(("message-", "public-"))}
+    submit(client, url, bare, action="save", sp_0_name_fi="Näytteenotto")
+    assert config(client, enrolment).json()["message"]["fi"].startswith("Lisäsimme")

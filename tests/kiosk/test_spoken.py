@@ -139,6 +139,20 @@ def test_the_start_screen_greets_and_names_the_station_and_a_notice() -> None:
 
 
 @pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fi", "Voit ilmoittautua tai antaa palautetta. Palautteenne perusteella: Aulassa"),
+        ("sv", "Du kan anmäla dig eller ge respons. Utifrån er respons: Aulassa"),
+        ("en", "You can check in or give feedback. You said, we did: Aulassa"),
+    ],
+)
+def test_the_sites_message_is_said_after_the_choices(language: str, words: str) -> None:
+    said = arrival(view(Step.START, language, message="Aulassa on nyt 12 uutta tuolia."))
+    assert said.endswith(words + " on nyt 12 uutta tuolia."), said
+    assert "perusteella" not in arrival(view(Step.START, "fi")), "no message, no heading"
+
+
+@pytest.mark.parametrize(
     ("ticket", "words"), [("L023", "L 23"), ("A100", "A 100"), ("H000", "H 0"), ("T", "T")]
 )
 def test_a_queue_number_is_said_as_it_is_called_out(ticket: str, words: str) -> None:
@@ -161,6 +175,7 @@ def test_every_spoken_message_is_in_the_catalogs() -> None:
         *spoken.KEY_HELP.values(),
         spoken.YOU_CHOSE,
         spoken.START_CHOICES,
+        spoken.MESSAGE_HEADING,
         spoken.COMMENT_HINT,
         spoken.TICKET_NUMBER,
         spoken.TICKET_PRINTED,
