@@ -9,8 +9,9 @@ a comparison with null is null (not true), `eq null` finds nulls, `and`/`or` are
 
 from __future__ import annotations
 
+import copy
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -67,7 +68,7 @@ def parse_filter(text: str, entity_set: EntitySet) -> ast._Node:
     if not text.strip():
         raise ODataError("InvalidFilter", "$filter is empty: give a condition.", "$filter")
     try:
-        tree = ODataParser().parse(ODataLexer().tokenize(text))
+        tree = ODataParser().parse(_one_item_lists(list(ODataLexer().tokenize(text))))
     except ODataException as err:
         raise ODataError(
             "InvalidFilter",
@@ -81,6 +82,27 @@ def parse_filter(text: str, entity_set: EntitySet) -> ast._Node:
             "InvalidFilter", f"$filter={text} is not a condition (true or false).", "$filter"
         )
     return tree
+
+
+def _one_item_lists(tokens: list[Any]) -> Iterator[Any]:
+    """The tokens, with `in (x)` as `in (x, x)` (the same condition): odata-query's grammar
+    reads a one-item list as a parenthesized value and fails, though OData allows it."""
+    solid = [i for i, token in enumerate(tokens) if token.type != "WS"]
+    one_items: dict[int, int] = {}  # the index of an IN -> the index of its list's one item
+    for n, i in enumerate(solid[:-3]):
+        opening, item, closing = (tokens[j] for j in solid[n + 1 : n + 4])
+        if (tokens[i].type, opening.type, closing.type) == ("IN", "(", ")") and item.type not in (
+            "(",
+            ",",
+        ):
+            one_items[solid[n + 2]] = solid[n + 3]
+    for i, token in enumerate(tokens):
+        yield token
+        if i in one_items:
+            comma = copy.copy(tokens[one_items[i]])
+            comma.type = comma.value = ","
+            yield comma
+            yield copy.copy(token)
 
 
 def matcher(tree: ast._Node, entity_set: EntitySet) -> Callable[[Mapping[str, Any]], bool]:
