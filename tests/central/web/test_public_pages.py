@@ -16,18 +16,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.axe import axe_check, describe
+from tests.support.central import HERVANTA_SITE
 from tests.support.live_central import HELSINKI, LiveCentral
 from tests.support.paths import EXAMPLE_SITE
 from tests.support.smtp import free_port
 
 PUBLIC = "\n[public]\nresults = true\n"
-HERVANTA = (
-    EXAMPLE_SITE.read_text(encoding="utf-8")
-    .replace('id = "kaleva"', 'id = "hervanta"')
-    .replace("Kalevan terveysasema", "Hervannan terveysasema")
-    .replace("Kalevas hälsostation", "Hervanta hälsostation")
-    .replace("Kaleva Health Station", "Hervanta Health Station")
-) + PUBLIC
+HERVANTA = HERVANTA_SITE + PUBLIC
 WCAG = {"runOnly": ["wcag2a", "wcag2aa"]}
 
 
