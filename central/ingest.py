@@ -35,9 +35,10 @@ from central.sites import SiteDefinition
 from hymy_domain.redaction import redact
 from sync.protocol import (
     BatchEnvelope,
-    CheckinEvent,
     FeedbackEvent,
     ProtocolError,
+    ResponseEvent,
+    WireEvent,
     canonical,
     event_id,
     parse_event,
@@ -47,8 +48,6 @@ EARLIEST_PLAUSIBLE = datetime(2024, 1, 1, tzinfo=UTC)  # a Pi without RTC boots 
 # The longest a batch may plausibly be on its way (a proxy holding it, a slow line): a kiosk
 # clock behind arrival by more than this is a wrong clock, not a batch in transit.
 MAX_TRANSIT = timedelta(minutes=15)
-
-WireEvent = FeedbackEvent | CheckinEvent
 
 
 @dataclass
@@ -88,7 +87,7 @@ def redact_comment(text: str) -> str:
 
 
 def _redacted(event: WireEvent) -> WireEvent:
-    if isinstance(event, FeedbackEvent) and event.comment:
+    if isinstance(event, FeedbackEvent | ResponseEvent) and event.comment:
         comment = redact_comment(event.comment)
         if comment != event.comment:
             return event.model_copy(update={"comment": comment})
@@ -271,6 +270,13 @@ def _row(
         "reason": getattr(event, "reason", None),
         "misuse": getattr(event, "misuse", None),
         "comment": getattr(event, "comment", None),
+        # a response's answer (sync.protocol.ResponseEvent); NULL for feedback and check-ins
+        "question_set": getattr(event, "question_set", None),
+        "set_version": getattr(event, "set_version", None),
+        "question": getattr(event, "question", None),
+        "scale": getattr(event, "scale", None),
+        "answer": getattr(event, "value", None),
+        "visit": str(event.visit) if getattr(event, "visit", None) else None,
         "content": checked.content,
         "received_at": received_at,
         "batch_id": batch_id,

@@ -1,6 +1,7 @@
 """Rollups, updated in the same transaction as the events they count: per site x service point x
 UTC hour, and per site x service point x local day (in the site's own time zone); reasons per
-hour and day, and feedback per day by the visitor's language.
+hour and day, feedback per day by the visitor's language, and responses to the national
+question set per day by question and answer.
 
 Each rollup table gets one upsert statement per batch, its rows in key order (central.bulk), so
 concurrent batches that count into the same hours lock them in one order."""
@@ -17,12 +18,15 @@ from sqlalchemy import Connection, Table
 
 from central import bulk
 from central.tables import (
+    NO_ANSWER,
+    daily_answer_rollups,
     daily_language_rollups,
     daily_reason_rollups,
     daily_rollups,
     reason_rollups,
     rollups,
 )
+from hymy_domain.national import COMMENT_SCALE
 
 COUNTS = ("r1", "r2", "r3", "r4", "m1", "m2", "m3", "m4", "checkins")
 
@@ -42,6 +46,7 @@ def tally(rows: Iterable[Mapping[str, Any]], zones: Mapping[str, ZoneInfo]) -> d
         "hourly_reasons": Counter(),
         "daily_reasons": Counter(),
         "daily_languages": Counter(),
+        "daily_answers": Counter(),
     }
     days: dict[tuple[str, datetime], date] = {}  # a batch's events share a few hours
     for row in rows:
@@ -50,6 +55,13 @@ def tally(rows: Iterable[Mapping[str, Any]], zones: Mapping[str, ZoneInfo]) -> d
         if day is None:
             day = days[(row["site_id"], hour)] = hour.astimezone(zones[row["site_id"]]).date()
         point = row["service_point"] or ""
+        if row["type"] == "response":
+            if row["scale"] != COMMENT_SCALE:
+                answer = NO_ANSWER if row["answer"] is None else row["answer"]
+                key = (row["site_id"], point, day, row["question_set"], row["set_version"],
+                       row["question"], row["scale"], answer, bool(row["misuse"]))  # fmt: skip
+                counts["daily_answers"][key] += 1
+            continue
         if row["type"] == "checkin":
             column = "checkins"
         else:
@@ -112,3 +124,12 @@ def add(
     _upsert_reasons(conn, reason_rollups, "hour", counts["hourly_reasons"])
     _upsert_reasons(conn, daily_reason_rollups, "day", counts["daily_reasons"])
     _upsert_reasons(conn, daily_language_rollups, "day", counts["daily_languages"], "language")
+    keys = ("site_id", "service_point", "day", "question_set", "set_version", "question", "scale",
+            "answer", "misuse")  # fmt: skip
+    bulk.upsert(
+        conn,
+        daily_answer_rollups,
+        [dict(zip(keys, key, strict=True), count=n) for key, n in counts["daily_answers"].items()],
+        list(keys),
+        {"count": "add"},
+    )

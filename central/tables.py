@@ -96,6 +96,15 @@ events = Table(
     # When the comment was deleted (retention or a data-subject request): `comment` is NULL and
     # so is the comment in `content`; a resend with its text is still a duplicate.
     Column("comment_deleted_at", DateTime(timezone=True)),
+    # A response (the national question set, sync.protocol.ResponseEvent): the set and its
+    # version, the question, its scale and the answer (NULL: "I cannot say", or a comment),
+    # and the visit that gave it; NULL on feedback and check-ins.
+    Column("question_set", String(64)),
+    Column("set_version", Integer),
+    Column("question", String(64)),
+    Column("scale", String(16)),
+    Column("answer", SmallInteger),
+    Column("visit", String(36)),
 )
 Index("events_by_site_time", events.c.site_id, events.c.corrected_at)
 Index("events_by_outbox_seq", events.c.device_id, events.c.outbox_id, events.c.seq)
@@ -191,6 +200,25 @@ daily_language_rollups = Table(
     Column("service_point", String(64), primary_key=True),
     Column("day", Date, primary_key=True),
     Column("language", String(16), primary_key=True),
+    Column("misuse", Boolean, primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+# Responses to the national question set per local day: how many gave each answer to each
+# question (of a set's version) on its scale; `answer` -1 for "I cannot say" (a key is never
+# NULL). Comments are not counted here.
+NO_ANSWER = -1
+daily_answer_rollups = Table(
+    "daily_answer_rollups",
+    metadata,
+    Column("site_id", String(64), primary_key=True),
+    Column("service_point", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("question_set", String(64), primary_key=True),
+    Column("set_version", Integer, primary_key=True),
+    Column("question", String(64), primary_key=True),
+    Column("scale", String(16), primary_key=True),
+    Column("answer", SmallInteger, primary_key=True),
     Column("misuse", Boolean, primary_key=True),
     Column("count", Integer, nullable=False),
 )

@@ -18,11 +18,20 @@ JSON types are strict: a number is never written as a string ("3"), a rating nev
 (true), a flag never as a number or a word ("yes"), a time never as a Unix number. Times are
 ISO 8601 texts with their UTC offset ("2026-11-23T08:15:00.123+02:00"); ids are UUID texts.
 
-Every event: `id` (UUID), `type` ("feedback" | "checkin"), `occurred_at` (the kiosk's wall clock),
-`boot_id` and `monotonic_ms` (the kiosk's boot and its monotonic clock, for clock correction),
-`language`, `service_point` (optional for feedback), and for completeness `outbox_id` with
-`seq` (see below). Feedback adds `rating` (1..4), `reason`, `comment` and `misuse`; a check-in
-adds `ticket`, `method` and `printed`.
+Every event: `id` (UUID), `type` ("feedback" | "checkin" | "response"), `occurred_at` (the
+kiosk's wall clock), `boot_id` and `monotonic_ms` (the kiosk's boot and its monotonic clock, for
+clock correction), `language`, `service_point` (optional for feedback and responses), and for
+completeness `outbox_id` with `seq` (see below). Feedback adds `rating` (1..4), `reason`,
+`comment` and `misuse`; a check-in adds `ticket`, `method` and `printed`.
+
+A response is one answer to one question of a site's national question set (THL's model, see
+hymy_domain.national and docs/question-sets.md): `question_set` and `set_version` (the set's id
+and the version the kiosk showed), `question` (the question's id in it), `scale` ("0-10" for the
+recommendation, "agree-3" .. "agree-7" for a statement, "comment" for the free comment), `value`
+(0..10; 1..steps; null for "I cannot say" on an agreement scale and for a comment), `comment`
+(the comment's text, only on "comment"), `visit` (a random UUID shared by one visitor's answers,
+so a visit stopped half way is seen as such; never linked to a person) and `misuse`. Batches of
+kiosks that send no responses are read as before: v1 is unchanged for them.
 
 Completeness, `outbox_id` and `seq`: `outbox_id` is the UUID made when the kiosk's outbox was
 created, `seq` (an integer from 1) the event's sequence number in that outbox, never reused.
@@ -91,6 +100,7 @@ from hymy_domain.facts import (
     PrinterState,
     StorageState,
 )
+from hymy_domain.national import COMMENT_SCALE, value_problem
 
 VERSION = 1
 MAX_EVENTS = 1000
@@ -224,7 +234,32 @@ class CheckinEvent(_Event):
     printed: bool
 
 
-Event = Annotated[FeedbackEvent | CheckinEvent, Field(discriminator="type")]
+class ResponseEvent(_Event):
+    type: Literal["response"]
+    question_set: Id
+    set_version: Annotated[int, Field(ge=1, le=MAX_SEQ)]
+    question: Id
+    scale: Annotated[str, Field(max_length=16)]
+    value: int | None
+    comment: Comment | None = None
+    visit: Uuid | None = None
+    misuse: bool = False
+
+    @model_validator(mode="after")
+    def _value_on_its_scale(self) -> ResponseEvent:
+        problem = value_problem(self.scale, self.value)
+        if problem:
+            raise PydanticCustomError("scale_value", problem)
+        if (self.scale == COMMENT_SCALE) != (self.comment is not None):
+            raise PydanticCustomError(
+                "scale_comment",
+                "a comment comes with the scale 'comment' and no other: send it there",
+            )
+        return self
+
+
+WireEvent = FeedbackEvent | CheckinEvent | ResponseEvent
+Event = Annotated[WireEvent, Field(discriminator="type")]
 _EVENT = TypeAdapter(Event)
 
 
@@ -279,7 +314,7 @@ def _explain(err: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_event(raw: Any) -> FeedbackEvent | CheckinEvent:
+def parse_event(raw: Any) -> WireEvent:
     """One event of a batch.
 
     Raises ProtocolError with the reason, e.g. "rating: Input should be less than or equal to 4".
@@ -296,7 +331,7 @@ def event_id(raw: Any) -> str:
     return given[:64] if isinstance(given, str) else ""
 
 
-def canonical(event: FeedbackEvent | CheckinEvent) -> str:
+def canonical(event: WireEvent) -> str:
     """The event's content as compact JSON in the model's field order, without the transport
     fields (outbox_id, seq): equal content gives equal text, whatever the key order, spacing or
     offset spelling it arrived with."""

@@ -1,4 +1,5 @@
-"""GET /api/v1/reports/feedback, /checkins and /comments: managers read their own sites only."""
+"""GET /api/v1/reports/feedback, /checkins, /national and /comments: managers read their own
+sites only."""
 
 from __future__ import annotations
 
@@ -170,6 +171,33 @@ def checkins_report(
         include_implausible,
         fmt,
     )
+
+
+@router.get("/national", responses=REFUSALS)
+def national(
+    db: Db,
+    caller: CurrentCaller,
+    site: Sites,
+    first: From,
+    last: To,
+    include_misuse: bool = False,
+    service_point: ServicePoint = None,
+) -> dict[str, Any]:
+    """The national question set per site and question: the recommendation's NPS (promoters
+    9-10 minus detractors 0-6, in %) and each statement's agreement, each with its own n;
+    figures of fewer answers than the site's minimum withheld. Never mixed with the smileys'
+    score (GET /feedback)."""
+    from central.national_report import national_report
+
+    require_reader(caller, site)
+    try:
+        return national_report(
+            db, site, first, last, service_point=service_point, include_misuse=include_misuse
+        )
+    except (ReportError, LimitError) as err:
+        raise ProblemError(422, str(err)) from None
+    except NotFoundError as err:
+        raise ProblemError(404, str(err)) from None
 
 
 @router.get("/comments", responses=REFUSALS)

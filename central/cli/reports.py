@@ -10,7 +10,7 @@ from central.settings import Settings
 
 
 @main.command("report")
-@click.argument("kind", type=click.Choice(["feedback", "checkins", "pdf"]))
+@click.argument("kind", type=click.Choice(["feedback", "checkins", "national", "pdf"]))
 @click.option("--site", "sites", multiple=True, required=True, help="Site id (repeat).")
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True)
@@ -61,8 +61,9 @@ def report_command(
     language: str,
     out: str | None,
 ) -> None:
-    """Print a feedback or check-in report of local days FROM..TO, or write the site report
-    as a PDF (pdf: the console's site page with its charts; several --site: a region's).
+    """Print a feedback or check-in report of local days FROM..TO, the national question
+    set's (national: NPS and statements, each with its n), or write the site report as a PDF
+    (pdf: the console's site page with its charts; several --site: a region's).
 
     Example: hymy-central report feedback --site kaleva --from 2026-11-01 --to 2026-11-30 --by week
 
@@ -72,6 +73,10 @@ def report_command(
 
     if kind == "pdf":
         _write_pdf(settings, sites, first.date(), last.date(), by, language, out)
+        return
+    if kind == "national":
+        _print_national(settings, sites, first.date(), last.date(), service_point,
+                        include_misuse, fmt)  # fmt: skip
         return
 
     from central.limits import LimitError
@@ -102,6 +107,47 @@ def report_command(
         click.echo(to_csv(answer), nl=False)
     else:
         click.echo(to_table(answer))
+
+
+def _print_national(
+    settings: Settings,
+    sites: tuple[str, ...],
+    first,
+    last,
+    service_point: str | None,
+    include_misuse: bool,
+    fmt: str,
+) -> None:
+    """`report national`: NPS and statements per question, each with its n."""
+    import csv
+    import io
+    import json
+
+    from central.limits import LimitError
+    from central.national_report import ROW_KEYS, national_report, national_rows, national_table
+    from central.report_queries import ReportError
+    from central.site_store import NotFoundError
+
+    try:
+        answer = read(
+            settings,
+            lambda conn: national_report(
+                conn, list(sites), first, last, service_point=service_point,
+                include_misuse=include_misuse,
+            ),
+        )  # fmt: skip
+    except (ReportError, LimitError, NotFoundError) as err:
+        raise click.ClickException(str(err)) from None
+    if fmt == "json":
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, ROW_KEYS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(national_rows(answer))
+        click.echo(out.getvalue(), nl=False)
+    else:
+        click.echo(national_table(answer))
 
 
 def _write_pdf(

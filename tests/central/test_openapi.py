@@ -29,6 +29,7 @@ KEY_ROUTES = {
     ("get", "/api/v1/reports/feedback"),
     ("get", "/api/v1/reports/checkins"),
     ("get", "/api/v1/reports/comments"),
+    ("get", "/api/v1/reports/national"),
     ("get", "/api/v1/reports/pdf"),
 }
 SWAGGER_UI = Path(central.__file__).parent / "static" / "swagger-ui"

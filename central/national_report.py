@@ -1,0 +1,163 @@
+"""The national question set's report: per site and question, the recommendation's NPS and
+the statements' agreement figures over local days (from daily_answer_rollups), each with its
+own n and guarded by the site's minimum (central.fairness.guard): never mixed with the
+smileys' satisfaction score, which has its own report (central.reports).
+
+The maths are hymy_domain.national's. Answers are kept apart per question set version: a
+statement reworded in a new version is a new question, and a report never adds the two.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from central.fairness import guard
+from central.report_queries import checked_request, site_definitions
+from central.tables import NO_ANSWER, daily_answer_rollups
+from hymy_domain.national import RECOMMEND_SCALE, agreement, agreement_steps, nps
+
+QuestionKey = tuple[str, int, str, str]  # question set, version, question, scale
+
+
+def _counts(
+    conn: Connection,
+    sites: list[str],
+    first: date,
+    last: date,
+    service_point: str | None,
+    include_misuse: bool,
+) -> dict[str, dict[QuestionKey, Counter]]:
+    table = daily_answer_rollups
+    query = select(
+        table.c.site_id, table.c.question_set, table.c.set_version, table.c.question,
+        table.c.scale, table.c.answer, table.c.count,
+    ).where(table.c.site_id.in_(sites), table.c.day.between(first, last))  # fmt: skip
+    if service_point is not None:
+        query = query.where(table.c.service_point == service_point)
+    if not include_misuse:
+        query = query.where(table.c.misuse.is_(False))
+    found: dict[str, dict[QuestionKey, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for row in conn.execute(query):
+        key = (row.question_set, row.set_version, row.question, row.scale)
+        found[row.site_id][key][None if row.answer == NO_ANSWER else row.answer] += row.count
+    return found
+
+
+def question_figures(scale: str, counts: Counter, minimum: int) -> dict[str, Any]:
+    """One question's figures from its answers' counts, as they may be shown."""
+    values = list(counts.elements())
+    if scale == RECOMMEND_SCALE:
+        found = nps(v for v in values if v is not None)
+        return guard(
+            found.n,
+            minimum,
+            {
+                "nps": found.nps,
+                "promoters": found.promoters,
+                "passives": found.passives,
+                "detractors": found.detractors,
+                "distribution": {str(v): c for v, c in enumerate(found.distribution)},
+            },
+        )
+    steps = agreement_steps(scale)
+    if steps is None:
+        raise ValueError(f"no figures for the scale {scale!r}")
+    found_a = agreement(values, steps)
+    return guard(
+        found_a.n,
+        minimum,
+        {
+            "cannot_say": found_a.cannot_say,
+            "mean": found_a.mean,
+            "agree_share": found_a.agree_share,
+            "disagree_share": found_a.disagree_share,
+            "distribution": {str(s + 1): c for s, c in enumerate(found_a.distribution)},
+        },
+    )
+
+
+def _question_order(key: QuestionKey) -> tuple:
+    """A set's newest version first; in it the recommendation, then the statements by id."""
+    question_set, version, question, scale = key
+    return (question_set, -version, scale != RECOMMEND_SCALE, question)
+
+
+def national_report(
+    conn: Connection,
+    sites: list[str],
+    first: date,
+    last: date,
+    *,
+    service_point: str | None = None,
+    include_misuse: bool = False,
+) -> dict[str, Any]:
+    """Each site's answers to its national question set over the local days first..last:
+    per question (set, version, question, scale) its figures with n, the recommendation first.
+
+    Raises ReportError or LimitError for a request no query should run, NotFoundError for an
+    unknown site.
+    """
+    sites = checked_request(sites, first, last, "day", service_point)
+    definitions = site_definitions(conn, sites)
+    counts = _counts(conn, sites, first, last, service_point, include_misuse)
+    answer_sites = []
+    for site in sites:
+        minimum = definitions[site].reports.min_answers
+        questions = [
+            {
+                "question_set": question_set,
+                "set_version": version,
+                "question": question,
+                "scale": scale,
+                **question_figures(scale, counted, minimum),
+            }
+            for (question_set, version, question, scale), counted in sorted(
+                counts.get(site, {}).items(),
+                key=lambda item: (
+                    item[0][0],
+                    -item[0][1],
+                    item[0][3] != RECOMMEND_SCALE,
+                    item[0][2],
+                ),
+            )
+        ]
+        answer_sites.append({"site": site, "questions": questions})
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "service_point": service_point,
+        "include_misuse": include_misuse,
+        "sites": answer_sites,
+    }
+
+
+ROW_KEYS = ("site", "question_set", "set_version", "question", "scale", "n", "nps", "mean",
+            "agree_share", "cannot_say")  # fmt: skip
+
+
+def national_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report as flat rows (a question of a site each), for a table or CSV; a withheld
+    figure is empty and its n says "<5"."""
+    rows = []
+    for site in answer["sites"]:
+        for q in site["questions"]:
+            n = f"<{q['fewer_than']}" if q["fewer_than"] else q["n"]
+            rows.append({"site": site["site"], **{k: q.get(k) for k in ROW_KEYS[1:]}, "n": n})
+    return rows
+
+
+def national_table(answer: dict[str, Any]) -> str:
+    """The report as a text table, a question a line (`hymy-central report national`)."""
+    rows = national_rows(answer)
+    if not rows:
+        return f"No answers to a national question set from {answer['from']} to {answer['to']}."
+    cells = [list(ROW_KEYS)] + [["" if r[k] is None else str(r[k]) for k in ROW_KEYS] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(ROW_KEYS))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    )

@@ -1,0 +1,134 @@
+"""Responses to the national question set through the real API (sync.protocol.ResponseEvent):
+a v1 kiosk's batch of smileys and a new kiosk's batch of responses in the same central; values
+checked against their scale; the NPS and the statements in the reports API and the CLI, each
+with its n, withheld below the site's minimum, never mixed with the smileys' score; and a
+manager of another site gets none of them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.support.central import (
+    HERVANTA_SITE,
+    accepted,
+    add_site,
+    at,
+    enrol,
+    get,
+    key,
+    ratings,
+    send,
+)
+from tests.support.central_cli import run_central
+
+SET, VERSION = "kaleva-kansallinen", 2
+BASE = datetime.now(UTC) - timedelta(days=2)
+DAY = BASE.date().isoformat()
+
+
+def response(question: str, scale: str, value: int | None, visit: str, n: int, **extra) -> dict:
+    event = {k: v for k, v in at(BASE + timedelta(minutes=n), monotonic_ms=n + 1).items()
+             if k not in ("rating", "reason", "comment", "misuse")}  # fmt: skip
+    return {**event, "type": "response", "question_set": SET, "set_version": VERSION,
+            "question": question, "scale": scale, "value": value, "visit": visit,
+            **extra}  # fmt: skip
+
+
+def visits(recommend: list[int], statement: list[int | None]) -> list[dict]:
+    """A visitor each: a recommendation, then (while given) an answer to one statement."""
+    events = []
+    for i, value in enumerate(recommend):
+        visit = str(uuid.uuid4())
+        events.append(response("suosittelu", "0-10", value, visit, 3 * i))
+        if i < len(statement):
+            events.append(response("kohtelu", "agree-5", statement[i], visit, 3 * i + 1))
+    return events
+
+
+@pytest.fixture
+def central(client):
+    add_site(client)
+    add_site(client, HERVANTA_SITE)
+    return client
+
+
+def test_v1_smileys_and_responses_in_one_central_each_with_its_own_figures(central) -> None:
+    old_kiosk, new_kiosk = enrol(central, "kaleva", "vanha"), enrol(central, "kaleva", "uusi")
+    accepted(central, old_kiosk, ratings(BASE, [4, 4, 3, 1, 2, 4]))  # today's v1 kiosk
+    #       promoters 10 10 9 9, passives 8 7, detractors 6 0: NPS (4 - 2) / 8 = 25
+    recommend = [10, 10, 9, 9, 8, 7, 6, 0]
+    statement = [5, 4, 4, None, 2, 1]  # 5 took a stand, 1 could not say; 2 stopped before it
+    events = visits(recommend, statement)
+    events.append(response("pysakointi", "agree-5", 5, str(uuid.uuid4()), 40))  # only 1 answer
+    events.append(response("palaute", "comment", None, str(uuid.uuid4()), 41,
+                           comment="Soittakaa 040 123 4567"))  # fmt: skip
+    accepted(central, new_kiosk, events)
+    again = send(central, new_kiosk, events[:3]).json()
+    assert again["duplicates"] == 3 and again["accepted"] == 0
+
+    manager = key(central, "manager", ["kaleva"])
+    answer = get(central, "national", manager, site="kaleva", **{"from": DAY, "to": DAY})
+    assert answer.status_code == 200, answer.text
+    (site,) = answer.json()["sites"]
+    by_question = {q["question"]: q for q in site["questions"]}
+    assert list(by_question) == ["suosittelu", "kohtelu", "pysakointi"]  # no comment figures
+    nps = by_question["suosittelu"]
+    assert (nps["n"], nps["nps"], nps["promoters"], nps["detractors"]) == (8, 25.0, 4, 2)
+    assert nps["set_version"] == VERSION and nps["distribution"]["10"] == 2
+    treated = by_question["kohtelu"]
+    assert (treated["n"], treated["cannot_say"], treated["mean"]) == (5, 1, 3.2)
+    assert treated["agree_share"] == 0.6 and treated["distribution"]["4"] == 2
+    parking = by_question["pysakointi"]
+    assert parking["hidden"] and parking["n"] is None and parking["fewer_than"] == 5
+    assert parking["mean"] is None and parking["distribution"] is None
+
+    smileys = get(central, "feedback", manager, site="kaleva", by="day",
+                  **{"from": DAY, "to": DAY}).json()  # fmt: skip
+    assert smileys["total"]["n"] == 6  # responses never count as smileys
+    assert "nps" not in json.dumps(smileys)
+    comments = get(central, "comments", manager, site="kaleva", **{"from": DAY, "to": DAY}).json()
+    # The set's comment is listed with the others, redacted at ingest, without a rating.
+    assert [(c["comment"], c["rating"]) for c in comments["comments"]] == [
+        ("Soittakaa [PHONE]", None)
+    ]
+
+    other = key(central, "manager", ["hervanta"])
+    refused = get(central, "national", other, site="kaleva", **{"from": DAY, "to": DAY})
+    assert refused.status_code == 403
+
+    url = central.app.state.engine.url.render_as_string(hide_password=False)
+    done = run_central("--db", url, "report", "national", "--site", "kaleva",
+                       "--from", DAY, "--to", DAY)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:6] == ["site", "question_set", "set_version", "question", "scale", "n"]
+    assert "suosittelu" in lines[1] and "25.0" in lines[1].split()
+    assert "<5" in lines[3].split()
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"value": 11}, "0 to 10"),
+        ({"value": None}, "0 to 10"),
+        ({"scale": "agree-5", "value": 6}, "1 to 5"),
+        ({"scale": "stars-5", "value": 3}, "unknown scale"),
+        ({"scale": "agree-5", "value": 3, "comment": "hyvä"}, "comment comes with"),
+        ({"scale": "comment", "value": None}, "comment comes with"),
+        ({"value": True}, "value"),
+        ({"set_version": 0}, "set_version"),
+        ({"question": "Kohtelu!"}, "question"),
+    ],
+)
+def test_an_answer_off_its_scale_is_rejected_with_its_reason(central, changes, words) -> None:
+    token = enrol(central, "kaleva")
+    event = {**response("suosittelu", "0-10", 9, str(uuid.uuid4()), 1), **changes}
+    good = response("suosittelu", "0-10", 9, str(uuid.uuid4()), 2)
+    answer = send(central, token, [event, good]).json()
+    assert answer["accepted"] == 1, answer
+    ((rejected,),) = [answer["rejected"]]
+    assert rejected["id"] == event["id"] and words in rejected["error"], rejected
