@@ -52,7 +52,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -66,8 +66,9 @@ from hymy_domain.facts import (
     PREFIX_PATTERN,
     Localized,
 )
+from hymy_domain.national import AGREEMENT_STEPS, DEFAULT_AGREEMENT_STEPS, MAX_STATEMENTS
 from hymy_domain.site_message import MESSAGE_LANGUAGES, message_problem
-from sync.protocol import KioskConfigAnswer
+from sync.protocol import ConfigQuestions, KioskConfigAnswer
 
 ID = ID_PATTERN  # the site file's ids, as every part of Hymy takes them
 ID_LENGTH = ID_MAX_CHARS  # the columns that hold them (central.tables: String(64))
@@ -231,6 +232,62 @@ class KioskMessage(_Model):
         return {lang: text for lang in MESSAGE_LANGUAGES if (text := getattr(self, lang))}
 
 
+class Question(_Model):
+    id: Annotated[str, Field(pattern=ID, max_length=ID_LENGTH)]
+    text: Localized
+
+
+class Questions(_Model):
+    """What the site's kiosks ask (docs/question-sets.md): `set = "smileys"` (the default: the
+    four faces, reasons and comment) or `set = "national"`, the national feedback model (the
+    recommendation 0-10, then the statements on an agreement scale, then the comment; see
+    sync.protocol.ConfigQuestions for each key). Raise `version` whenever a question's wording
+    changes: every answer carries the version it answered, and reports keep versions apart."""
+
+    set: Literal["smileys", "national"] = "smileys"
+    id: Annotated[str, Field(pattern=ID, max_length=ID_LENGTH)] | None = None
+    version: Annotated[int, Field(ge=1)] = 1
+    recommendation: Question | None = None
+    low: Localized | None = None
+    high: Localized | None = None
+    statements: Annotated[list[Question], Field(max_length=MAX_STATEMENTS)] = []
+    own: Annotated[list[Question], Field(max_length=MAX_STATEMENTS)] = []
+    steps: Annotated[int, Field(ge=AGREEMENT_STEPS.start, le=AGREEMENT_STEPS.stop - 1)] = (
+        DEFAULT_AGREEMENT_STEPS
+    )
+    cannot_say: bool = True
+    labels: dict[str, list[str]] | None = None
+    comment: bool = True
+
+    @model_validator(mode="after")
+    def _national_is_complete(self) -> Questions:
+        if self.set == "national":
+            missing = [k for k in ("recommendation", "low", "high") if getattr(self, k) is None]
+            if missing:
+                raise ValueError(
+                    f"the national set needs {', '.join(missing)}: the recommendation question "
+                    "and the labels of its ends 0 and 10 (see docs/question-sets.md)"
+                )
+            self.for_kiosk("site")  # the kiosk's rules: unique ids, a label for each step
+        return self
+
+    def for_kiosk(self, site_id: str) -> ConfigQuestions | None:
+        """The set as the kiosks get it; None for the smileys. Raises ValueError (the set's
+        problem in words) for a set the kiosks could not ask."""
+        if self.set == "smileys":
+            return None
+        data = self.model_dump(exclude={"set"}, exclude_none=True)
+        data["id"] = self.id or f"{site_id}-national"
+        try:
+            return ConfigQuestions.model_validate(data)
+        except ValidationError as err:
+            problems = (
+                ".".join(str(p) for p in e["loc"]) + ": " + e["msg"] if e["loc"] else e["msg"]
+                for e in err.errors()
+            )
+            raise ValueError("; ".join(problems)) from None
+
+
 class SiteDefinition(_Model):
     site: SiteInfo
     service_points: list[ServicePoint] = Field(min_length=1)
@@ -240,6 +297,7 @@ class SiteDefinition(_Model):
     opening_hours: OpeningHours = OpeningHours()
     public: PublicSettings = PublicSettings()
     message: KioskMessage = KioskMessage()
+    questions: Questions = Questions()
 
     @property
     def kiosk_slots(self) -> int:
@@ -366,6 +424,7 @@ def kiosk_config(definition: SiteDefinition, *, kiosk_id: str, slot: int) -> dic
             ],
             "feedback": {"reasons": [r.model_dump() for r in definition.feedback.reasons]},
             "message": definition.message.texts() or None,
+            "questions": definition.questions.for_kiosk(definition.site.id),
         }
     )
     return config.to_json()
@@ -581,4 +640,16 @@ def site_toml(definition: SiteDefinition, retired_at: datetime | None = None) ->
     if definition.message.texts():
         lines += ['# "You said, we did" on the kiosks\' start screen.']
         lines += _toml_table("[message]", definition.message.texts())
+    questions = definition.questions
+    if questions.set != "smileys" or questions != Questions():
+        top = questions.model_dump(exclude={"recommendation", "statements", "own"})
+        lines += ["# What the kiosks ask (docs/question-sets.md)."]
+        lines += _toml_table("[questions]", top)
+        if questions.recommendation:
+            lines += _toml_table(
+                "[questions.recommendation]", questions.recommendation.model_dump()
+            )
+        for part in ("statements", "own"):
+            for question in getattr(questions, part):
+                lines += _toml_table(f"[[questions.{part}]]", question.model_dump())
     return "\n".join(lines).rstrip("\n") + "\n"

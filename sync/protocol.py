@@ -100,7 +100,14 @@ from hymy_domain.facts import (
     PrinterState,
     StorageState,
 )
-from hymy_domain.national import COMMENT_SCALE, value_problem
+from hymy_domain.national import (
+    AGREEMENT_STEPS,
+    COMMENT_SCALE,
+    DEFAULT_AGREEMENT_STEPS,
+    MAX_STATEMENTS,
+    agreement_scale,
+    value_problem,
+)
 
 VERSION = 1
 MAX_EVENTS = 1000
@@ -553,6 +560,64 @@ class ConfigFeedback(_Config):
     reasons: list[ConfigReason] = []
 
 
+class ConfigStatement(_Config):
+    """A statement of the national set, answered on its agreement scale."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_CHARS)]
+    text: Localized
+
+
+class ConfigQuestions(_Config):
+    """The national question set a kiosk asks instead of the four smileys (hymy_domain.national;
+    left out of the config for a site on the smileys, so older kiosks get what they know). Each
+    answer is sent as a `response` with the set's `id` and `version`, the question's id and the
+    scale: `recommendation` on "0-10" (its `low` and `high` end labels), then each of
+    `statements` (the national model's basic ones, at most seven) and `own` (the region's) on
+    "agree-<steps>", with "I cannot say" when `cannot_say`; `labels` names the steps in each
+    language (else the kiosk's catalogs name the five steps), and the free comment last when
+    `comment`."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_CHARS)]
+    version: Annotated[int, Field(ge=1, le=MAX_SEQ)]
+    recommendation: ConfigStatement
+    low: Localized
+    high: Localized
+    statements: Annotated[list[ConfigStatement], Field(max_length=MAX_STATEMENTS)] = []
+    own: Annotated[list[ConfigStatement], Field(max_length=MAX_STATEMENTS)] = []
+    steps: Annotated[int, Field(ge=AGREEMENT_STEPS.start, le=AGREEMENT_STEPS.stop - 1)] = (
+        DEFAULT_AGREEMENT_STEPS
+    )
+    cannot_say: bool = True
+    labels: dict[str, list[str]] | None = None
+    comment: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ConfigQuestions:
+        ids = [self.recommendation.id] + [q.id for q in (*self.statements, *self.own)]
+        doubled = sorted({i for i in ids if ids.count(i) > 1})
+        if doubled:
+            raise PydanticCustomError(
+                "unique", "every question has its own id; twice: {ids}", {"ids": ", ".join(doubled)}
+            )
+        for language, names in (self.labels or {}).items():
+            if len(names) != self.steps or not all(n.strip() for n in names):
+                raise PydanticCustomError(
+                    "labels",
+                    "labels.{language} names each of the {steps} steps, from disagree to agree",
+                    {"language": language, "steps": self.steps},
+                )
+        if self.steps != DEFAULT_AGREEMENT_STEPS and not self.labels:
+            raise PydanticCustomError(
+                "labels", "a scale of other than 5 steps needs its labels in each language"
+            )
+        return self
+
+    @property
+    def agreement_scale(self) -> str:
+        """The statements' wire scale, e.g. "agree-5"."""
+        return agreement_scale(self.steps)
+
+
 class KioskConfigAnswer(_Config):
     """The config a kiosk gets from its site: the kiosk TOML's keys the central owns, with the
     kiosk's own ticket-number range per service point. Dumped without the optional keys left
@@ -564,6 +629,8 @@ class KioskConfigAnswer(_Config):
     # "You said, we did" on the start screen, per language (hymy_domain.site_message); left
     # out when the site has none, so older agents and kiosks get the config they know.
     message: Localized | None = None
+    # The national question set (ConfigQuestions); left out for a site on the smileys.
+    questions: ConfigQuestions | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The config as JSON data, as sent and as the sync agent writes it for the kiosk."""

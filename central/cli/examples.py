@@ -1,5 +1,5 @@
-"""`hymy-central example site|kiosk`: the packaged example files, to start a site file or a
-kiosk config from outside the repository (`hymy-central example site > site.toml`)."""
+"""`hymy-central example site|kiosk|questions`: the packaged example files, to start a site
+file or a kiosk config from outside the repository (`hymy-central example site > site.toml`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import click
 
 from central.cli import main
 
-EXAMPLES = {"site": "example-site.toml", "kiosk": "example-kiosk.toml"}
+EXAMPLES = {
+    "site": "example-site.toml",
+    "kiosk": "example-kiosk.toml",
+    "questions": "example-questions.toml",
+}
 
 
 def example_text(kind: str) -> str:
@@ -20,8 +24,9 @@ def example_text(kind: str) -> str:
 @main.command("example")
 @click.argument("kind", type=click.Choice(sorted(EXAMPLES)))
 def example(kind: str) -> None:
-    """Print an example file: `site` (for `hymy-central site add`) or `kiosk` (a kiosk's
-    config, see docs/kiosk-config.md).
+    """Print an example file: `site` (for `hymy-central site add`), `kiosk` (a kiosk's
+    config, see docs/kiosk-config.md) or `questions` (the national feedback model's tables, to
+    add to a site file: docs/question-sets.md).
 
     \b
     Example:

@@ -98,6 +98,8 @@ def test_the_examples_are_the_packaged_files_and_work_outside_the_repository(cli
     assert run(client, "example", "site").output == EXAMPLE_SITE.read_text(encoding="utf-8")
     kiosk_file = ROOT / "assets" / "config" / "example-kiosk.toml"
     assert run(client, "example", "kiosk").output == kiosk_file.read_text(encoding="utf-8")
+    questions_file = ROOT / "assets" / "config" / "example-questions.toml"
+    assert run(client, "example", "questions").output == questions_file.read_text("utf-8")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     settings = client.app.state.settings
@@ -122,7 +124,7 @@ def test_the_examples_are_the_packaged_files_and_work_outside_the_repository(cli
     assert added.returncode == 0, added.stderr
     assert "Added site kaleva" in added.stdout
     refused = CliRunner().invoke(cli.main, ["example", "nothing"])
-    assert refused.exit_code == 2 and "'kiosk', 'site'" in refused.output
+    assert refused.exit_code == 2 and "'kiosk', 'questions', 'site'" in refused.output
 
 
 # --- site list | show | update | retire --------------------------------------------------
