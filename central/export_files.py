@@ -17,6 +17,7 @@ TABLES = {
     "daily": "DailyRollups",
     "monthly": "MonthlyRollups",
     "comments": "Comments",
+    "answers": "Answers",
     "sites": "Sites",
     "service-points": "ServicePoints",
     "reasons": "Reasons",

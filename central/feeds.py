@@ -14,13 +14,13 @@ is implausible (their day is not known), as the console's comments listing leave
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from central.fairness import guard
 from central.flags import TIME_IMPLAUSIBLE
@@ -30,6 +30,7 @@ from central.report_math import NO_POINT, POINTS, utc_bounds
 from central.site_store import NotFoundError, list_sites
 from central.sites import SiteDefinition
 from central.tables import daily_rollups, events
+from hymy_domain.national import COMMENT_SCALE
 
 LANGUAGES = ("fi", "sv", "en")
 
@@ -221,27 +222,23 @@ def monthly_period(period: Period) -> Period:
     )
 
 
-def comment_rows(
+def _event_rows(
     conn: Connection,
     definitions: dict[str, SiteDefinition],
-    period: Period = Period(),
+    period: Period,
+    columns: list[Any],
+    condition: Any,
+    shape: Callable[[Any, str, date], dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """The comments of the sites' local days in the period (see the module docstring)."""
+    """Events of the sites' local days in the period that meet `condition` (misuse and
+    time-implausible ones left out), each shaped by `shape(row, site, local day)`."""
     rows: list[dict[str, Any]] = []
     for site, definition in definitions.items():
         zone = ZoneInfo(definition.site.timezone)
         start, end = utc_bounds(period.first or EARLIEST_DAY, period.last or LATEST_DAY, zone)
-        query = select(
-            events.c.id,
-            events.c.service_point,
-            events.c.corrected_at,
-            events.c.rating,
-            events.c.reason,
-            events.c.language,
-            events.c.comment,
-        ).where(
+        query = select(events.c.corrected_at, *columns).where(
             events.c.site_id == site,
-            events.c.comment.is_not(None),
+            condition,
             events.c.misuse.is_(False),
             or_(events.c.flag.is_(None), events.c.flag != TIME_IMPLAUSIBLE),
             events.c.corrected_at >= start,
@@ -251,19 +248,48 @@ def comment_rows(
             at = row.corrected_at
             if at.tzinfo is None:  # SQLite gives UTC back without its zone
                 at = at.replace(tzinfo=ZoneInfo("UTC"))
-            rows.append(
-                {
-                    "id": row.id,
-                    "site_id": site,
-                    "service_point": row.service_point,
-                    "day": at.astimezone(zone).date(),
-                    "rating": row.rating,
-                    "reason": row.reason,
-                    "language": row.language,
-                    "text": row.comment,
-                }
-            )
+            rows.append(shape(row, site, at.astimezone(zone).date()))
     return rows
+
+
+def comment_rows(
+    conn: Connection,
+    definitions: dict[str, SiteDefinition],
+    period: Period = Period(),
+) -> list[dict[str, Any]]:
+    """The comments of the sites' local days in the period (see the module docstring), those of
+    the national set's comment question too (without a rating)."""
+    columns = [events.c.id, events.c.service_point, events.c.rating, events.c.reason,
+               events.c.language, events.c.comment]  # fmt: skip
+
+    def shape(row: Any, site: str, day: date) -> dict[str, Any]:
+        return {"id": row.id, "site_id": site, "service_point": row.service_point, "day": day,
+                "rating": row.rating, "reason": row.reason, "language": row.language,
+                "text": row.comment}  # fmt: skip
+
+    return _event_rows(conn, definitions, period, columns, events.c.comment.is_not(None), shape)
+
+
+def answer_rows(
+    conn: Connection,
+    definitions: dict[str, SiteDefinition],
+    period: Period = Period(),
+) -> list[dict[str, Any]]:
+    """The national question set's answers, one row each, in the national structure: the unit
+    (site) and service (point), the local day, the set, its version, the question, its scale
+    and the value (None: "I cannot say"). No comment texts, no times of day, nobody's data."""
+    columns = [events.c.id, events.c.service_point, events.c.question_set, events.c.set_version,
+               events.c.question, events.c.scale, events.c.answer, events.c.language,
+               events.c.visit]  # fmt: skip
+
+    def shape(row: Any, site: str, day: date) -> dict[str, Any]:
+        return {"id": row.id, "site_id": site, "service_point": row.service_point, "day": day,
+                "question_set": row.question_set, "set_version": row.set_version,
+                "question": row.question, "scale": row.scale, "value": row.answer,
+                "language": row.language, "visit": row.visit}  # fmt: skip
+
+    condition = and_(events.c.type == "response", events.c.scale != COMMENT_SCALE)
+    return _event_rows(conn, definitions, period, columns, condition, shape)
 
 
 def entity_rows(
@@ -285,6 +311,8 @@ def entity_rows(
         return rollup_rows(conn, definitions, monthly_period(period), by="month")
     if entity_set == "Comments":
         return comment_rows(conn, definitions, period)
+    if entity_set == "Answers":
+        return answer_rows(conn, definitions, period)
     if entity_set == "Sites":
         return site_rows(records)
     if entity_set == "ServicePoints":

@@ -20,10 +20,13 @@ from central.settings import Settings
 @click.option(
     "--table",
     "table",
-    type=click.Choice(["daily", "monthly", "comments", "sites", "service-points", "reasons"]),
+    type=click.Choice(
+        ["daily", "monthly", "comments", "answers", "sites", "service-points", "reasons"]
+    ),
     default="daily",
     show_default=True,
-    help="What to write: rollups per day or month, comments, or the sites' names and lists.",
+    help="What to write: rollups per day or month, comments, the national set's answers (one "
+    "row each, the national structure), or the sites' names and lists.",
 )
 @click.option(
     "--format",

@@ -172,7 +172,9 @@ COMMENTS = EntitySet(
         Property("site_id", "Edm.String"),
         Property("service_point", "Edm.String", nullable=True),
         Property("day", "Edm.Date", description="the site's local day"),
-        Property("rating", "Edm.Int32"),
+        Property(
+            "rating", "Edm.Int32", nullable=True, description="null: the national set's comment"
+        ),
         Property("reason", "Edm.String", nullable=True),
         Property("language", "Edm.String", nullable=True, description="the visitor's language"),
         Property("text", "Edm.String", description="redacted on the kiosk and again at ingest"),
@@ -181,8 +183,32 @@ COMMENTS = EntitySet(
     period="day",
     description="Free-text comments (misuse, deleted and time-implausible ones left out).",
 )
+ANSWERS = EntitySet(
+    "Answers",
+    "Answer",
+    (
+        Property("id", "Edm.String", description="the answer's event id"),
+        Property("site_id", "Edm.String", description="the unit"),
+        Property("service_point", "Edm.String", nullable=True, description="the service"),
+        Property("day", "Edm.Date", description="the site's local day"),
+        Property("question_set", "Edm.String", description="the set's id"),
+        Property("set_version", "Edm.Int32", description="the set's version answered"),
+        Property("question", "Edm.String", description="the question's id in the set"),
+        Property("scale", "Edm.String", description="0-10 or agree-3 .. agree-7"),
+        Property("value", "Edm.Int32", nullable=True, description="null: I cannot say"),
+        Property("language", "Edm.String", nullable=True, description="the visitor's language"),
+        Property("visit", "Edm.String", nullable=True, description="one visitor's answers"),
+    ),
+    ("id",),
+    period="day",
+    description=(
+        "The national question set's answers, one row each (misuse and time-implausible ones "
+        "left out; no comments): to merge with a region's other feedback channels."
+    ),
+)
 ENTITY_SETS: dict[str, EntitySet] = {
-    s.name: s for s in (DAILY_ROLLUPS, MONTHLY_ROLLUPS, COMMENTS, SITES, SERVICE_POINTS, REASONS)
+    s.name: s
+    for s in (DAILY_ROLLUPS, MONTHLY_ROLLUPS, COMMENTS, ANSWERS, SITES, SERVICE_POINTS, REASONS)
 }
 
 

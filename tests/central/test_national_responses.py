@@ -132,3 +132,33 @@ def test_an_answer_off_its_scale_is_rejected_with_its_reason(central, changes, w
     assert answer["accepted"] == 1, answer
     ((rejected,),) = [answer["rejected"]]
     assert rejected["id"] == event["id"] and words in rejected["error"], rejected
+
+
+def test_the_export_and_the_feed_give_one_row_per_answer_in_the_national_structure(
+    central, tmp_path
+) -> None:
+    token = enrol(central, "kaleva", "uusi")
+    events = visits([10, 3], [4, None])
+    events.append(response("palaute", "comment", None, str(uuid.uuid4()), 9, comment="Kiitos"))
+    accepted(central, token, [*events, *ratings(BASE, [4])])
+    url = central.app.state.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "answers.csv"
+    done = run_central("--db", url, "export", "--table", "answers", "--format", "csv",
+                       "--language", "en", "--out", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == (
+        "id,site_id,service_point,day,question_set,set_version,question,scale,value,language,visit"
+    )
+    rows = sorted(line.split(",")[6:9] for line in lines[1:])
+    assert rows == [["kohtelu", "agree-5", ""], ["kohtelu", "agree-5", "4"],
+                    ["suosittelu", "0-10", "10"], ["suosittelu", "0-10", "3"]]  # fmt: skip
+    assert all(line.split(",")[3] == DAY and "Kiitos" not in line for line in lines[1:])
+
+    admin = key(central, "admin", [])
+    feed = central.get("/api/v1/odata/Answers", params={"$filter": "question eq 'suosittelu'"},
+                       headers=admin)  # fmt: skip
+    assert feed.status_code == 200, feed.text
+    assert sorted(r["value"] for r in feed.json()["value"]) == [3, 10]
+    comments = central.get("/api/v1/odata/Comments", headers=admin).json()["value"]
+    assert [(c["text"], c["rating"]) for c in comments] == [("Kiitos", None)]
