@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from central.downloads import Table
 from central.fairness import guard
 from central.report_queries import checked_request, site_definitions
+from central.sites import SiteDefinition
 from central.tables import NO_ANSWER, daily_answer_rollups
 from hymy_domain.national import RECOMMEND_SCALE, agreement, agreement_steps, nps
 
@@ -80,10 +82,18 @@ def question_figures(scale: str, counts: Counter, minimum: int) -> dict[str, Any
     )
 
 
-def _question_order(key: QuestionKey) -> tuple:
-    """A set's newest version first; in it the recommendation, then the statements by id."""
-    question_set, version, question, scale = key
-    return (question_set, -version, scale != RECOMMEND_SCALE, question)
+def _question_order(definition: SiteDefinition) -> Any:
+    """A set's newest version first; in it the recommendation, then the statements in the
+    order the site's set asks them (ones it no longer asks after, by id)."""
+    asked = definition.questions
+    order = [q.id for q in (asked.recommendation, *asked.statements, *asked.own) if q is not None]
+
+    def key(question: QuestionKey) -> tuple:
+        question_set, version, question_id, scale = question
+        place = order.index(question_id) if question_id in order else len(order)
+        return (question_set, -version, scale != RECOMMEND_SCALE, place, question_id)
+
+    return key
 
 
 def national_report(
@@ -107,23 +117,17 @@ def national_report(
     answer_sites = []
     for site in sites:
         minimum = definitions[site].reports.min_answers
+        order = _question_order(definitions[site])
+        found = counts.get(site, {})
         questions = [
             {
-                "question_set": question_set,
-                "set_version": version,
-                "question": question,
-                "scale": scale,
-                **question_figures(scale, counted, minimum),
+                "question_set": key[0],
+                "set_version": key[1],
+                "question": key[2],
+                "scale": key[3],
+                **question_figures(key[3], found[key], minimum),
             }
-            for (question_set, version, question, scale), counted in sorted(
-                counts.get(site, {}).items(),
-                key=lambda item: (
-                    item[0][0],
-                    -item[0][1],
-                    item[0][3] != RECOMMEND_SCALE,
-                    item[0][2],
-                ),
-            )
+            for key in sorted(found, key=order)
         ]
         answer_sites.append({"site": site, "questions": questions})
     return {
@@ -150,7 +154,7 @@ def national_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def national_table(answer: dict[str, Any]) -> str:
+def national_text(answer: dict[str, Any]) -> str:
     """The report as a text table, a question a line (`hymy-central report national`)."""
     rows = national_rows(answer)
     if not rows:
@@ -161,3 +165,43 @@ def national_table(answer: dict[str, Any]) -> str:
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in cells
     )
+
+
+def question_text(definition: SiteDefinition, question: str, language: str) -> str:
+    """A question's words in the language as the site's set has them now; its id for one the
+    set no longer has (an older version's)."""
+    asked = definition.questions
+    found = [q for q in (asked.recommendation, *asked.statements, *asked.own) if q is not None]
+    for q in found:
+        if q.id == question:
+            return q.text.get(language) or next(iter(q.text.values()))
+    return question
+
+
+def national_site_table(
+    questions: list[dict[str, Any]],
+    definition: SiteDefinition,
+    language: str,
+    gettext: Any = str,
+) -> Table:
+    """The console's table of a site's national answers: a question a row, each with its own
+    n (withheld figures empty, and n too when 1 to min - 1)."""
+    _ = gettext
+    table = Table(
+        _("National feedback model"),
+        [_("Question"), _("Version"), _("Answers"), _("NPS"), _("Mean"),
+         _("Agree"), _("I cannot say")],
+    )  # fmt: skip
+    for q in questions:
+        table.rows.append(
+            [
+                question_text(definition, q["question"], language),
+                q["set_version"],
+                f"< {q['fewer_than']}" if q["fewer_than"] else q["n"],
+                q.get("nps"),
+                q.get("mean"),
+                q.get("agree_share"),
+                q.get("cannot_say"),
+            ]
+        )
+    return table

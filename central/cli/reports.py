@@ -124,7 +124,7 @@ def _print_national(
     import json
 
     from central.limits import LimitError
-    from central.national_report import ROW_KEYS, national_report, national_rows, national_table
+    from central.national_report import ROW_KEYS, national_report, national_rows, national_text
     from central.report_queries import ReportError
     from central.site_store import NotFoundError
 
@@ -147,7 +147,7 @@ def _print_national(
         writer.writerows(national_rows(answer))
         click.echo(out.getvalue(), nl=False)
     else:
-        click.echo(national_table(answer))
+        click.echo(national_text(answer))
 
 
 def _write_pdf(

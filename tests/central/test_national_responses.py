@@ -162,3 +162,34 @@ def test_the_export_and_the_feed_give_one_row_per_answer_in_the_national_structu
     assert sorted(r["value"] for r in feed.json()["value"]) == [3, 10]
     comments = central.get("/api/v1/odata/Comments", headers=admin).json()["value"]
     assert [(c["text"], c["rating"]) for c in comments] == [("Kiitos", None)]
+
+
+def test_the_console_shows_nps_and_statements_beside_the_smileys_each_with_its_n(
+    central,
+) -> None:
+    from central.cli.examples import example_text
+    from central.db import write_transaction
+    from central.people import add_person
+    from tests.support.console import PASSWORD, sign_in
+    from tests.support.paths import EXAMPLE_SITE
+
+    add_site(central, EXAMPLE_SITE.read_text(encoding="utf-8") + example_text("questions"))
+    with write_transaction(central.app.state.engine) as conn:
+        add_person(conn, "johtaja@example.fi", "manager", ["kaleva"], PASSWORD)
+    token = enrol(central, "kaleva", "uusi")
+    accepted(central, token, [*visits([10, 10, 9, 9, 8, 7, 6, 0], [5, 4, 4, None, 2, 1]),
+                              *ratings(BASE, [4, 4, 3, 1, 2, 4])])  # fmt: skip
+    central.headers["Accept-Language"] = "fi"
+    assert sign_in(central, "johtaja@example.fi").status_code == 303
+    page = central.get("/sites/kaleva", params={"from": DAY, "to": DAY})
+    assert page.status_code == 200
+    text = page.text
+    national = text.split('id="national"')[1].split("</section>")[0]
+    assert "Kansallinen palautemalli" in national and "+25,0" in national
+    assert "Minua kohdeltiin ystävällisesti ja kunnioittavasti." in national
+    assert "Kuinka todennäköisesti suosittelisit" in national
+    summary = text.split('id="summary"')[1].split("</section>")[0]
+    assert "+25" not in summary  # the smileys' score stands alone
+    query = {"from": DAY, "to": DAY, "download": "csv", "table": "national"}
+    download = central.get("/sites/kaleva", params=query)
+    assert download.status_code == 200 and "suosittelisit" in download.text
