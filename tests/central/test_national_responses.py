@@ -193,3 +193,22 @@ def test_the_console_shows_nps_and_statements_beside_the_smileys_each_with_its_n
     query = {"from": DAY, "to": DAY, "download": "csv", "table": "national"}
     download = central.get("/sites/kaleva", params=query)
     assert download.status_code == 200 and "suosittelisit" in download.text
+
+
+def test_the_pdf_has_the_national_section_with_each_n(central, tmp_path) -> None:
+    from central.cli.examples import example_text
+    from tests.central.test_report_pdf import pdf_text
+    from tests.support.paths import EXAMPLE_SITE
+
+    add_site(central, EXAMPLE_SITE.read_text(encoding="utf-8") + example_text("questions"))
+    token = enrol(central, "kaleva", "uusi")
+    accepted(central, token, [*visits([10, 10, 9, 9, 8, 7, 6, 0], [5, 4, 4, None, 2, 1]),
+                              *ratings(BASE, [4, 4, 3, 1, 2, 4])])  # fmt: skip
+    manager = key(central, "manager", ["kaleva"])
+    answer = get(central, "pdf", manager, site="kaleva", language="sv", **{"from": DAY, "to": DAY})
+    assert answer.status_code == 200, answer.text
+    text = pdf_text(answer.content, tmp_path)
+    national = text.split("Nationell responsmodell", 1)[1]
+    assert "Hur sannolikt" in national and "25,0" in national
+    assert "Jag blev bemött vänligt" in national
+    assert "60,0 %" in national  # three of five agree: the shares are of those who took a stand
