@@ -66,9 +66,8 @@ from hymy_domain.facts import (
     PREFIX_PATTERN,
     Localized,
 )
-from hymy_domain.national import AGREEMENT_STEPS, DEFAULT_AGREEMENT_STEPS, MAX_STATEMENTS
 from hymy_domain.site_message import MESSAGE_LANGUAGES, message_problem
-from sync.protocol import ConfigQuestions, KioskConfigAnswer
+from sync.protocol import ConfigQuestions, KioskConfigAnswer, QuestionSetKeys
 
 ID = ID_PATTERN  # the site file's ids, as every part of Hymy takes them
 ID_LENGTH = ID_MAX_CHARS  # the columns that hold them (central.tables: String(64))
@@ -232,43 +231,20 @@ class KioskMessage(_Model):
         return {lang: text for lang in MESSAGE_LANGUAGES if (text := getattr(self, lang))}
 
 
-class Question(_Model):
-    id: Annotated[str, Field(pattern=ID, max_length=ID_LENGTH)]
-    text: Localized
-
-
-class Questions(_Model):
+class Questions(QuestionSetKeys):
     """What the site's kiosks ask (docs/question-sets.md): `set = "smileys"` (the default: the
-    four faces, reasons and comment) or `set = "national"`, the national feedback model (the
-    recommendation 0-10, then the statements on an agreement scale, then the comment; see
-    sync.protocol.ConfigQuestions for each key). Raise `version` whenever a question's wording
+    four faces, reasons and comment) or `set = "national"`, the national feedback model with
+    the keys of sync.protocol.QuestionSetKeys. Raise `version` whenever a question's wording
     changes: every answer carries the version it answered, and reports keep versions apart."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     set: Literal["smileys", "national"] = "smileys"
-    id: Annotated[str, Field(pattern=ID, max_length=ID_LENGTH)] | None = None
-    version: Annotated[int, Field(ge=1)] = 1
-    recommendation: Question | None = None
-    low: Localized | None = None
-    high: Localized | None = None
-    statements: Annotated[list[Question], Field(max_length=MAX_STATEMENTS)] = []
-    own: Annotated[list[Question], Field(max_length=MAX_STATEMENTS)] = []
-    steps: Annotated[int, Field(ge=AGREEMENT_STEPS.start, le=AGREEMENT_STEPS.stop - 1)] = (
-        DEFAULT_AGREEMENT_STEPS
-    )
-    cannot_say: bool = True
-    labels: dict[str, list[str]] | None = None
-    comment: bool = True
 
     @model_validator(mode="after")
     def _national_is_complete(self) -> Questions:
         if self.set == "national":
-            missing = [k for k in ("recommendation", "low", "high") if getattr(self, k) is None]
-            if missing:
-                raise ValueError(
-                    f"the national set needs {', '.join(missing)}: the recommendation question "
-                    "and the labels of its ends 0 and 10 (see docs/question-sets.md)"
-                )
-            self.for_kiosk("site")  # the kiosk's rules: unique ids, a label for each step
+            self.for_kiosk("site")  # the kiosk's rules: complete, unique ids, labels
         return self
 
     def for_kiosk(self, site_id: str) -> ConfigQuestions | None:
@@ -642,7 +618,8 @@ def site_toml(definition: SiteDefinition, retired_at: datetime | None = None) ->
         lines += _toml_table("[message]", definition.message.texts())
     questions = definition.questions
     if questions.set != "smileys" or questions != Questions():
-        top = questions.model_dump(exclude={"recommendation", "statements", "own"})
+        parts = {"set", "recommendation", "statements", "own"}
+        top = {"set": questions.set, **questions.model_dump(exclude=parts)}
         lines += ["# What the kiosks ask (docs/question-sets.md)."]
         lines += _toml_table("[questions]", top)
         if questions.recommendation:

@@ -560,30 +560,34 @@ class ConfigFeedback(_Config):
     reasons: list[ConfigReason] = []
 
 
-class ConfigStatement(_Config):
-    """A statement of the national set, answered on its agreement scale."""
+class Statement(BaseModel):
+    """A question of the national set: its id (answers carry it) and its words per language."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_CHARS)]
     text: Localized
 
 
-class ConfigQuestions(_Config):
-    """The national question set a kiosk asks instead of the four smileys (hymy_domain.national;
-    left out of the config for a site on the smileys, so older kiosks get what they know). Each
-    answer is sent as a `response` with the set's `id` and `version`, the question's id and the
-    scale: `recommendation` on "0-10" (its `low` and `high` end labels), then each of
+class QuestionSetKeys(BaseModel):
+    """The national question set's keys, defined once: as a site file writes them under
+    `[questions]` (central.sites.Questions) and as the kiosk config sends them
+    (ConfigQuestions, which requires what a kiosk needs to ask the set).
+
+    Each answer is sent as a `response` with the set's `id` and `version`, the question's id
+    and the scale: `recommendation` on "0-10" (its `low` and `high` end labels), then each of
     `statements` (the national model's basic ones, at most seven) and `own` (the region's) on
     "agree-<steps>", with "I cannot say" when `cannot_say`; `labels` names the steps in each
     language (else the kiosk's catalogs name the five steps), and the free comment last when
     `comment`."""
 
-    id: Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_CHARS)]
-    version: Annotated[int, Field(ge=1, le=MAX_SEQ)]
-    recommendation: ConfigStatement
-    low: Localized
-    high: Localized
-    statements: Annotated[list[ConfigStatement], Field(max_length=MAX_STATEMENTS)] = []
-    own: Annotated[list[ConfigStatement], Field(max_length=MAX_STATEMENTS)] = []
+    id: Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_CHARS)] | None = None
+    version: Annotated[int, Field(ge=1, le=MAX_SEQ)] = 1
+    recommendation: Statement | None = None
+    low: Localized | None = None
+    high: Localized | None = None
+    statements: Annotated[list[Statement], Field(max_length=MAX_STATEMENTS)] = []
+    own: Annotated[list[Statement], Field(max_length=MAX_STATEMENTS)] = []
     steps: Annotated[int, Field(ge=AGREEMENT_STEPS.start, le=AGREEMENT_STEPS.stop - 1)] = (
         DEFAULT_AGREEMENT_STEPS
     )
@@ -591,8 +595,25 @@ class ConfigQuestions(_Config):
     labels: dict[str, list[str]] | None = None
     comment: bool = True
 
+
+class ConfigQuestions(_Config, QuestionSetKeys):
+    """The national question set a kiosk asks instead of the four smileys (hymy_domain.national;
+    left out of the config for a site on the smileys, so older kiosks get what they know): the
+    keys of QuestionSetKeys, with its id, the recommendation and its end labels given."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+
     @model_validator(mode="after")
     def _consistent(self) -> ConfigQuestions:
+        missing = [k for k in ("id", "recommendation", "low", "high") if getattr(self, k) is None]
+        if missing:
+            raise PydanticCustomError(
+                "missing",
+                "the national set needs {keys}: the recommendation question and the labels of "
+                "its ends 0 and 10 (see docs/question-sets.md)",
+                {"keys": ", ".join(missing)},
+            )
+        assert self.recommendation is not None
         ids = [self.recommendation.id] + [q.id for q in (*self.statements, *self.own)]
         doubled = sorted({i for i in ids if ids.count(i) > 1})
         if doubled:
