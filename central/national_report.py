@@ -85,8 +85,7 @@ def question_figures(scale: str, counts: Counter, minimum: int) -> dict[str, Any
 def _question_order(definition: SiteDefinition) -> Any:
     """A set's newest version first; in it the recommendation, then the statements in the
     order the site's set asks them (ones it no longer asks after, by id)."""
-    asked = definition.questions
-    order = [q.id for q in (asked.recommendation, *asked.statements, *asked.own) if q is not None]
+    order = [q.id for q in definition.questions.asked]
 
     def key(question: QuestionKey) -> tuple:
         question_set, version, question_id, scale = question
@@ -170,12 +169,27 @@ def national_text(answer: dict[str, Any]) -> str:
 def question_text(definition: SiteDefinition, question: str, language: str) -> str:
     """A question's words in the language as the site's set has them now; its id for one the
     set no longer has (an older version's)."""
-    asked = definition.questions
-    found = [q for q in (asked.recommendation, *asked.statements, *asked.own) if q is not None]
-    for q in found:
+    for q in definition.questions.asked:
         if q.id == question:
             return q.text.get(language) or next(iter(q.text.values()))
     return question
+
+
+def national_section(
+    conn: Connection,
+    definition: SiteDefinition,
+    first: date,
+    last: date,
+    language: str,
+    gettext: Any = str,
+    **filters: Any,
+) -> tuple[list[dict[str, Any]], Table | None]:
+    """One site's national questions over the period (national_report's) and their table for
+    the console's site page and the PDF; no table when the site has no national answers."""
+    (site,) = national_report(conn, [definition.site.id], first, last, **filters)["sites"]
+    questions = site["questions"]
+    table = national_site_table(questions, definition, language, gettext) if questions else None
+    return questions, table
 
 
 def national_site_table(

@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 
 from central import svg_charts
 from central.names import service_point_name, site_name
-from central.national_report import national_report, national_site_table
+from central.national_report import national_section
 from central.site_report import BUCKETS, period_buckets, site_report, site_tables
 from central.sites import SiteDefinition
 from central.web import i18n
@@ -78,9 +78,11 @@ def _one_site(
     _ = i18n.translations(language).gettext
     answer = site_report(conn, definition, first, last, by=by, language=language, **filters)
     tables = site_tables(answer, _, lambda bucket: bucket_cell(bucket, by, language, _))
-    (national,) = national_report(conn, [definition.site.id], first, last, **filters)["sites"]
-    if national["questions"]:  # the national set apart, each question with its own n
-        tables["national"] = national_site_table(national["questions"], definition, language, _)
+    # the national set apart, each question with its own n
+    national, national_table = national_section(conn, definition, first, last, language, _,
+                                                **filters)  # fmt: skip
+    if national_table is not None:
+        tables["national"] = national_table
     labels = [bucket_text(b, by, language, _) for b in answer["buckets"]]
     buckets = answer["buckets"]
     charts = {
@@ -117,7 +119,7 @@ def _one_site(
             key: Markup(svg) for key, svg in charts.items()
         },  # drawn here, every word escaped
         "heat": heat_rows(answer["heatmap"], language),
-        "national": national["questions"],
+        "national": national,
         "service_point": None
         if answer["service_point"] is None
         else service_point_name(definition, answer["service_point"], language),

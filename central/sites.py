@@ -52,12 +52,13 @@ import tomllib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from central.alert_rules import DEFAULT_HOURS, WeeklyHours
+from central.site_questions import Questions
 from hymy_domain.facts import (
     ID_MAX_CHARS,
     ID_PATTERN,
@@ -67,7 +68,7 @@ from hymy_domain.facts import (
     Localized,
 )
 from hymy_domain.site_message import MESSAGE_LANGUAGES, message_problem
-from sync.protocol import ConfigQuestions, KioskConfigAnswer, QuestionSetKeys
+from sync.protocol import KioskConfigAnswer
 
 ID = ID_PATTERN  # the site file's ids, as every part of Hymy takes them
 ID_LENGTH = ID_MAX_CHARS  # the columns that hold them (central.tables: String(64))
@@ -229,39 +230,6 @@ class KioskMessage(_Model):
     def texts(self) -> dict[str, str]:
         """The message's languages and texts, fi, sv, en in order; empty for no message."""
         return {lang: text for lang in MESSAGE_LANGUAGES if (text := getattr(self, lang))}
-
-
-class Questions(QuestionSetKeys):
-    """What the site's kiosks ask (docs/question-sets.md): `set = "smileys"` (the default: the
-    four faces, reasons and comment) or `set = "national"`, the national feedback model with
-    the keys of sync.protocol.QuestionSetKeys. Raise `version` whenever a question's wording
-    changes: every answer carries the version it answered, and reports keep versions apart."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    set: Literal["smileys", "national"] = "smileys"
-
-    @model_validator(mode="after")
-    def _national_is_complete(self) -> Questions:
-        if self.set == "national":
-            self.for_kiosk("site")  # the kiosk's rules: complete, unique ids, labels
-        return self
-
-    def for_kiosk(self, site_id: str) -> ConfigQuestions | None:
-        """The set as the kiosks get it; None for the smileys. Raises ValueError (the set's
-        problem in words) for a set the kiosks could not ask."""
-        if self.set == "smileys":
-            return None
-        data = self.model_dump(exclude={"set"}, exclude_none=True)
-        data["id"] = self.id or f"{site_id}-national"
-        try:
-            return ConfigQuestions.model_validate(data)
-        except ValidationError as err:
-            problems = (
-                ".".join(str(p) for p in e["loc"]) + ": " + e["msg"] if e["loc"] else e["msg"]
-                for e in err.errors()
-            )
-            raise ValueError("; ".join(problems)) from None
 
 
 class SiteDefinition(_Model):
@@ -617,7 +585,7 @@ def site_toml(definition: SiteDefinition, retired_at: datetime | None = None) ->
         lines += ['# "You said, we did" on the kiosks\' start screen.']
         lines += _toml_table("[message]", definition.message.texts())
     questions = definition.questions
-    if questions.set != "smileys" or questions != Questions():
+    if questions != Questions():
         parts = {"set", "recommendation", "statements", "own"}
         top = {"set": questions.set, **questions.model_dump(exclude=parts)}
         lines += ["# What the kiosks ask (docs/question-sets.md)."]

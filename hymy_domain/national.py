@@ -20,8 +20,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
-QUESTION_SETS = ("smileys", "national")  # a site's choice; smileys is the default
+QuestionSetName = Literal["smileys", "national"]  # a site's choice; smileys is the default
 RECOMMEND_SCALE = "0-10"
 RECOMMEND_VALUES = range(0, 11)
 PROMOTERS = range(9, 11)

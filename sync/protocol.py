@@ -595,6 +595,13 @@ class QuestionSetKeys(BaseModel):
     labels: dict[str, list[str]] | None = None
     comment: bool = True
 
+    @property
+    def asked(self) -> list[Statement]:
+        """The questions in the order the kiosk asks them: the recommendation (when given),
+        the statements, the region's own."""
+        first = [self.recommendation] if self.recommendation is not None else []
+        return [*first, *self.statements, *self.own]
+
 
 class ConfigQuestions(_Config, QuestionSetKeys):
     """The national question set a kiosk asks instead of the four smileys (hymy_domain.national;
@@ -613,8 +620,7 @@ class ConfigQuestions(_Config, QuestionSetKeys):
                 "its ends 0 and 10 (see docs/question-sets.md)",
                 {"keys": ", ".join(missing)},
             )
-        assert self.recommendation is not None
-        ids = [self.recommendation.id] + [q.id for q in (*self.statements, *self.own)]
+        ids = [q.id for q in self.asked]
         doubled = sorted({i for i in ids if ids.count(i) > 1})
         if doubled:
             raise PydanticCustomError(

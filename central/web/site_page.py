@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from central.api.deps import Db
 from central.heatmap import heatmap_tables
 from central.names import service_point_name, site_name
-from central.national_report import national_report, national_site_table
+from central.national_report import national_section
 from central.overview import local_date
 from central.site_report import BUCKETS, site_report, site_tables
 from central.sites import SiteDefinition
@@ -142,12 +142,12 @@ def site_page(request: Request, site: str, session: CurrentSession, db: Db) -> R
             row[0] = day
     tables |= {"heat-scores": scores_t, "heat-answers": answers_t, "heat-checkins": checkins_t}
     # The national set's answers apart, each question with its own n: never in the score.
-    (national,) = national_report(
-        db, [site], choice.first, choice.last, service_point=point,
+    national, national_table = national_section(
+        db, definition, choice.first, choice.last, language, _, service_point=point,
         include_misuse=include_misuse,
-    )["sites"]  # fmt: skip
-    if national["questions"]:
-        tables["national"] = national_site_table(national["questions"], definition, language, _)
+    )  # fmt: skip
+    if national_table is not None:
+        tables["national"] = national_table
     labels = [bucket_text(b, by, language, _) for b in answer["buckets"]]
     charts = {
         "scores": line_chart(labels, [b["score"] for b in answer["buckets"]], _("Score")),
@@ -167,7 +167,7 @@ def site_page(request: Request, site: str, session: CurrentSession, db: Db) -> R
         answer=answer,
         charts=charts,
         heat=heat_rows(answer["heatmap"], language),
-        national=national["questions"],
+        national=national,
         pdf_query=urlencode(
             {"from": choice.first.isoformat(), "to": choice.last.isoformat(), "by": by}
             | ({"service_point": point} if point else {})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -26,7 +26,8 @@ from tests.support.central import (
 from tests.support.central_cli import run_central
 
 SET, VERSION = "kaleva-kansallinen", 2
-BASE = datetime.now(UTC) - timedelta(days=2)
+# 09:00 UTC two days ago: an hour of answers stays on one Helsinki day whenever the tests run.
+BASE = datetime.combine((datetime.now(UTC) - timedelta(days=2)).date(), time(9), UTC)
 DAY = BASE.date().isoformat()
 
 
