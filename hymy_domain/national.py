@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,6 +32,7 @@ DEFAULT_AGREEMENT_STEPS = 5
 COMMENT_SCALE = "comment"  # the set's free comment: no value, a text
 MAX_STATEMENTS = 7  # the national model's basic statements at most
 _AGREE = re.compile(r"agree-([3-7])")
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")  # fi, sv, se, smn, fi-x-easy
 
 
 def agreement_scale(steps: int) -> str:
@@ -64,6 +65,42 @@ def value_problem(scale: str, value: int | None, cannot_say: bool = True) -> str
     if scale == COMMENT_SCALE:
         return None if value is None else "a comment has no value: send null"
     return f"unknown scale {scale!r}: one of 0-10, agree-3 .. agree-7, comment"
+
+
+def question_set_problems(
+    ids: Sequence[str],
+    steps: int,
+    labels: Mapping[str, Sequence[str]] | None,
+    languages: Iterable[str],
+) -> list[str]:
+    """What keeps a national set from being asked, in words (empty when nothing): `ids` are its
+    questions' in the order asked, `steps` its agreement scale's, `labels` the steps' names per
+    language (None: the kiosk's own words for five steps) and `languages` those its texts are
+    written in. Every question has its own id; a scale of other than five steps names its
+    steps in each of those languages; labels are given only for languages, each step named."""
+    problems = []
+    doubled = sorted({i for i in ids if list(ids).count(i) > 1})
+    if doubled:
+        problems.append(f"every question has its own id; twice: {', '.join(doubled)}")
+    written = sorted(set(languages))
+    for language, names in (labels or {}).items():
+        if not _LANGUAGE.fullmatch(language):
+            problems.append(
+                f"labels.{language}: the labels are keyed by language code (fi, sv, en), "
+                f"not {language!r}"
+            )
+        elif len(names) != steps or not all(isinstance(n, str) and n.strip() for n in names):
+            problems.append(
+                f"labels.{language} names each of the {steps} steps, from disagree to agree"
+            )
+    if steps != DEFAULT_AGREEMENT_STEPS:
+        unnamed = [language for language in written if language not in (labels or {})]
+        if unnamed:
+            problems.append(
+                f"a scale of {steps} steps needs its labels in each language of the "
+                f"questions: add labels.{', labels.'.join(unnamed)}"
+            )
+    return problems
 
 
 @dataclass(frozen=True)

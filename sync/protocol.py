@@ -106,6 +106,7 @@ from hymy_domain.national import (
     DEFAULT_AGREEMENT_STEPS,
     MAX_STATEMENTS,
     agreement_scale,
+    question_set_problems,
     value_problem,
 )
 
@@ -620,22 +621,13 @@ class ConfigQuestions(_Config, QuestionSetKeys):
                 "its ends 0 and 10 (see docs/question-sets.md)",
                 {"keys": ", ".join(missing)},
             )
-        ids = [q.id for q in self.asked]
-        doubled = sorted({i for i in ids if ids.count(i) > 1})
-        if doubled:
+        written = {language for q in self.asked for language in q.text}
+        problems = question_set_problems(
+            [q.id for q in self.asked], self.steps, self.labels, written
+        )
+        if problems:
             raise PydanticCustomError(
-                "unique", "every question has its own id; twice: {ids}", {"ids": ", ".join(doubled)}
-            )
-        for language, names in (self.labels or {}).items():
-            if len(names) != self.steps or not all(n.strip() for n in names):
-                raise PydanticCustomError(
-                    "labels",
-                    "labels.{language} names each of the {steps} steps, from disagree to agree",
-                    {"language": language, "steps": self.steps},
-                )
-        if self.steps != DEFAULT_AGREEMENT_STEPS and not self.labels:
-            raise PydanticCustomError(
-                "labels", "a scale of other than 5 steps needs its labels in each language"
+                "question_set", "{problems}", {"problems": "; ".join(problems)}
             )
         return self
 

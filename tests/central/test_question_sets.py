@@ -53,18 +53,29 @@ def test_a_set_the_kiosks_could_not_ask_is_refused_with_why(change, words) -> No
         parse_site(change(NATIONAL))
 
 
-def test_labels_for_another_scale_name_every_step() -> None:
-    labels = (
-        'labels = { fi = ["Eri mieltä", "Vähän eri", "Vähän samaa", "Samaa mieltä"], '
-        'sv = ["Av annan åsikt", "Delvis av annan", "Delvis samma", "Av samma åsikt"] }'
-    )
-    four = NATIONAL.replace("steps = 5 ", "steps = 4 ").replace(
-        "comment = true", "comment = true\n" + labels
-    )
-    assert parse_site(four).questions.for_kiosk("kaleva").agreement_scale == "agree-4"
-    three = four.replace('"Vähän samaa", ', "")
+def test_labels_for_another_scale_name_every_step_in_every_language() -> None:
+    labels = {
+        "fi": '["Eri mieltä", "Osittain eri mieltä", "Osittain samaa mieltä", "Samaa mieltä"]',
+        "sv": '["Av annan åsikt", "Delvis av annan åsikt", "Delvis av samma åsikt", '
+        '"Av samma åsikt"]',
+        "en": '["Disagree", "Partly disagree", "Partly agree", "Agree"]',
+    }
+
+    def four(given: dict[str, str]) -> str:
+        table = ", ".join(f"{language} = {names}" for language, names in given.items())
+        return NATIONAL.replace("steps = 5 ", "steps = 4 ").replace(
+            "comment = true", "comment = true\nlabels = { " + table + " }"
+        )
+
+    assert parse_site(four(labels)).questions.for_kiosk("kaleva").agreement_scale == "agree-4"
+    three = four(labels).replace('"Osittain samaa mieltä", ', "")
     with pytest.raises(SiteError, match=r"labels\.fi names each of the 4 steps"):
         parse_site(three)
+    # The questions are written in fi, sv and en: a kiosk in English would have no words.
+    with pytest.raises(SiteError, match=r"labels in each language.*add labels\.en"):
+        parse_site(four({k: v for k, v in labels.items() if k != "en"}))
+    with pytest.raises(SiteError, match=r"keyed by language code.*'Suomi'"):
+        parse_site(four({**labels, "Suomi": labels["fi"]}))
 
 
 def test_a_national_site_sends_its_set_to_its_kiosks_over_the_api(client) -> None:
