@@ -30,6 +30,7 @@ DETRACTORS = range(0, 7)
 AGREEMENT_STEPS = range(3, 8)  # an agreement scale has 3 to 7 steps; 5 by default
 DEFAULT_AGREEMENT_STEPS = 5
 COMMENT_SCALE = "comment"  # the set's free comment: no value, a text
+COMMENT_QUESTION = "comment"  # the question id the kiosk sends the free comment under
 MAX_STATEMENTS = 7  # the national model's basic statements at most
 _AGREE = re.compile(r"agree-([3-7])")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")  # fi, sv, se, smn, fi-x-easy

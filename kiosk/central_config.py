@@ -1,7 +1,8 @@
 """The kiosk's config as the central sends it (sync.protocol.KioskConfigAnswer, written by the
 sync agent as hymy_domain.facts.CENTRAL_CONFIG_FILE in the data directory) laid over the local
-TOML file: the central owns the station's name, service points, follow-up reasons and the
-start screen's message ("You said, we did": none when the central sends none); the file
+TOML file: the central owns the station's name, service points, follow-up reasons, the
+start screen's message ("You said, we did": none when the central sends none) and the question
+set (the national model's `questions`; none for a site on the smileys); the file
 keeps everything of this Pi (devices, PIN, display, timeouts) and extra keys of a service point
 (its booking codes, say). The kiosk does not import the wire format (sync.protocol): it checks
 the file's shape here and validates the merged config as its own."""
@@ -40,6 +41,7 @@ def central_shape_problem(central: Any) -> str | None:
     for key, ok in (
         ("kiosk", isinstance(central.get("kiosk", {}), Mapping)),
         ("message", isinstance(central.get("message") or {}, Mapping)),
+        ("questions", isinstance(central.get("questions") or {}, Mapping)),
         ("feedback", isinstance(feedback, Mapping)),
         ("service_points", isinstance(points, list)),
         (
@@ -80,6 +82,10 @@ def merge_central(local: Mapping[str, Any], central: Mapping[str, Any]) -> dict[
     merged.pop("message", None)
     if central.get("message"):
         merged["message"] = dict(central["message"])
+    # So is its question set: a site back on the smileys sends none, and its kiosks ask those.
+    merged.pop("questions", None)
+    if central.get("questions"):
+        merged["questions"] = copy.deepcopy(dict(central["questions"]))
     return merged
 
 
@@ -132,10 +138,13 @@ class ConfigSource:
             try:
                 return self._validate(merged)
             except ConfigError as err:
-                if all(p.key.startswith("message") for p in err.problems):
-                    # Only the message does not fit (a newer central's rule): the rest does.
-                    log.error("the central's start-screen message is left out: %s", err)
-                    merged.pop("message", None)
+                parts = {p.key.split(".")[0].split("[")[0] for p in err.problems}
+                if parts <= {"message", "questions"}:
+                    # Only the message or the question set does not fit (a newer central's
+                    # rule): the rest does, and without a set the kiosk asks the smileys.
+                    log.error("the central's %s left out: %s", " and ".join(sorted(parts)), err)
+                    for part in parts:
+                        merged.pop(part, None)
                     return self._validate(merged)
                 log.error("the central's config does not fit, using %s alone: %s", self.path, err)
         return self._validate(local)

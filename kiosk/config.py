@@ -27,9 +27,10 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    model_validator,
 )
 
-from hymy_domain import facts
+from hymy_domain import facts, national
 from hymy_domain.site_message import message_problem
 from kiosk.i18n import text_fallbacks
 from kiosk.pin import is_pin_hash
@@ -168,6 +169,55 @@ class Feedback(_Section):
     reasons: Array[Reason] = ()
 
 
+class Question(_Section):
+    id: Id
+    text: Localized
+
+
+class Questions(_Section):
+    """The national feedback model a site may ask instead of the four smileys (from the
+    central: the keys of sync.protocol.QuestionSetKeys, docs/question-sets.md): the
+    recommendation 0-10 with its end labels, then each statement (the national ones, then the
+    region's `own`) on an agreement scale of `steps`, with "I cannot say" when `cannot_say`,
+    then the comment when `comment`. `labels` names the steps per language; without it the
+    kiosk's catalogs name the five steps. Every answer is sent with the set's id and version."""
+
+    id: Id
+    version: int = Field(1, ge=1)
+    recommendation: Question
+    low: Localized
+    high: Localized
+    statements: Array[Question] = Field((), max_length=national.MAX_STATEMENTS)
+    own: Array[Question] = Field((), max_length=national.MAX_STATEMENTS)
+    steps: int = Field(
+        national.DEFAULT_AGREEMENT_STEPS,
+        ge=national.AGREEMENT_STEPS.start,
+        le=national.AGREEMENT_STEPS.stop - 1,
+    )
+    cannot_say: bool = True
+    labels: dict[str, Array[Annotated[str, facts.NonEmpty()]]] | None = None
+    comment: bool = True
+
+    @model_validator(mode="after")
+    def _askable(self) -> Questions:
+        written = {language for q in self.asked for language in q.text}
+        problems = national.question_set_problems(
+            [q.id for q in self.asked], self.steps, self.labels, written
+        )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def asked(self) -> tuple[Question, ...]:
+        """The questions in the order they are asked: the recommendation, the statements."""
+        return (self.recommendation, *self.statements, *self.own)
+
+    @property
+    def agreement_scale(self) -> str:
+        return national.agreement_scale(self.steps)
+
+
 class ServicePoint(_Section):
     id: Id
     name: Localized
@@ -245,6 +295,7 @@ class KioskConfig(_Section):
     display: Display = Display()
     speech: SpeechSection = SpeechSection()
     message: Message | None = None  # "You said, we did" on the start screen (from the central)
+    questions: Questions | None = None  # the national set instead of the smileys (from the central)
     _source: Path = PrivateAttr(default=Path("<text>"))
 
     @property

@@ -1,4 +1,5 @@
-"""Builders of the wire-format v1 events (see ARCHITECTURE.md), as JSON-ready dicts (pure)."""
+"""Builders of the wire-format v1 events (see ARCHITECTURE.md and sync.protocol), as JSON-ready
+dicts (pure)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import uuid
 from typing import Any
 
 from hymy_domain.facts import RATINGS
+from hymy_domain.national import COMMENT_SCALE, value_problem
 from kiosk.clock import Stamp
 
 METHODS = ("touch", "barcode")
@@ -73,4 +75,44 @@ def checkin_event(
         raise ValueError(f"A ticket is a capital letter and a number, e.g. 'L023', not {ticket!r}.")
     event = _common("checkin", stamp, language, service_point, event_id)
     event.update(ticket=ticket, method=method, printed=bool(printed))
+    return event
+
+
+def response_event(
+    *,
+    stamp: Stamp,
+    language: str,
+    question_set: str,
+    set_version: int,
+    question: str,
+    scale: str,
+    value: int | None,
+    visit: str,
+    misuse: bool,
+    comment: str | None = None,
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """A response: one answer to one question of the site's national set (a visit's answers
+    share `visit`). A comment (scale "comment", value None) must already be redacted.
+
+    Raises ValueError for a value its scale does not have, a comment on another scale or a
+    time without its offset.
+    """
+    problem = value_problem(scale, value)
+    if problem:
+        raise ValueError(f"{question}: {problem}")
+    if (scale == COMMENT_SCALE) != bool(comment and comment.strip()):
+        raise ValueError("A comment comes with the scale 'comment' and no other, never empty.")
+    event = _common("response", stamp, language, None, event_id)
+    event.update(
+        question_set=question_set,
+        set_version=set_version,
+        question=question,
+        scale=scale,
+        value=value,
+        visit=visit,
+        misuse=bool(misuse),
+    )
+    if comment is not None:
+        event["comment"] = comment
     return event

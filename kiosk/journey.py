@@ -1,12 +1,16 @@
 """The visitor's journey as a state machine (pure: no Kivy, no I/O; the time is passed in).
 
     start → rating → [reason] → [comment] → thanks → start
+    start → recommend → statement … → [comment] → thanks → start   (a site's national set)
     start → service point → ticket → start
 
 Each action returns the effects the caller must carry out (record a rating, issue a ticket). A
 visitor who walks away from the follow-up questions still counts: the timeout records the rating,
-with the comment they had begun to type. Every time-out but the thank-you screen's is warned of
-`warning_s` before it ("Do you need more time?"); `keep_going` gives the visitor a fresh time.
+with the comment they had begun to type. On a site that asks the national question set
+(`JourneyRules.questions`, kiosk.answers) each answer given is kept: stopping, finishing or
+walking away records them all, each as its own answer. Every time-out but the thank-you
+screen's is warned of `warning_s` before it ("Do you need more time?"); `keep_going` gives the
+visitor a fresh time.
 A ticket that did not print stays on screen until Done, or a long safety time-out.
 """
 
@@ -19,6 +23,7 @@ from typing import Literal
 
 from hymy_domain.facts import RATINGS
 from hymy_domain.redaction import redact
+from kiosk.answers import Answer, AnswerError, Answers, QuestionSet
 
 
 class Step(StrEnum):
@@ -27,6 +32,8 @@ class Step(StrEnum):
     REASON = "reason"
     COMMENT = "comment"
     THANKS = "thanks"
+    RECOMMEND = "recommend"  # the national set's recommendation 0-10
+    STATEMENT = "statement"  # one of its statements on the agreement scale
     SERVICE_POINT = "service_point"
     TICKET = "ticket"
 
@@ -48,6 +55,7 @@ class JourneyRules:
     assisted_factor: float = 2.0  # speech mode: every time-out (and its warning) this much longer
     warning_s: float = 10.0  # "Do you need more time?" this long before a reset; 0: no warning
     unprinted_ticket_s: float = 600.0  # a ticket that did not print: time to write it down
+    questions: QuestionSet | None = None  # the national set instead of the smileys
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,15 @@ class RecordFeedback:
     comment: str | None
     language: str
     rated_at: float
+
+
+@dataclass(frozen=True)
+class RecordAnswers:
+    """One visit's answers to the national set (at least one), and its comment."""
+
+    answers: tuple[Answer, ...]
+    comment: str | None
+    language: str
 
 
 CheckInMethod = Literal["touch", "barcode"]  # a service point chosen on the screen, or scanned
@@ -70,7 +87,7 @@ class IssueTicket:
     method: CheckInMethod = "touch"
 
 
-Effect = RecordFeedback | IssueTicket
+Effect = RecordFeedback | IssueTicket | RecordAnswers
 
 
 class Journey:
@@ -95,6 +112,7 @@ class Journey:
         self._large_text = False  # the A+ layout, for this visitor only
         self._draft = ""  # the comment being typed, sent if the visitor walks away
         self._unprinted = False  # the ticket on screen did not print: it waits for Done
+        self._answers: Answers | None = None  # this visit's answers to the national set
         self._last_activity = now
 
     @property
@@ -132,6 +150,11 @@ class Journey:
         return self._draft
 
     @property
+    def answers(self) -> Answers | None:
+        """The national set's answers so far and the question on screen; None on the smileys."""
+        return self._answers
+
+    @property
     def offered_reasons(self) -> tuple[str, ...]:
         return tuple(self.rules.reasons.get(self._rating, ())) if self._rating else ()
 
@@ -156,8 +179,50 @@ class Journey:
 
     def start_feedback(self, now: float) -> list[Effect]:
         self._require("start a feedback", Step.START)
-        self._go(Step.RATING, now)
+        if self.rules.questions is not None:
+            self._answers = Answers(self.rules.questions)
+            self._go(Step.RECOMMEND, now)
+        else:
+            self._go(Step.RATING, now)
         return []
+
+    # --- the national set -----------------------------------------------------------------
+
+    def answer(self, value: int | None, now: float) -> list[Effect]:
+        """The answer to the question on screen (None: "I cannot say"), then the next question,
+        the comment or (after the last) the thank-you screen with every answer recorded."""
+        self._require("answer", Step.RECOMMEND, Step.STATEMENT)
+        assert self._answers is not None
+        try:
+            more = self._answers.answer(value, now)
+        except AnswerError as err:
+            raise JourneyError(str(err)) from None
+        if more:
+            self._go(Step.STATEMENT, now)
+            return []
+        assert self.rules.questions is not None
+        if self.rules.questions.comment and self.rules.comments:
+            self._go(Step.COMMENT, now)
+            return []
+        return self.stop_answering(now)
+
+    def stop_answering(self, now: float) -> list[Effect]:
+        """ "That is all": the answers given so far are recorded, then the thank-you screen
+        (with none given, simply back to the start)."""
+        self._require("stop answering", Step.RECOMMEND, Step.STATEMENT, Step.COMMENT)
+        effects = self._record_answers(self._draft if self._step is Step.COMMENT else None)
+        if not effects:
+            self._reset(now)
+            return []
+        self._draft = ""
+        self._go(Step.THANKS, now)
+        return effects
+
+    def _record_answers(self, comment: str | None) -> list[Effect]:
+        given = self._answers.given() if self._answers is not None else ()
+        if not given:
+            return []
+        return [RecordAnswers(given, self._cleaned(comment), self._language)]
 
     def rate(self, rating: int, now: float) -> list[Effect]:
         self._require("rate", Step.RATING)
@@ -195,6 +260,10 @@ class Journey:
     def submit_comment(self, text: str | None, now: float) -> list[Effect]:
         self._require("submit a comment", Step.COMMENT)
         self._draft = ""
+        if self._answers is not None:
+            effects = self._record_answers(text)
+            self._go(Step.THANKS, now)
+            return effects
         self._go(Step.THANKS, now)
         return [self._record(self._cleaned(text))]
 
@@ -238,6 +307,14 @@ class Journey:
         if step is Step.REASON:
             self._rating, self._reason = None, None  # "I meant another face": nothing is kept
             self._go(Step.RATING, now)
+        elif step in (Step.STATEMENT, Step.COMMENT) and self._answers is not None:
+            # The question before, its answer shown and open to change.
+            if step is Step.COMMENT:
+                self._draft = ""
+                self._answers.to_last()
+            else:
+                self._answers.back()
+            self._go(Step.RECOMMEND if self._answers.on_recommendation else Step.STATEMENT, now)
         elif step is Step.COMMENT:
             self._reason, self._draft = None, ""
             self._go(Step.REASON if self.offered_reasons else Step.RATING, now)
@@ -332,6 +409,13 @@ class Journey:
         effects: list[Effect] = []
         if self._step is Step.REASON:
             effects.append(self._record(None))  # walked away after rating: the rating counts
+        elif self._answers is not None and self._step in (
+            Step.RECOMMEND,
+            Step.STATEMENT,
+            Step.COMMENT,
+        ):
+            # Walked away during the national set: each answer given counts, the comment too.
+            effects += self._record_answers(self._draft if self._step is Step.COMMENT else None)
         elif self._step is Step.COMMENT:
             effects.append(self._record(self._cleaned(self._draft)))  # and what they typed
         self._reset(now)

@@ -288,11 +288,20 @@ class Outbox:
 
         Raises DuplicateEventError for an id stored before, OutboxError on any other failure.
         """
+        self.append_all([event])
+
+    def append_all(self, events: Sequence[Mapping[str, Any]]) -> None:
+        """Store events together (one visit's answers), all or none, on disk when this returns.
+
+        Raises DuplicateEventError for an id stored before, OutboxError on any other failure.
+        """
         try:
             with self._transaction() as conn:
-                self._insert(conn, event, "pending")
+                for event in events:
+                    self._insert(conn, event, "pending")
         except sqlite3.Error as err:
-            raise OutboxError(f"The event was not stored in {self.path}: {err}.") from err
+            what = "The event was" if len(events) == 1 else "The events were"
+            raise OutboxError(f"{what} not stored in {self.path}: {err}.") from err
 
     def check_in(
         self,

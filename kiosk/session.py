@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from hymy_domain.national import COMMENT_QUESTION, COMMENT_SCALE
+from kiosk.answers import Answers, QuestionSet
 from kiosk.clock import KioskClock
-from kiosk.config import KioskConfig, ServicePoint, text
+from kiosk.config import KioskConfig, Questions, ServicePoint, text
 from kiosk.devices.booking import BookingRule, decide
 from kiosk.devices.interfaces import PrinterState, PrintResult
-from kiosk.events import checkin_event, feedback_event
-from kiosk.i18n import N_
+from kiosk.events import checkin_event, feedback_event, response_event
+from kiosk.i18n import N_, text_fallbacks
 from kiosk.journey import (
     Effect,
     IssueTicket,
     Journey,
     JourneyError,
     JourneyRules,
+    RecordAnswers,
     RecordFeedback,
     Step,
 )
@@ -68,6 +72,24 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class QuestionView:
+    """The national set's question on screen, its words in the visitor's language."""
+
+    id: str
+    text: str
+    scale: str  # "0-10", or the statements' "agree-5"
+    number: int  # 1 for the recommendation
+    count: int  # the questions of the set
+    answered: bool  # the visitor came back to it: `chosen` is their answer
+    chosen: int | None  # the answer given (None with `answered`: "I cannot say")
+    low: str = ""  # the 0-10 scale's ends
+    high: str = ""
+    steps: int = 5
+    labels: tuple[str, ...] | None = None  # the site's names of the steps; None: the kiosk's
+    cannot_say: bool = True
+
+
+@dataclass(frozen=True)
 class View:
     """What the screen shows now, its names already in the visitor's language."""
 
@@ -89,6 +111,8 @@ class View:
     assisted: bool = False  # speech mode: screens speak, keys move the focus
     large_text: bool = False  # the A+ layout
     warning: bool = False  # "Do you need more time?" is shown: a time-out is near
+    national: bool = False  # the site asks the national set (the start screen's card says so)
+    question: QuestionView | None = None  # on its screens, the national set's question
 
 
 def journey_rules(config: KioskConfig) -> JourneyRules:
@@ -105,6 +129,44 @@ def journey_rules(config: KioskConfig) -> JourneyRules:
         assisted_factor=config.timeouts.assisted_factor,
         warning_s=config.timeouts.warning,
         unprinted_ticket_s=config.timeouts.unprinted_ticket,
+        questions=question_set(config.questions) if config.questions else None,
+    )
+
+
+def question_set(questions: Questions) -> QuestionSet:
+    """What the journey needs of the config's national set."""
+    return QuestionSet(
+        id=questions.id,
+        version=questions.version,
+        recommendation=questions.recommendation.id,
+        statements=tuple(q.id for q in (*questions.statements, *questions.own)),
+        steps=questions.steps,
+        cannot_say=questions.cannot_say,
+        comment=questions.comment,
+    )
+
+
+def question_view(questions: Questions, answers: Answers, language: str) -> QuestionView:
+    """The question on screen as the visitor reads it."""
+    question = next(q for q in questions.asked if q.id == answers.question)
+    chosen = answers.chosen
+    labels = questions.labels or {}
+    language_labels = next((labels[c] for c in text_fallbacks(language) if c in labels), None)
+    if labels and language_labels is None:
+        language_labels = next(iter(labels.values()))
+    return QuestionView(
+        id=question.id,
+        text=text(question.text, language),
+        scale=answers.scale,
+        number=answers.index + 1,
+        count=len(questions.asked),
+        answered=chosen is not None,
+        chosen=chosen.value if chosen else None,
+        low=text(questions.low, language),
+        high=text(questions.high, language),
+        steps=questions.steps,
+        labels=tuple(language_labels) if language_labels else None,
+        cannot_say=questions.cannot_say,
     )
 
 
@@ -184,6 +246,14 @@ class KioskSession:
 
     def choose_reason(self, reason: str | None) -> None:
         self._apply_action(self.journey.choose_reason, reason)
+
+    def answer(self, value: int | None) -> None:
+        """An answer to the national set's question on screen (None: "I cannot say")."""
+        self._apply_action(self.journey.answer, value)
+
+    def stop_answering(self) -> None:
+        """ "That is all": the national set's answers so far are sent, then the thanks."""
+        self._apply_action(self.journey.stop_answering)
 
     def submit_comment(self, text: str | None) -> None:
         self._apply_action(self.journey.submit_comment, text)
@@ -322,6 +392,14 @@ class KioskSession:
             assisted=journey.assisted,
             large_text=journey.large_text,
             warning=journey.is_warning(self._monotonic()),
+            national=config.questions is not None,
+            question=(
+                question_view(config.questions, journey.answers, language)
+                if config.questions is not None
+                and journey.answers is not None
+                and journey.step in (Step.RECOMMEND, Step.STATEMENT)
+                else None
+            ),
         )
 
     def flush(self) -> None:
@@ -356,6 +434,8 @@ class KioskSession:
         for effect in effects:
             if isinstance(effect, RecordFeedback):
                 self._record_feedback(effect)
+            elif isinstance(effect, RecordAnswers):
+                self._record_answers(effect)
             elif isinstance(effect, IssueTicket):
                 self._issue_ticket(effect)
         self._show_change()
@@ -387,6 +467,46 @@ class KioskSession:
         else:
             # Abandoned by a timeout, recorded on the way back to start: no screen waits for it.
             self.writer.write_soon(append, "record a rating")
+
+    def _record_answers(self, effect: RecordAnswers) -> None:
+        """Each answer as its own response (one visit id joins them), the comment last; the
+        misuse rules count the visit once, as a rating."""
+        questions = self.config.questions
+        assert questions is not None
+        first = effect.answers[0].answered_at
+        misuse = self._misuse.observe(first)
+        visit = str(uuid.uuid4())
+
+        def event(question: str, scale: str, value: int | None, at: float, **extra: str) -> dict:
+            return response_event(
+                stamp=self._clock.stamp_at(at),
+                language=effect.language,
+                question_set=questions.id,
+                set_version=questions.version,
+                question=question,
+                scale=scale,
+                value=value,
+                visit=visit,
+                misuse=misuse,
+                **extra,
+            )
+
+        events = [event(a.question, a.scale, a.value, a.answered_at) for a in effect.answers]
+        if effect.comment:
+            last = effect.answers[-1].answered_at
+            events.append(
+                event(COMMENT_QUESTION, COMMENT_SCALE, None, last, comment=effect.comment)
+            )
+
+        def append() -> dict:
+            self.outbox.append_all(events)
+            return events[-1]
+
+        if self.journey.step is Step.THANKS:
+            self._write = WriteStatus.SAVING
+            self.writer.write_then(append, self._feedback_written, "record the answers")
+        else:
+            self.writer.write_soon(append, "record the answers")
 
     def _issue_ticket(self, effect: IssueTicket) -> None:
         point = self.config.service_point(effect.service_point)

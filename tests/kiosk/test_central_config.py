@@ -146,3 +146,25 @@ def _without_table(text: str, key: str) -> str:
         if not skipping:
             kept.append(line)
     return "\n".join(kept) + "\n"
+
+
+def test_the_central_owns_the_question_set(tmp_path: Path, caplog) -> None:
+    from central.site_questions import Questions as SiteQuestions
+    from tests.support.national import national_questions
+
+    # What the central sends for a national site, as it sends it (its own model's dump).
+    sent = SiteQuestions.model_validate({"set": "national", **national_questions()})
+    central = tmp_path / "central-config.json"
+    central.write_text(json.dumps({**CENTRAL, "questions": sent.for_kiosk("kaleva").model_dump()}))
+    config = ConfigSource(EXAMPLE_CONFIG, central).load()
+    assert config.questions.id == "kansallinen" and config.questions.agreement_scale == "agree-5"
+    assert [q.id for q in config.questions.asked][:2] == ["suosittelu", "kohtelu"]
+    # A site back on the smileys sends none: a set in the local file gives way too.
+    local = merge_central({"questions": {"id": "vanha"}}, CENTRAL)
+    assert "questions" not in local
+    # A set this kiosk cannot ask (a newer central's rule) is left out; the rest is used.
+    wrong = {**CENTRAL, "questions": {**national_questions(), "steps": 9}}
+    central.write_text(json.dumps(wrong))
+    config = ConfigSource(EXAMPLE_CONFIG, central).load()
+    assert config.questions is None and config.kiosk.kiosk_id == "kaleva-aula-7"
+    assert "questions left out" in caplog.text
