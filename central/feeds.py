@@ -7,9 +7,13 @@ minimum, here, before any filter or sort sees them; the feed and the export can 
 out what guard shows. Check-ins and the count of ratings flagged as misuse are counts of
 events, not of anybody's opinion, and are shown as they are (as the console shows check-ins).
 
-Comments: the redacted text of feedback events, without misuse, without deleted comments
-(retention or a data-subject request leave `comment` NULL) and without those whose kiosk time
-is implausible (their day is not known), as the console's comments listing leaves them out.
+Comments: the redacted text of feedback events and of the national set's comment responses,
+without misuse, without deleted comments (retention or a data-subject request leave `comment`
+NULL) and without those whose kiosk time is implausible (their day is not known), as the
+console's comments listing leaves them out.
+
+Answers: the national set's answers in the national structure, one row each (answer_rows):
+never a comment's text, which is in Comments alone, where it is redacted and deletable.
 """
 
 from __future__ import annotations

@@ -3,10 +3,15 @@ deduplicated by its id (the same content again is a duplicate, other content a c
 never overwrites), clock-corrected, flagged when kept apart (central.flags), and stored with its
 rollups and its outbox's progress in the caller's one transaction.
 
-An event is rejected only for what it is: it breaks the wire format's rules (sync.protocol), or
-the database refuses one of its values (central.event_store's safety net). It is never rejected
-for drift between the kiosk's config and the central's: a service point or reason the site has
-retired is an ordinary event, one the site never had is stored and flagged.
+An event is rejected only for what it is: it breaks the wire format's rules (sync.protocol), it
+is a response the site's question set cannot have (`response_problem`), or the database
+refuses one of its values (central.event_store's safety net). It is never rejected for drift
+between the kiosk's config and the central's: a service point or reason the site has retired is
+an ordinary event, one the site never had is stored and flagged. A response is checked against
+the site's set because a report could not place it otherwise: its set and version name the
+questions it answered. An older version of the site's set stays accepted (a kiosk may send
+answers it collected before the set changed; reports keep versions apart), and an event the
+central already holds is answered as ever (a duplicate or a conflict), whatever the set is now.
 
 `check_events` is the part without a database (run before the write transaction); `ingest`
 the rest.
@@ -31,7 +36,14 @@ from central.flags import (
     SERVICE_POINT_UNKNOWN,
     TIME_IMPLAUSIBLE,
 )
+from central.site_questions import Questions
 from central.sites import SiteDefinition
+from hymy_domain.national import (
+    COMMENT_QUESTION,
+    COMMENT_SCALE,
+    RECOMMEND_SCALE,
+    value_problem,
+)
 from hymy_domain.redaction import redact
 from sync.protocol import (
     BatchEnvelope,
@@ -132,13 +144,97 @@ def too_old(kept_from: datetime) -> str:
     )
 
 
+def _refused(what: str, fix: str) -> str:
+    """A response's rejection: what is wrong, and how to get it stored (the kiosk's agent keeps
+    a rejected event in quarantine, docs/sync.md)."""
+    return (
+        f"{what}: not stored. {fix} (hymy-central site update), then `hymy-sync requeue --all` "
+        "on the kiosk sends it again"
+    )
+
+
+_NEW_VERSION = "A set whose questions or scales change gets a new version: raise `version`"
+
+
+def response_problem(event: ResponseEvent, site_id: str, questions: Questions) -> str | None:
+    """Why a response cannot be an answer to the site's question set, in words that say what
+    to do; None when it can be.
+
+    A response is for the site's national set (`questions`; none for a site on the smileys),
+    by its id, and of its version or an older one: a kiosk may still send answers to the
+    version it showed before the set changed, and reports keep those apart. The central knows
+    the questions of the set's current version only, so a response to that version names one
+    of its questions on that question's scale (the recommendation on "0-10", a statement or
+    the region's own on the set's agreement scale, "I cannot say" only when the set offers
+    it), or is the set's free comment, when the set asks one: the question COMMENT_QUESTION
+    on "comment". A version newer than the site's is a set the site never had.
+    """
+    asked = questions.for_kiosk(site_id)
+    if asked is None:
+        return _refused(
+            f"site {site_id} asks the four smileys, not a national question set",
+            'If it should ask one, give it in the site file\'s [questions] (set = "national")',
+        )
+    where = f"site {site_id}'s question set {asked.id!r}"
+    if event.question_set != asked.id:
+        return _refused(
+            f"question_set {event.question_set!r} is not {where}",
+            "A set keeps its id (a new wording raises its version): if the site's set was "
+            f"renamed, give it back the id {event.question_set!r}",
+        )
+    if event.set_version > asked.version:
+        return _refused(
+            f"set_version {event.set_version} is newer than {where} (version {asked.version})",
+            f"A set's version only goes up: give the set the version {event.set_version} or "
+            "above, with the wording the kiosk asked",
+        )
+    if event.set_version < asked.version:
+        return None  # an older version's answer: kept apart in reports
+    version = f"version {asked.version} of {where}"
+    scales = {q.id: asked.agreement_scale for q in [*asked.statements, *asked.own]}
+    if asked.recommendation is not None:  # ConfigQuestions requires it
+        scales[asked.recommendation.id] = RECOMMEND_SCALE
+    if asked.comment:
+        scales.setdefault(COMMENT_QUESTION, COMMENT_SCALE)
+    scale = scales.get(event.question)
+    if scale is None and event.scale == COMMENT_SCALE and not asked.comment:
+        return _refused(f"{version} asks no comment (comment = false)", _NEW_VERSION)
+    if scale is None:
+        return _refused(f"question {event.question!r} is not in {version}", _NEW_VERSION)
+    if event.scale != scale:
+        return _refused(
+            f"question {event.question!r} is answered on {scale} in {version}, not on "
+            f"{event.scale}",
+            _NEW_VERSION,
+        )
+    if value_problem(event.scale, event.value, cannot_say=asked.cannot_say):
+        return _refused(
+            f"{version} offers no 'I cannot say' (cannot_say = false) for {event.question!r}",
+            _NEW_VERSION,
+        )
+    return None
+
+
 class _SiteTerms:
-    """The site's service points and reasons, looked up once per batch."""
+    """The site's service points, reasons and question set, looked up once per batch."""
 
     def __init__(self, site: SiteDefinition) -> None:
         self.site = site
         self._points: dict[str, str | None] = {}
         self._reasons: dict[str, frozenset[int] | None] = {}
+        self._responses: dict[tuple[str, int, str, str, bool], str | None] = {}
+
+    def response_problem(self, event: WireEvent) -> str | None:
+        """response_problem for a response (remembered per set, version, question, scale and
+        whether it has a value); None for any other event."""
+        if not isinstance(event, ResponseEvent):
+            return None
+        found = (event.question_set, event.set_version, event.question, event.scale,
+                 event.value is None)  # fmt: skip
+        if found not in self._responses:
+            site_id = self.site.site.id
+            self._responses[found] = response_problem(event, site_id, self.site.questions)
+        return self._responses[found]
 
     def point_known(self, point_id: str) -> bool:
         if point_id not in self._points:
@@ -315,7 +411,8 @@ def ingest(
     batch_id = str(envelope.batch_id)
     rows: list[dict[str, Any]] = []
     first: dict[str, str] = {}  # id -> content, for a repeat within this batch
-    late: list[dict[str, Any]] = []  # from before the retention horizon
+    # Rows refused unless the central holds them already (then answered as ever): the reason.
+    unless_held: dict[str, tuple[dict[str, Any], str]] = {}
     for checked in batch.events:
         if checked.id in first:
             if same_event(first[checked.id], checked.content):
@@ -328,20 +425,25 @@ def ingest(
             time = clock.place(checked.event)
             flag = drift_flag(checked.event, terms)
             row = _row(checked, device, time, flag, received_at, batch_id)
-            if horizon is not None and not time.implausible and time.at < horizon:
-                late.append(row)
+            problem = terms.response_problem(checked.event)
+            if problem is not None:
+                unless_held[checked.id] = (row, problem)
+            elif horizon is not None and not time.implausible and time.at < horizon:
+                unless_held[checked.id] = (row, too_old(horizon))
             else:
                 rows.append(row)
         except (OverflowError, ValueError) as err:  # the protocol's ranges rule these out
             result.rejected.append({"id": checked.id, "error": f"cannot be placed in time: {err}"})
 
-    if late:  # one still held (its wrong clock kept it) is answered as ever; the rest refused
-        held = event_store.known(conn, [row["id"] for row in late])
-        for row in late:
-            if row["id"] in held:
+    # One still held (its wrong clock kept it past the retention horizon, or it came before
+    # the site's question set changed) is answered as ever; the rest are refused.
+    if unless_held:
+        held = event_store.known(conn, list(unless_held))
+        for event_id_, (row, reason) in unless_held.items():
+            if event_id_ in held:
                 rows.append(row)
             else:
-                result.rejected.append({"id": row["id"], "error": too_old(horizon)})
+                result.rejected.append({"id": event_id_, "error": reason})
     zones = {device.site_id: ZoneInfo(site.site.timezone)}
     stored = event_store.store(conn, rows, zones)
     result.accepted = len(stored.fresh)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from central.downloads import Table
-from central.fairness import guard
+from central.fairness import guard, is_hidden
 from central.report_queries import checked_request, site_definitions
 from central.sites import SiteDefinition
 from central.tables import NO_ANSWER, daily_answer_rollups
@@ -69,17 +69,26 @@ def question_figures(scale: str, counts: Counter, minimum: int) -> dict[str, Any
     if steps is None:
         raise ValueError(f"no figures for the scale {scale!r}")
     found_a = agreement(values, steps)
-    return guard(
+    figures = guard(
         found_a.n,
         minimum,
         {
-            "cannot_say": found_a.cannot_say,
             "mean": found_a.mean,
             "agree_share": found_a.agree_share,
             "disagree_share": found_a.disagree_share,
             "distribution": {str(s + 1): c for s, c in enumerate(found_a.distribution)},
         },
     )
+    # "I cannot say" is one of the statement's answers, beside the steps: its count is shown
+    # when the statement has the minimum of answers in all, so a statement that nobody took a
+    # stand on says so (n 0 and its count who could not say; no mean, no shares). Below that
+    # minimum in all, neither count is shown, not even a 0: with the row there, it would say
+    # how the few answered.
+    if is_hidden(found_a.n + found_a.cannot_say, minimum):
+        figures.update(n=None, fewer_than=minimum, cannot_say=None)
+    else:
+        figures["cannot_say"] = found_a.cannot_say
+    return figures
 
 
 def _question_order(definition: SiteDefinition) -> Any:
@@ -142,23 +151,39 @@ ROW_KEYS = ("site", "question_set", "set_version", "question", "scale", "n", "np
             "agree_share", "cannot_say")  # fmt: skip
 
 
+def withheld_counts(question: dict[str, Any], marker: str = "<{}") -> tuple[Any, Any]:
+    """A question's n (who took a stand) and, for a statement, its count who could not say, as
+    shown: a count withheld below the minimum as `marker` with the minimum ("<5"); None for
+    the recommendation's "I cannot say", which it does not have."""
+    withheld = marker.format(question["fewer_than"]) if question["fewer_than"] else None
+    n = question["n"] if question["n"] is not None else withheld
+    if question["scale"] == RECOMMEND_SCALE:
+        return n, None
+    cannot_say = question["cannot_say"]
+    return n, cannot_say if cannot_say is not None else withheld
+
+
 def national_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
     """The report as flat rows (a question of a site each), for a table or CSV; a withheld
-    figure is empty and its n says "<5"."""
+    figure is empty and a withheld count says "<5". A statement nobody took a stand on has n 0
+    and its count who could not say, and no mean or shares."""
     rows = []
     for site in answer["sites"]:
         for q in site["questions"]:
-            n = f"<{q['fewer_than']}" if q["fewer_than"] else q["n"]
-            rows.append({"site": site["site"], **{k: q.get(k) for k in ROW_KEYS[1:]}, "n": n})
+            n, cannot_say = withheld_counts(q)
+            rows.append({"site": site["site"], **{k: q.get(k) for k in ROW_KEYS[1:]}, "n": n,
+                         "cannot_say": cannot_say})  # fmt: skip
     return rows
 
 
 def national_text(answer: dict[str, Any]) -> str:
-    """The report as a text table, a question a line (`hymy-central report national`)."""
+    """The report as a text table, a question a line (`hymy-central report national`); a
+    figure that is not there (none for the question, or withheld) is "-"."""
     rows = national_rows(answer)
     if not rows:
         return f"No answers to a national question set from {answer['from']} to {answer['to']}."
-    cells = [list(ROW_KEYS)] + [["" if r[k] is None else str(r[k]) for k in ROW_KEYS] for r in rows]
+    shown = [["-" if r[k] is None else str(r[k]) for k in ROW_KEYS] for r in rows]
+    cells = [list(ROW_KEYS), *shown]
     widths = [max(len(row[i]) for row in cells) for i in range(len(ROW_KEYS))]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -199,23 +224,26 @@ def national_site_table(
     gettext: Any = str,
 ) -> Table:
     """The console's table of a site's national answers: a question a row, each with its own
-    n (withheld figures empty, and n too when 1 to min - 1)."""
+    n, those who took a stand (withheld figures empty, and the counts "< 5" when withheld), and
+    for a statement its count who could not say apart: a statement nobody took a stand on
+    shows 0 and that count, with no mean or shares."""
     _ = gettext
     table = Table(
         _("National feedback model"),
-        [_("Question"), _("Version"), _("Answers"), _("NPS"), _("Mean"),
+        [_("Question"), _("Version"), _("Took a stand (n)"), _("NPS"), _("Mean"),
          _("Agree"), _("I cannot say")],
     )  # fmt: skip
     for q in questions:
+        n, cannot_say = withheld_counts(q, "< {}")
         table.rows.append(
             [
                 question_text(definition, q["question"], language),
                 q["set_version"],
-                f"< {q['fewer_than']}" if q["fewer_than"] else q["n"],
+                n,
                 q.get("nps"),
                 q.get("mean"),
                 q.get("agree_share"),
-                q.get("cannot_say"),
+                cannot_say,
             ]
         )
     return table

@@ -29,9 +29,12 @@ hymy_domain.national and docs/question-sets.md): `question_set` and `set_version
 and the version the kiosk showed), `question` (the question's id in it), `scale` ("0-10" for the
 recommendation, "agree-3" .. "agree-7" for a statement, "comment" for the free comment), `value`
 (0..10; 1..steps; null for "I cannot say" on an agreement scale and for a comment), `comment`
-(the comment's text, only on "comment"), `visit` (a random UUID shared by one visitor's answers,
-so a visit stopped half way is seen as such; never linked to a person) and `misuse`. Batches of
-kiosks that send no responses are read as before: v1 is unchanged for them.
+(the comment's text, only on "comment" and never empty or only spaces: a comment left empty is
+sent as no response at all), `visit` (a random UUID shared by one visitor's answers, so a visit
+stopped half way is seen as such; never linked to a person) and `misuse`. The central also
+checks a response against the site's question set (central.ingest.response_problem) and rejects
+one the set cannot have. Batches of kiosks that send no responses are read as before: v1 is
+unchanged for them.
 
 Completeness, `outbox_id` and `seq`: `outbox_id` is the UUID made when the kiosk's outbox was
 created, `seq` (an integer from 1) the event's sequence number in that outbox, never reused.
@@ -262,6 +265,11 @@ class ResponseEvent(_Event):
             raise PydanticCustomError(
                 "scale_comment",
                 "a comment comes with the scale 'comment' and no other: send it there",
+            )
+        if self.comment is not None and not self.comment.strip():
+            raise PydanticCustomError(
+                "comment_blank",
+                "a comment holds text: send no response for a comment left empty",
             )
         return self
 
