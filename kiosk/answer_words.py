@@ -21,7 +21,7 @@ AGREEMENT_WORDS = (
     N_("Strongly agree"),
 )
 CANNOT_SAY = N_("I cannot say")
-STOP = N_("That is all")  # leave the set here: the answers given so far are sent
+STOP = N_("Stop and send")  # leave the set here: the answers given so far are sent
 GIVE_FEEDBACK = N_("Give feedback")
 FEW_QUESTIONS = N_("A few short questions about your visit.")
 QUESTION_OF = N_("Question {number} of {count}")

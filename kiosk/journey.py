@@ -207,7 +207,7 @@ class Journey:
         return self.stop_answering(now)
 
     def stop_answering(self, now: float) -> list[Effect]:
-        """ "That is all": the answers given so far are recorded, then the thank-you screen
+        """Stop and send: the answers given so far are recorded, then the thank-you screen
         (with none given, simply back to the start)."""
         self._require("stop answering", Step.RECOMMEND, Step.STATEMENT, Step.COMMENT)
         effects = self._record_answers(self._draft if self._step is Step.COMMENT else None)

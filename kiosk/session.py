@@ -252,7 +252,7 @@ class KioskSession:
         self._apply_action(self.journey.answer, value)
 
     def stop_answering(self) -> None:
-        """ "That is all": the national set's answers so far are sent, then the thanks."""
+        """Stop and send: the national set's answers so far are sent, then the thanks."""
         self._apply_action(self.journey.stop_answering)
 
     def submit_comment(self, text: str | None) -> None:

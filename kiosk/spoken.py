@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Literal
 
+from kiosk.answer_words import QUESTION_OF, RECOMMEND_HINT, STATEMENT_HINT
 from kiosk.i18n import N_
 from kiosk.journey import Step
 from kiosk.rating_words import QUESTION
@@ -142,7 +143,23 @@ def arrival(
         return sentences(confirm, *(say(msgid) for msgid in THANKS[kind]))
     if step is Step.TICKET:
         return ticket(t, view, source)
+    if step in (Step.RECOMMEND, Step.STATEMENT) and view.question is not None:
+        return question(t, view)
     return sentences(confirm, say(QUESTIONS.get(step, "")) if step in QUESTIONS else "")
+
+
+def question(t: Translate, view: View) -> str:
+    """A question of the national set: which of how many, its words, and how to answer (the
+    0-10 scale's ends; each step's words are heard as the focus reaches them)."""
+    asked = view.question
+    assert asked is not None
+    lang = view.language
+    where = t(lang, QUESTION_OF).format(number=asked.number, count=asked.count)
+    if asked.scale == "0-10":
+        hint = t(lang, RECOMMEND_HINT).format(low=asked.low, high=asked.high)
+    else:
+        hint = t(lang, STATEMENT_HINT)
+    return sentences(where, asked.text, hint)
 
 
 def ticket(t: Translate, view: View, source: KeySource = "panel") -> str:

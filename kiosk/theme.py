@@ -5,6 +5,7 @@ Pure data and arithmetic so the rule is tested without a display; kiosk.ui reads
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 Rgb = tuple[int, int, int]
@@ -61,18 +62,27 @@ class Palette:
     unhappy: str = "#cc4e12"
     happy: str = "#f0ba18"
     very_happy: str = "#7efcc6"
+    # The middle face of an agreement scale (neither agree nor disagree), a warm grey between
+    # the unhappy and the happy faces' lightness.
+    neutral_face: str = "#b8b0a2"
     face_ink: str = "#1b1b1f"
     face_ink_light: str = "#ffffff"  # the features on a face too dark for face_ink
 
-    def face(self, rating: int) -> str:
-        return {1: self.very_unhappy, 2: self.unhappy, 3: self.happy, 4: self.very_happy}[rating]
+    def face(self, rating: float) -> str:
+        """A rating's face colour; for an agreement step's level (kiosk.ui.geometry), the
+        colour of the whole level next to it towards the middle (a five-step scale has the four
+        colours and the neutral face's in the middle, 2.5)."""
+        if rating == 2.5:
+            return self.neutral_face
+        level = math.ceil(rating) if rating < 2.5 else math.floor(rating)
+        return {1: self.very_unhappy, 2: self.unhappy, 3: self.happy, 4: self.very_happy}[level]
 
-    def face_pressed(self, rating: int) -> str:
+    def face_pressed(self, rating: float) -> str:
         """The face while a finger is on it: a fifth darker, so the touch is felt."""
         r, g, b = hex_rgb(self.face(rating))
         return rgb_hex((round(r * 0.8), round(g * 0.8), round(b * 0.8)))
 
-    def face_ink_on(self, rating: int) -> str:
+    def face_ink_on(self, rating: float) -> str:
         """The ink of the face's outline, eyes, brows and mouth: whichever stands out more."""
         fill = hex_rgb(self.face(rating))
         return max(

@@ -45,8 +45,10 @@ from kiosk.ui.screens.languages import LanguagesScreen
 from kiosk.ui.screens.out_of_order import OutOfOrderScreen
 from kiosk.ui.screens.rating import RatingScreen
 from kiosk.ui.screens.reason import ReasonScreen
+from kiosk.ui.screens.recommend import RecommendScreen
 from kiosk.ui.screens.service_point import ServicePointScreen
 from kiosk.ui.screens.start import StartScreen
+from kiosk.ui.screens.statement import StatementScreen
 from kiosk.ui.screens.thanks import ThanksScreen
 from kiosk.ui.screens.ticket import TicketScreen
 from kiosk.ui.screens.touch_test import TouchTestScreen
@@ -69,6 +71,8 @@ KV_FILES = (
         (
             "start.kv",
             "rating.kv",
+            "recommend.kv",
+            "statement.kv",
             "reason.kv",
             "comment.kv",
             "thanks.kv",
@@ -85,6 +89,8 @@ KV_FILES = (
 SCREENS = {
     Step.START.value: StartScreen,
     Step.RATING.value: RatingScreen,
+    Step.RECOMMEND.value: RecommendScreen,
+    Step.STATEMENT.value: StatementScreen,
     Step.REASON.value: ReasonScreen,
     Step.COMMENT.value: CommentScreen,
     Step.THANKS.value: ThanksScreen,

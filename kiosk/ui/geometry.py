@@ -37,6 +37,15 @@ def _quadratic(
     return points
 
 
+def agreement_level(step: int, steps: int) -> float:
+    """The face of an agreement step as a level from 1 (the very unhappy face, fully disagree)
+    to 4 (the very happy one, fully agree); the middle step of an odd scale is 2.5, a neutral
+    face, which the smileys never have (their question has no neutral answer)."""
+    if not 1 <= step <= steps or steps < 2:
+        raise ValueError(f"step {step!r} is not on a scale of {steps!r} steps")
+    return 1 + 3 * (step - 1) / (steps - 1)
+
+
 def face_shape(rating: int, cx: float, cy: float, r: float, steps: int = 24) -> FaceShape:
     """The mouth, eyes and brows of the face for a rating 1..4.
 
@@ -44,7 +53,22 @@ def face_shape(rating: int, cx: float, cy: float, r: float, steps: int = 24) -> 
     """
     if rating not in _MOUTHS:
         raise ValueError(f"A smiley exists for ratings 1 to 4, not {rating!r}.")
-    corner, middle = _MOUTHS[rating]
+    return level_shape(rating, cx, cy, r, steps)
+
+
+def level_shape(level: float, cx: float, cy: float, r: float, steps: int = 24) -> FaceShape:
+    """The face for a level 1..4 (`agreement_level`): a rating's face at 1, 2, 3 and 4, the
+    mouth between two of them in between (nearly straight at 2.5).
+
+    Raises ValueError for a level outside 1..4.
+    """
+    if not 1 <= level <= 4:
+        raise ValueError(f"A face's level is from 1 to 4, not {level!r}.")
+    low = min(int(level), 3)
+    part = level - low
+    (corner_a, middle_a), (corner_b, middle_b) = _MOUTHS[low], _MOUTHS[low + 1]
+    corner = corner_a + (corner_b - corner_a) * part
+    middle = middle_a + (middle_b - middle_a) * part
     half_width = 0.46 * r
     left = (cx - half_width, cy - corner * r)
     right = (cx + half_width, cy - corner * r)
@@ -57,9 +81,9 @@ def face_shape(rating: int, cx: float, cy: float, r: float, steps: int = 24) -> 
         (cx + 0.34 * r - eye_w / 2, cy + 0.16 * r, eye_w, eye_h),
     ]
     brows: list[list[float]] = []
-    if rating == 1:
+    if level == 1:
         brows = [
             [cx - 0.50 * r, cy + 0.50 * r, cx - 0.20 * r, cy + 0.60 * r],
             [cx + 0.20 * r, cy + 0.60 * r, cx + 0.50 * r, cy + 0.50 * r],
         ]
-    return FaceShape(mouth=mouth, mouth_open=rating == 4, eyes=eyes, brows=brows)
+    return FaceShape(mouth=mouth, mouth_open=level == 4, eyes=eyes, brows=brows)

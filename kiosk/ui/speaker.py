@@ -48,8 +48,9 @@ class Speaker:
     @staticmethod
     def _what_is_shown(view: View) -> tuple:
         warning = bool(view.warning)
+        question = view.question.id if view.question is not None else None
         return (view.step, view.language, view.ticket, view.write, view.printed is False,
-                view.notice, warning)  # fmt: skip
+                view.notice, warning, question)  # fmt: skip
 
     def screen_changed(self, view: View, *, entering: bool) -> bool:
         """Note the view; True when it shows something new to announce (or speech just
@@ -69,10 +70,13 @@ class Speaker:
         return None if self._view is None else self._view.language
 
     def step_changed(self, view: View) -> bool:
-        """True when the view's screen (or the warning over it) is another than last time."""
-        return self._shown is None or (self._shown[0], self._shown[6]) != (
+        """True when the view's screen (or the warning over it, or the national set's question
+        on it) is another than last time."""
+        question = view.question.id if view.question is not None else None
+        return self._shown is None or (self._shown[0], self._shown[6], self._shown[7]) != (
             view.step,
             bool(view.warning),
+            question,
         )
 
     def announce(self, focused: Widget | None, *, keys: bool = False) -> None:

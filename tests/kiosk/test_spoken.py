@@ -185,3 +185,24 @@ def test_every_spoken_message_is_in_the_catalogs() -> None:
     for language in ("fi", "sv"):
         for msgid in msgids:
             assert t(language, msgid) != msgid, f"{language}: {msgid!r} untranslated"
+
+
+def test_a_question_of_the_national_set_says_where_it_is_what_it_asks_and_how_to_answer() -> None:
+    from kiosk.session import QuestionView
+
+    recommend = QuestionView(
+        id="suosittelu", text="Kuinka todennäköisesti suosittelisit tätä palvelua?", scale="0-10",
+        number=1, count=7, answered=False, chosen=None,
+        low="Erittäin epätodennäköisesti", high="Erittäin todennäköisesti",
+    )  # fmt: skip
+    assert arrival(view(Step.RECOMMEND, "fi", question=recommend)) == (
+        "Kysymys 1/7. Kuinka todennäköisesti suosittelisit tätä palvelua? Valitse luku "
+        "nollasta kymmeneen. Nolla tarkoittaa: Erittäin epätodennäköisesti. Kymmenen "
+        "tarkoittaa: Erittäin todennäköisesti."
+    )
+    statement = replace(
+        recommend, id="kohtelu", text="Jag blev bemött vänligt.", scale="agree-5", number=2
+    )
+    assert arrival(view(Step.STATEMENT, "sv", question=statement)) == (
+        "Fråga 2 av 7. Jag blev bemött vänligt. Hur mycket håller du med?"
+    )

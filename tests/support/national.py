@@ -22,3 +22,26 @@ def national_config(path: Path = EXAMPLE_CONFIG, **changes: Any) -> KioskConfig:
     """The kiosk config at `path` with the example set in its `questions`."""
     data = parse_toml(read_config_file(path), source=path)
     return validate_config({**data, "questions": national_questions(**changes)}, source=path)
+
+
+def national_config_file(directory: Path, **changes: Any) -> Path:
+    """The example kiosk config with the example set as its [questions] table (as the central
+    sends it), written to directory/kiosk.toml; its path."""
+    from tests.support.kiosk_config import example_config, toml_value
+
+    questions = national_questions(**changes)
+    lines = ["[questions]"]
+    tables = []
+    for key, value in questions.items():
+        if key == "recommendation":
+            tables.append(f"[questions.recommendation]\nid = {toml_value(value['id'])}\n"
+                          f"text = {toml_value(value['text'])}")  # fmt: skip
+        elif key in ("statements", "own"):
+            for item in value:
+                tables.append(f"[[questions.{key}]]\nid = {toml_value(item['id'])}\n"
+                              f"text = {toml_value(item['text'])}")  # fmt: skip
+        else:
+            lines.append(f"{key} = {toml_value(value)}")
+    path = directory / "kiosk.toml"
+    path.write_text(example_config() + "\n" + "\n".join(lines) + "\n" + "\n".join(tables) + "\n")
+    return path

@@ -1,6 +1,7 @@
 """The start screen: check in, or rate the visit (one touch on a face rates, as on the feedback
-terminals visitors know). It shows the station's logo, the time, the site's "You said, we did"
-message and where to get help when the config has them, and holds the hidden admin corner."""
+terminals visitors know; on a site that asks the national set, the card opens its questions).
+It shows the station's logo, the time, the site's "You said, we did" message and where to get
+help when the config has them, and holds the hidden admin corner."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kivy.clock import Clock
-from kivy.properties import ColorProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
@@ -97,11 +98,13 @@ class StartScreen(KioskScreen):
     message = StringProperty("")  # "You said, we did" in the visitor's language; "" for none
     logo = StringProperty("")  # the logo file's path; "" for none
     clock_text = StringProperty("")  # "14.05"; "" without a clock
+    national = BooleanProperty(False)  # the site asks the national set: no faces to rate with
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._config: KioskConfig | None = None
         self._faces: Widget | None = None  # the feedback card's face buttons
+        self._line: Widget | None = None  # the card's line for the national set
         self._clock_event = Clock.schedule_interval(lambda _dt: self._show_time(), CLOCK_S)
 
     def refresh(self, view: View) -> None:
@@ -114,7 +117,9 @@ class StartScreen(KioskScreen):
             self._config = config
             self.logo = usable_logo(config)
         self._show_time()
-        self._faces_as_buttons(not view.large_text)
+        self.national = view.national
+        self._faces_as_buttons(not view.large_text and not view.national)
+        self._national_line(view.national)
 
     def _faces_as_buttons(self, on: bool) -> None:
         """The feedback card's face buttons on it, or (large text) off it: hidden buttons would
@@ -126,6 +131,16 @@ class StartScreen(KioskScreen):
             card.add_widget(faces, index=0)  # the last child: under the title
         elif not on and faces.parent is not None:
             faces.parent.remove_widget(faces)
+
+    def _national_line(self, on: bool) -> None:
+        """The national set's line on the feedback card, or (the smileys) off it."""
+        if self._line is None:
+            self._line = self.ids.national_line.__ref__()
+        line, card = self._line, self.ids.feedback_card
+        if on and line.parent is None:
+            card.add_widget(line, index=1 if self._faces.parent is card else 0)
+        elif not on and line.parent is not None:
+            line.parent.remove_widget(line)
 
     def rate_at_once(self, rating: int) -> None:
         """A face on the feedback card: the rating, as if the visitor had opened the rating

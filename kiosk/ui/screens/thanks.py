@@ -15,12 +15,15 @@ class ThanksScreen(KioskScreen):
     failed = BooleanProperty(False)
     rating = NumericProperty(4)  # the face shown is the one the visitor chose
     unhappy = BooleanProperty(False)
+    own_face = BooleanProperty(True)  # the visitor chose a face (not on the national set)
 
     def refresh(self, view: View) -> None:
         self.failed = view.write is WriteStatus.FAILED
+        # The visitor's own face; none after the national set's answers (no face is theirs).
+        self.own_face = view.rating is not None
         if view.rating is not None:
             self.rating = view.rating
-        self.unhappy = self.rating <= UNHAPPY
+        self.unhappy = view.rating is not None and view.rating <= UNHAPPY
 
     def on_touch_up(self, touch: object) -> bool:
         # Anywhere on the screen means "done": the next visitor need not wait for the timeout.

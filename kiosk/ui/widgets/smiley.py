@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, Line, Mesh
 from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.widget import Widget
 from kivy.utils import get_color_from_hex
 
 from kiosk.theme import PALETTE
-from kiosk.ui.geometry import face_shape
+from kiosk.ui.geometry import level_shape
 
 
 class SmileyFace(Widget):
-    """A round face for a rating 1..4: colour, expression and a word beside it carry the meaning."""
+    """A round face for a rating 1..4: colour, expression and a word beside it carry the meaning.
+    An agreement step's face has a `level` between them (kiosk.ui.geometry.agreement_level)."""
 
-    rating = NumericProperty(4)
+    rating = NumericProperty(4)  # a level 1..4; whole for the smileys
     pressed = BooleanProperty(False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.bind(pos=self._draw, size=self._draw, rating=self._draw, pressed=self._draw)
+        # Drawn once a frame, after the layouts have placed it: a face in a list whose rows
+        # grow with their words is moved several times within one frame.
+        self._redraw = Clock.create_trigger(self._draw, -1)
+        self.bind(pos=self._redraw, size=self._redraw, rating=self._redraw, pressed=self._draw)
 
     def _draw(self, *_: object) -> None:
         r = max(min(self.width, self.height) / 2 - 2, 1)
         cx, cy = self.center
-        shape = face_shape(int(self.rating), cx, cy, r)
-        rating = int(self.rating)
+        rating = float(self.rating)
+        shape = level_shape(rating, cx, cy, r)
         ink = get_color_from_hex(PALETTE.face_ink_on(rating))
         # A darker face while the finger is on it: the touch was felt.
         fill = get_color_from_hex(
