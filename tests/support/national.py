@@ -24,12 +24,15 @@ def national_config(path: Path = EXAMPLE_CONFIG, **changes: Any) -> KioskConfig:
     return validate_config({**data, "questions": national_questions(**changes)}, source=path)
 
 
-def national_config_file(directory: Path, **changes: Any) -> Path:
-    """The example kiosk config with the example set as its [questions] table (as the central
-    sends it), written to directory/kiosk.toml; its path."""
+def national_config_file(
+    directory: Path, questions: dict[str, Any] | None = None, **changes: Any
+) -> Path:
+    """The example kiosk config (with `example_config(**changes)`) and the example set (or
+    `questions`) as its [questions] table, as the central sends it, written to
+    directory/kiosk.toml; its path."""
     from tests.support.kiosk_config import example_config, toml_value
 
-    questions = national_questions(**changes)
+    questions = questions or national_questions()
     lines = ["[questions]"]
     tables = []
     for key, value in questions.items():
@@ -43,5 +46,6 @@ def national_config_file(directory: Path, **changes: Any) -> Path:
         else:
             lines.append(f"{key} = {toml_value(value)}")
     path = directory / "kiosk.toml"
-    path.write_text(example_config() + "\n" + "\n".join(lines) + "\n" + "\n".join(tables) + "\n")
+    text = example_config(**changes) + "\n" + "\n".join(lines) + "\n" + "\n".join(tables) + "\n"
+    path.write_text(text, encoding="utf-8")
     return path
