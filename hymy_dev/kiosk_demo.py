@@ -20,7 +20,7 @@ from pathlib import Path
 from hymy_dev.xvfb import VirtualDisplay, has_display
 from kiosk.central_config import ConfigSource
 from kiosk.cli import setup_logging
-from kiosk.config import load_config
+from kiosk.config import load_config, parse_toml, read_config_file, validate_config
 from kiosk.i18n import available_languages
 from kiosk.outbox import OUTBOX_FILE, Outbox
 from kiosk.settings import KioskSettings, parse_window
@@ -30,7 +30,7 @@ WINDOW_SIZES = ((800, 480), (1280, 720), (1080, 1920))
 DEMO_WINDOW = (1280, 720)
 # The tour's runs, one per process: every screen, then the visitor screens in each other mode.
 TOUR_MODES = {"tour": "normal", "tour-large": "large", "tour-speech": "speech",
-              "tour-warning": "warning"}  # fmt: skip
+              "tour-warning": "warning", "tour-national": "national"}  # fmt: skip
 PLAYS = ("visit", *TOUR_MODES)
 
 log = logging.getLogger("hymy-demo")
@@ -61,18 +61,25 @@ def run_visit(data_dir: Path, shots: Path, window: tuple[int, int]) -> None:
 
 def run_tour(data_dir: Path, shots: Path, window: tuple[int, int], mode: str = "normal") -> None:
     """Every screen (`mode` "normal"), or the visitor screens in large text, in speech mode, or
-    the time warning: one mode per process."""
+    the time warning, or the national question set's: one mode per process."""
     from hymy_dev import tour_modes
     from hymy_dev.autopilot import play
     from hymy_dev.tour import screen_tour
+    from hymy_dev.tour_national import example_questions, national_tour
 
     tours = {
         "normal": screen_tour,
         "large": tour_modes.large_text_tour,
         "speech": tour_modes.speech_tour,
         "warning": tour_modes.time_warning_tour,
+        "national": national_tour,
     }
-    config = load_config(example_config_path(), available_languages=available_languages())
+    path = example_config_path()
+    config = load_config(path, available_languages=available_languages())
+    if mode == "national":  # as a kiosk of a site on the national model runs
+        data = parse_toml(read_config_file(path), source=path)
+        data["questions"] = example_questions()
+        config = validate_config(data, source=path, available_languages=available_languages())
     prefix = f"{window[0]}x{window[1]}"
     play(
         config,

@@ -31,6 +31,14 @@ SCREENS = (
         for mode in ("large", "speech")
         for screen in ("start", "rating", "reason", "comment", "thanks", "service-point", "ticket")
     ),
+    # a site on the national question set: hymy_dev/tour_national.py
+    "national-start",
+    "recommend",
+    "statement",
+    "statement-sv",
+    "national-thanks",
+    "large-recommend",
+    "large-statement",
 )
 
 

@@ -3,19 +3,17 @@ it in its config's `questions`, and the example kiosk config asking it."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
+from hymy_dev.tour_national import example_questions
 from kiosk.config import KioskConfig, parse_toml, read_config_file, validate_config
-from tests.support.paths import EXAMPLE_CONFIG, EXAMPLE_QUESTIONS
+from tests.support.paths import EXAMPLE_CONFIG
 
 
 def national_questions(**changes: Any) -> dict[str, Any]:
     """The example set's keys (without the site file's `set`), with changes."""
-    questions = tomllib.loads(EXAMPLE_QUESTIONS.read_text(encoding="utf-8"))["questions"]
-    questions.pop("set")
-    return {**questions, **changes}
+    return {**example_questions(), **changes}
 
 
 def national_config(path: Path = EXAMPLE_CONFIG, **changes: Any) -> KioskConfig:

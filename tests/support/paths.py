@@ -38,6 +38,3 @@ def use_the_assets_of_this_tree() -> None:
 def child_pythonpath() -> str:
     """PYTHONPATH for a child process: this tree first (and its assets, see above)."""
     return os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-
-
-EXAMPLE_QUESTIONS = ROOT / "assets" / "config" / "example-questions.toml"
