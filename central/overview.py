@@ -19,9 +19,11 @@ from sqlalchemy import Connection
 from central.downloads import Table
 from central.fairness import guard, shown_count
 from central.names import reason_name, site_name
+from central.national_report import national_report
 from central.reports import report
 from central.site_store import load_site
 from central.sites import SiteDefinition
+from hymy_domain.national import RECOMMEND_SCALE
 
 TOP_REASONS = 5
 PERIODS = ("this_week", "last_week_to_date", "last_week")
@@ -50,8 +52,11 @@ def overview(
 ) -> dict[str, Any]:
     """Per site, in the order given: its name in `language`, and for this week, last week to
     the same weekday and the whole of last week the feedback (guarded: n, hidden, fewer_than,
-    min_answers, score, distribution, positive_share, top_reasons) and the check-ins; `change`
-    is this week's score minus last week's to the same weekday (None when either is hidden).
+    min_answers, score, distribution, positive_share, top_reasons), the check-ins, and for a
+    site that asks the national set (or has answers to one) its `recommendation`: the NPS with
+    its own n (guarded: n, hidden, fewer_than, nps), never mixed into the score; None for a
+    site on the smileys only. `change` is this week's score minus last week's to the same
+    weekday (None when either is hidden).
 
     `today` None means each site's own local date now (sites may lie in different zones).
     Raises what central.reports.report raises (NotFoundError, ReportError, LimitError).
@@ -103,6 +108,7 @@ def _period(
         conn, "feedback", [site], first, last, by="week", include_misuse=include_misuse
     )
     checkins = report(conn, "checkins", [site], first, last, by="week")
+    recommendation = _recommendation(conn, definition, first, last, minimum, include_misuse)
     total = feedback["total"]
     reasons = [
         {
@@ -124,7 +130,30 @@ def _period(
         "to": last.isoformat(),
         **guard(total["n"], minimum, figures),
         "checkins": checkins["total"]["checkins"],
+        "recommendation": recommendation,
     }
+
+
+def _recommendation(
+    conn: Connection,
+    definition: SiteDefinition,
+    first: date,
+    last: date,
+    minimum: int,
+    include_misuse: bool,
+) -> dict[str, Any] | None:
+    """The national set's recommendation over the period (its newest version's answers), as
+    central.national_report guards it; for a national site without answers yet, n 0; None for
+    a site on the smileys that has none."""
+    (site,) = national_report(
+        conn, [definition.site.id], first, last, include_misuse=include_misuse
+    )["sites"]
+    found = next((q for q in site["questions"] if q["scale"] == RECOMMEND_SCALE), None)
+    if found is not None:
+        return {key: found[key] for key in ("n", "hidden", "fewer_than", "min_answers", "nps")}
+    if definition.questions.set == "national":
+        return guard(0, minimum, {"nps": None})
+    return None
 
 
 def overview_tables(answer: dict[str, Any], gettext: Callable[[str], str] = str) -> list[Table]:
@@ -142,7 +171,7 @@ def overview_tables(answer: dict[str, Any], gettext: Callable[[str], str] = str)
         headings=[
             _("Site"), _("Period"), _("From"), _("To"), _("Answers"), _("Very unhappy"),
             _("Unhappy"), _("Happy"), _("Very happy"), _("Score"), _("Positive share"),
-            _("Change in score"), _("Check-ins"),
+            _("Change in score"), _("Check-ins"), _("NPS"), _("NPS answers"),
         ],
         rows=[],
     )  # fmt: skip
@@ -170,6 +199,8 @@ def overview_tables(answer: dict[str, Any], gettext: Callable[[str], str] = str)
                     p["positive_share"],
                     site["change"] if period == "this_week" else None,
                     p["checkins"],
+                    (p["recommendation"] or {}).get("nps"),
+                    shown_count(p["recommendation"]) if p["recommendation"] else None,
                 ]
             )
             for reason in p["top_reasons"] or []:

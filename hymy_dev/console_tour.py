@@ -49,6 +49,7 @@ class Shot:
     name: str  # the PNG's name without size and extension
     path: str  # the console URL's path and query
     person: Person
+    element: str = ""  # a CSS selector: only that part of the page (else all of it)
 
 
 MANAGER = Person("johtaja@kaleva.example.fi", "Kalevan kevät 2026 demo", "manager", ("kaleva",))
@@ -78,7 +79,10 @@ def take(url: str, shots: Iterable[Shot], out_dir: Path, sizes: dict | None = No
                     page = context.new_page()  # type: ignore[attr-defined]
                     page.goto(url + shot.path, wait_until="networkidle")
                     path = out_dir / f"{shot.name}-{size}.png"
-                    page.screenshot(path=str(path), full_page=True)
+                    if shot.element:
+                        page.locator(shot.element).screenshot(path=str(path))
+                    else:
+                        page.screenshot(path=str(path), full_page=True)
                     page.close()
                     written.append(path)
                 for context in contexts.values():
@@ -114,6 +118,7 @@ def every_page() -> list[Shot]:
         Shot("login", "/login", MANAGER),
         Shot("overview", "/", MANAGER),
         Shot("site", "/sites/kaleva", MANAGER),
+        Shot("site-national", "/sites/kaleva", MANAGER, "section:has(#national)"),
         Shot("compare", "/compare?by=service-point", MANAGER),
         Shot("comments", "/comments", MANAGER),
         Shot("fleet", "/fleet", IT),
@@ -129,7 +134,8 @@ def every_page() -> list[Shot]:
     ]
 
 
-# The example site as one that publishes its results and has a start-screen message.
+# The example site as one that publishes its results, has a start-screen message and asks the
+# national question set beside its older kiosks' smileys (the example set, added in `main`).
 DEMO_EXTRAS = """
 [public]
 results = true
@@ -144,22 +150,30 @@ en = "You asked for more seats: the lobby now has 12 new chairs."
 def main(argv: list[str] | None = None) -> int:
     from hymy_dev.demo_history import enroll, send_history
     from hymy_dev.local_central import LocalCentral
+    from hymy_dev.tour_national import example_questions
 
     parser = argparse.ArgumentParser(prog="python -m hymy_dev.console_tour", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "console")
+    parser.add_argument("--only", nargs="*", default=None, help="these pages only (their names)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     with tempfile.TemporaryDirectory() as tmp:
         central = LocalCentral(Path(tmp))
         site_file = Path(tmp) / "kaleva.toml"
-        site_file.write_text(SITE_FILE.read_text(encoding="utf-8") + DEMO_EXTRAS, encoding="utf-8")
+        questions = (ROOT / "assets" / "config" / "example-questions.toml").read_text("utf-8")
+        site_file.write_text(
+            SITE_FILE.read_text(encoding="utf-8") + DEMO_EXTRAS + "\n" + questions,
+            encoding="utf-8",
+        )
         central.add_site(site_file)
         demo_people(central)
         with central:
             token = enroll(central.url, central.enroll_code("kaleva"), "kaleva-aula-2")
-            log.info("history: %d events", send_history(central.url, token))
+            sent = send_history(central.url, token, questions=example_questions())
+            log.info("history: %d events", sent)
             args.out.mkdir(parents=True, exist_ok=True)  # other PNGs there (the PDF's) stay
-            for path in take(central.url, every_page(), args.out):
+            shots = [s for s in every_page() if args.only is None or s.name in args.only]
+            for path in take(central.url, shots, args.out):
                 log.info("saved %s", path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     return 0
 

@@ -32,8 +32,35 @@ COMMENTS = [
 BATCH = 500
 
 
-def _events(days: int, seed: int) -> Iterator[dict]:
-    """Feedback and check-ins of the last `days` days (opening hours, weekdays only)."""
+def _answers(rng: random.Random, base: dict, questions: dict, slow: bool) -> Iterator[dict]:
+    """One visitor's answers to the national set `questions` (as a kiosk config has it): the
+    recommendation, then the statements until the visitor stops (a few stop early)."""
+    visit = str(uuid.uuid4())
+    common = {
+        **base,
+        "type": "response",
+        "question_set": questions["id"],
+        "set_version": questions.get("version", 1),
+        "visit": visit,
+        "misuse": False,
+    }
+    low = slow and rng.random() < 0.5
+    value = rng.choice(range(0, 8) if low else range(6, 11))
+    yield {**common, "id": str(uuid.uuid4()), "question": questions["recommendation"]["id"],
+           "scale": "0-10", "value": value}  # fmt: skip
+    statements = [*questions.get("statements", []), *questions.get("own", [])]
+    for statement in statements:
+        if rng.random() < 0.1:
+            return  # "Stop and send", or walked away
+        weights = [3, 4, 4, 6, 4] if low else [1, 1, 3, 8, 12]
+        answer = None if rng.random() < 0.08 else rng.choices([1, 2, 3, 4, 5], weights)[0]
+        yield {**common, "id": str(uuid.uuid4()), "question": statement["id"],
+               "scale": "agree-5", "value": answer}  # fmt: skip
+
+
+def _events(days: int, seed: int, questions: dict | None = None) -> Iterator[dict]:
+    """Feedback and check-ins of the last `days` days (opening hours, weekdays only); with the
+    national set `questions`, some visitors answer it instead of the smileys (a newer kiosk)."""
     rng = random.Random(seed)
     today = datetime.now(HELSINKI).date()
     for back in range(days, 0, -1):
@@ -63,6 +90,9 @@ def _events(days: int, seed: int) -> Iterator[dict]:
                     }
                     continue
                 slow = point == "laboratorio" and hour < 10  # the morning queue
+                if questions is not None and rng.random() < 0.4:
+                    yield from _answers(rng, base, questions, slow)
+                    continue
                 weights = [3, 4, 8, 10] if slow else [1, 2, 7, 14]
                 rating = rng.choices([1, 2, 3, 4], weights)[0]
                 reason = None
@@ -80,9 +110,17 @@ def _events(days: int, seed: int) -> Iterator[dict]:
                 }
 
 
-def send_history(central_url: str, token: str, *, days: int = 42, seed: int = 2026) -> int:
-    """Send the history with the kiosk's token; how many events the central accepted."""
-    items = list(_events(days, seed))
+def send_history(
+    central_url: str,
+    token: str,
+    *,
+    days: int = 42,
+    seed: int = 2026,
+    questions: dict | None = None,
+) -> int:
+    """Send the history with the kiosk's token (with answers to the site's national set
+    `questions`, when it asks one); how many events the central accepted."""
+    items = list(_events(days, seed, questions))
     accepted = 0
     for start in range(0, len(items), BATCH):
         body = encode_batch(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -429,3 +430,39 @@ def test_the_pdf_has_the_national_section_with_each_n(central, tmp_path) -> None
     assert "Hur sannolikt" in national and "25,0" in national
     assert "Jag blev bemött vänligt" in national
     assert "60,0 %" in national  # three of five agree: the shares are of those who took a stand
+
+
+def test_the_overview_shows_a_national_sites_nps_beside_the_smileys_of_the_others(
+    central,
+) -> None:
+    from central.db import write_transaction
+    from central.people import add_person
+    from tests.support.console import PASSWORD, sign_in
+
+    now = datetime.now(UTC) - timedelta(minutes=30)
+    helsinki = ZoneInfo("Europe/Helsinki")
+    if now.astimezone(helsinki).weekday() != datetime.now(helsinki).weekday():
+        pytest.skip("the first half hour of a day (and of a week) has no 'this week' yet")
+    with write_transaction(central.app.state.engine) as conn:
+        add_person(conn, "johtaja@example.fi", "manager", ["kaleva", "hervanta"], PASSWORD)
+    this_week = [
+        {**event, "occurred_at": (now + timedelta(seconds=i)).isoformat()}
+        for i, event in enumerate(visits([10, 10, 9, 9, 8, 7, 6, 0], []))
+    ]
+    accepted(central, enrol(central, "kaleva", "uusi"), this_week)
+    accepted(central, enrol(central, "hervanta"), ratings(now, [4, 4, 3, 1, 2, 4]))
+    central.headers["Accept-Language"] = "fi"
+    assert sign_in(central, "johtaja@example.fi").status_code == 303
+    page = central.get("/")
+    assert page.status_code == 200
+    kaleva = page.text.split('id="site-kaleva"')[1].split("</article>")[0]
+    hervanta = page.text.split('id="site-hervanta"')[1].split("</article>")[0]
+    assert "NPS (kansallinen malli): +25,0" in kaleva and "n = 8" in kaleva
+    assert "NPS" not in hervanta and "n = 6" in hervanta  # the smileys' score with its n
+    download = central.get("/", params={"download": "csv", "table": "overview"})
+    assert download.status_code == 200, download.text
+    rows = [line.split(";") for line in download.text.splitlines()]  # as Excel reads it in fi
+    assert rows[0][-2:] == ["NPS", "NPS-vastauksia"]
+    by_site = {(row[0], row[1]): row[-2:] for row in rows[1:]}
+    assert by_site[("Kalevan terveysasema", "Tämä viikko")] == ["25,0", "8"]
+    assert by_site[("Hervannan terveysasema", "Tämä viikko")] == ["", ""]
