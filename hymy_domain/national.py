@@ -77,12 +77,17 @@ def question_set_problems(
     """What keeps a national set from being asked, in words (empty when nothing): `ids` are its
     questions' in the order asked, `steps` its agreement scale's, `labels` the steps' names per
     language (None: the kiosk's own words for five steps) and `languages` those its texts are
-    written in. Every question has its own id; a scale of other than five steps names its
-    steps in each of those languages; labels are given only for languages, each step named."""
+    written in. Every question has its own id, never COMMENT_QUESTION (the free comment's); a
+    scale of other than five steps names its steps in each of those languages; labels are given
+    only for languages, each step named."""
     problems = []
     doubled = sorted({i for i in ids if list(ids).count(i) > 1})
     if doubled:
         problems.append(f"every question has its own id; twice: {', '.join(doubled)}")
+    if COMMENT_QUESTION in ids:
+        problems.append(
+            f"the id {COMMENT_QUESTION!r} is the free comment's: give the question another id"
+        )
     written = sorted(set(languages))
     for language, names in (labels or {}).items():
         if not _LANGUAGE.fullmatch(language):

@@ -27,6 +27,7 @@ FEW_QUESTIONS = N_("A few short questions about your visit.")
 QUESTION_OF = N_("Question {number} of {count}")
 RECOMMEND_HINT = N_("Choose a number from 0 to 10. 0 means: {low}. 10 means: {high}.")
 STATEMENT_HINT = N_("How much do you agree?")
+YOUR_ANSWER = N_("Your answer: {answer}.")  # said back at a question already answered
 
 
 def step_names(

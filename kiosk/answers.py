@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hymy_domain.national import RECOMMEND_SCALE, agreement_scale, value_problem
+from hymy_domain.national import (
+    DETRACTORS,
+    RECOMMEND_SCALE,
+    agreement_scale,
+    agreement_steps,
+    value_problem,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,17 @@ class Answer:
     scale: str
     value: int | None  # None: "I cannot say"
     answered_at: float
+    language: str  # the visitor's language when they answered it
+
+    @property
+    def unhappy(self) -> bool:
+        """A detractor's recommendation (0-6), or a step below a statement's middle."""
+        if self.value is None:
+            return False
+        if self.scale == RECOMMEND_SCALE:
+            return self.value in DETRACTORS
+        steps = agreement_steps(self.scale)
+        return steps is not None and self.value < (steps + 1) / 2
 
 
 class AnswerError(ValueError):
@@ -75,13 +92,14 @@ class Answers:
         """The answer already given to the question on screen (the visitor came back to it)."""
         return self._given.get(self.question)
 
-    def answer(self, value: int | None, now: float) -> bool:
-        """The answer to the question on screen; then the next question. False when it was the
-        last. Raises AnswerError for a value its scale does not have."""
+    def answer(self, value: int | None, now: float, language: str) -> bool:
+        """The answer to the question on screen, in the visitor's `language`; then the next
+        question. False when it was the last. Raises AnswerError for a value its scale does
+        not have."""
         problem = value_problem(self.scale, value, self.question_set.cannot_say)
         if problem:
             raise AnswerError(problem)
-        self._given[self.question] = Answer(self.question, self.scale, value, now)
+        self._given[self.question] = Answer(self.question, self.scale, value, now, language)
         if self._index + 1 < len(self.question_set.questions):
             self._index += 1
             return True
@@ -97,6 +115,11 @@ class Answers:
     def to_last(self) -> None:
         """Back from the comment: the last question on screen again."""
         self._index = len(self.question_set.questions) - 1
+
+    @property
+    def unhappy(self) -> bool:
+        """Some answer tells the visit did not go well: the thank-you's kinder words."""
+        return any(answer.unhappy for answer in self._given.values())
 
     def given(self) -> tuple[Answer, ...]:
         """The answers given so far, in the set's order."""

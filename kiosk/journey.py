@@ -171,9 +171,11 @@ class Journey:
         return RecordFeedback(self._rating, self._reason, comment, self._language, self._rated_at)
 
     def _cleaned(self, text: str | None) -> str | None:
-        """A comment as it is stored: trimmed, cut to the maximum and redacted; None if blank."""
-        comment = (text or "").strip()[: self.rules.comment_max_chars].strip()
-        return redact(comment).text if comment else None
+        """A comment as it is stored: trimmed, cut to the maximum and redacted (and cut again:
+        a redaction's mark may be longer than what it hides); None if blank."""
+        limit = self.rules.comment_max_chars
+        comment = (text or "").strip()[:limit].strip()
+        return redact(comment).text[:limit].strip() if comment else None
 
     # --- feedback ------------------------------------------------------------------------
 
@@ -194,7 +196,7 @@ class Journey:
         self._require("answer", Step.RECOMMEND, Step.STATEMENT)
         assert self._answers is not None
         try:
-            more = self._answers.answer(value, now)
+            more = self._answers.answer(value, now, self._language)
         except AnswerError as err:
             raise JourneyError(str(err)) from None
         if more:
@@ -307,6 +309,10 @@ class Journey:
         if step is Step.REASON:
             self._rating, self._reason = None, None  # "I meant another face": nothing is kept
             self._go(Step.RATING, now)
+        elif step is Step.RECOMMEND and self._answers is not None and self._answers.given():
+            # Back past the first question after answering later ones: the visitor is done,
+            # and what they answered is kept.
+            return self.stop_answering(now)
         elif step in (Step.STATEMENT, Step.COMMENT) and self._answers is not None:
             # The question before, its answer shown and open to change.
             if step is Step.COMMENT:

@@ -16,7 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from hymy_domain.national import COMMENT_QUESTION, COMMENT_SCALE
-from kiosk.answers import Answers, QuestionSet
+from kiosk.answer_words import AGREEMENT_WORDS
+from kiosk.answers import Answer, Answers, QuestionSet
 from kiosk.clock import KioskClock
 from kiosk.config import KioskConfig, Questions, ServicePoint, text
 from kiosk.devices.booking import BookingRule, decide
@@ -112,6 +113,7 @@ class View:
     large_text: bool = False  # the A+ layout
     warning: bool = False  # "Do you need more time?" is shown: a time-out is near
     national: bool = False  # the site asks the national set (the start screen's card says so)
+    unhappy_answers: bool = False  # the set's answers tell of a poor visit: the kinder thanks
     question: QuestionView | None = None  # on its screens, the national set's question
 
 
@@ -152,7 +154,9 @@ def question_view(questions: Questions, answers: Answers, language: str) -> Ques
     chosen = answers.chosen
     labels = questions.labels or {}
     language_labels = next((labels[c] for c in text_fallbacks(language) if c in labels), None)
-    if labels and language_labels is None:
+    if labels and language_labels is None and questions.steps != len(AGREEMENT_WORDS):
+        # Five steps have the kiosk's own words in every language; other scales only the
+        # site's, so a language without them falls back to the first given.
         language_labels = next(iter(labels.values()))
     return QuestionView(
         id=question.id,
@@ -393,6 +397,7 @@ class KioskSession:
             large_text=journey.large_text,
             warning=journey.is_warning(self._monotonic()),
             national=config.questions is not None,
+            unhappy_answers=journey.answers is not None and journey.answers.unhappy,
             question=(
                 question_view(config.questions, journey.answers, language)
                 if config.questions is not None
@@ -477,26 +482,25 @@ class KioskSession:
         misuse = self._misuse.observe(first)
         visit = str(uuid.uuid4())
 
-        def event(question: str, scale: str, value: int | None, at: float, **extra: str) -> dict:
+        def event(answer: Answer, **extra: str) -> dict:
             return response_event(
-                stamp=self._clock.stamp_at(at),
-                language=effect.language,
+                stamp=self._clock.stamp_at(answer.answered_at),
+                language=answer.language,
                 question_set=questions.id,
                 set_version=questions.version,
-                question=question,
-                scale=scale,
-                value=value,
+                question=answer.question,
+                scale=answer.scale,
+                value=answer.value,
                 visit=visit,
                 misuse=misuse,
                 **extra,
             )
 
-        events = [event(a.question, a.scale, a.value, a.answered_at) for a in effect.answers]
-        if effect.comment:
+        events = [event(answer) for answer in effect.answers]
+        if effect.comment:  # in the language it was written in, at the last answer's time
             last = effect.answers[-1].answered_at
-            events.append(
-                event(COMMENT_QUESTION, COMMENT_SCALE, None, last, comment=effect.comment)
-            )
+            comment = Answer(COMMENT_QUESTION, COMMENT_SCALE, None, last, effect.language)
+            events.append(event(comment, comment=effect.comment))
 
         def append() -> dict:
             self.outbox.append_all(events)

@@ -14,7 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Literal
 
-from kiosk.answer_words import QUESTION_OF, RECOMMEND_HINT, STATEMENT_HINT
+from hymy_domain.national import RECOMMEND_SCALE
+from kiosk.answer_words import (
+    CANNOT_SAY,
+    QUESTION_OF,
+    RECOMMEND_HINT,
+    STATEMENT_HINT,
+    YOUR_ANSWER,
+    step_names,
+)
 from kiosk.i18n import N_
 from kiosk.journey import Step
 from kiosk.rating_words import QUESTION
@@ -136,7 +144,7 @@ def arrival(
     if step is Step.THANKS:
         if view.write is WriteStatus.FAILED:
             kind = "failed"
-        elif view.rating is not None and view.rating <= UNHAPPY:
+        elif view.unhappy_answers or (view.rating is not None and view.rating <= UNHAPPY):
             kind = "unhappy"
         else:
             kind = "happy"
@@ -149,17 +157,28 @@ def arrival(
 
 
 def question(t: Translate, view: View) -> str:
-    """A question of the national set: which of how many, its words, and how to answer (the
-    0-10 scale's ends; each step's words are heard as the focus reaches them)."""
+    """A question of the national set: which of how many, its words, how to answer (the 0-10
+    scale's ends; each step's words are heard as the focus reaches them) and, back at a
+    question already answered, the answer given."""
     asked = view.question
     assert asked is not None
     lang = view.language
     where = t(lang, QUESTION_OF).format(number=asked.number, count=asked.count)
-    if asked.scale == "0-10":
+    if asked.scale == RECOMMEND_SCALE:
         hint = t(lang, RECOMMEND_HINT).format(low=asked.low, high=asked.high)
     else:
         hint = t(lang, STATEMENT_HINT)
-    return sentences(where, asked.text, hint)
+    given = ""
+    if asked.answered:
+        if asked.chosen is None:
+            word = t(lang, CANNOT_SAY)
+        elif asked.scale == RECOMMEND_SCALE:
+            word = str(asked.chosen)
+        else:
+            names = step_names(lambda m: t(lang, m), asked.steps, asked.labels)
+            word = names[asked.chosen - 1]
+        given = t(lang, YOUR_ANSWER).format(answer=word)
+    return sentences(where, asked.text, hint, given)
 
 
 def ticket(t: Translate, view: View, source: KeySource = "panel") -> str:

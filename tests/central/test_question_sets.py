@@ -84,3 +84,9 @@ def test_a_national_site_sends_its_set_to_its_kiosks_over_the_api(client) -> Non
     config = client.get("/api/v1/config", headers={"Authorization": f"Bearer {token}"}).json()
     assert config["questions"]["id"] == "kansallinen"
     assert config["questions"]["recommendation"]["text"]["sv"].startswith("Hur sannolikt")
+
+
+def test_no_question_takes_the_free_comments_id() -> None:
+    own = '\n[[questions.own]]\nid = "comment"\ntext = { fi = "Kommentti", sv = "Kommentar" }\n'
+    with pytest.raises(SiteError, match="'comment' is the free comment's"):
+        parse_site(NATIONAL + own)

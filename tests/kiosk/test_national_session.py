@@ -11,9 +11,8 @@ import pytest
 from kiosk.config import ConfigError, validate_config
 from kiosk.journey import JourneyError, Step
 from kiosk.outbox import Outbox
-from kiosk.session import KioskSession
 from sync.protocol import QuestionSetKeys, parse_event
-from tests.support.kiosk_session import ManualClock, UiThread, settle
+from tests.support.kiosk_session import running_session, settle
 from tests.support.national import national_config, national_questions
 
 STATEMENTS = ["kohtelu", "sain-apua", "ymmarrettava-tieto", "vaikuttaminen", "odotus", "opasteet"]
@@ -21,13 +20,8 @@ STATEMENTS = ["kohtelu", "sain-apua", "ymmarrettava-tieto", "vaikuttaminen", "od
 
 @pytest.fixture
 def national(tmp_path: Path):
-    config = national_config()
-    outbox = Outbox.open(tmp_path / "outbox.sqlite")
-    clock, ui = ManualClock(), UiThread()
-    session = KioskSession(config, outbox, post=ui.post, on_change=ui.views.append, monotonic=clock)
-    yield session, outbox, clock, ui
-    session.close()
-    outbox.close()
+    with running_session(national_config(), tmp_path) as running:
+        yield running
 
 
 def stored(outbox: Outbox) -> list[dict]:
@@ -144,3 +138,77 @@ def test_a_set_the_kiosk_could_not_ask_is_a_clear_error() -> None:
     doubled = national_questions(own=[{"id": "kohtelu", "text": {"fi": "Toinen"}}])
     with pytest.raises(ConfigError, match="twice: kohtelu"):
         validate_config({**data, "questions": doubled}, source="kiosk.toml")
+
+
+def test_back_past_the_first_question_keeps_what_was_answered(national) -> None:
+    session, outbox, _clock, ui = national
+    session.start_feedback()
+    session.answer(9)
+    session.answer(4)
+    session.back()
+    session.back()  # on the recommendation, its 9 shown
+    assert session.view.step is Step.RECOMMEND
+    session.back()  # and out: the visitor is done, not sorry
+    settle(session, ui)
+    assert session.view.step is Step.THANKS
+    assert [(e["question"], e["value"]) for e in stored(outbox)] == [
+        ("suosittelu", 9),
+        ("kohtelu", 4),
+    ]
+
+
+def test_each_answer_carries_the_language_it_was_given_in(national) -> None:
+    session, outbox, _clock, ui = national
+    session.start_feedback()
+    session.answer(8)
+    session.set_language("sv")
+    session.answer(5)
+    session.stop_answering()
+    settle(session, ui)
+    assert [e["language"] for e in stored(outbox)] == ["fi", "sv"]
+
+
+def test_a_poor_visit_gets_the_kinder_thanks(national) -> None:
+    session, _outbox, _clock, ui = national
+    session.start_feedback()
+    session.answer(9)
+    session.answer(5)
+    session.stop_answering()
+    assert not session.view.unhappy_answers
+    settle(session, ui)
+    session.finish()
+    session.start_feedback()
+    session.answer(9)
+    session.answer(2)  # below the middle of five: the visit did not go well
+    session.stop_answering()
+    assert session.view.step is Step.THANKS and session.view.unhappy_answers
+
+
+def test_five_steps_named_in_one_language_keep_the_kiosks_words_in_the_others(
+    tmp_path: Path,
+) -> None:
+    names = ["Eri", "Vähän eri", "Siltä väliltä", "Vähän samaa", "Samaa"]
+    config = national_config(labels={"fi": names})
+    with running_session(config, tmp_path) as (session, _outbox, _clock, _ui):
+        session.start_feedback()
+        session.answer(7)
+        assert session.view.question.labels == tuple(names)
+        session.set_language("sv")
+        assert session.view.question.labels is None  # the catalog's Swedish words
+
+
+def test_a_comment_is_never_longer_than_the_maximum_once_redacted() -> None:
+    from kiosk.journey import Journey, JourneyRules
+
+    journey = Journey(JourneyRules(comment_max_chars=2000), 0.0)
+    journey.start_feedback(0.0)
+    journey.rate(4, 0.0)
+    while journey.step is not Step.COMMENT:
+        journey.choose_reason(None, 0.0)
+    (effect,) = journey.submit_comment("a@b.fi " * 300, 0.0)  # [EMAIL] is longer than a@b.fi
+    assert "@" not in effect.comment and len(effect.comment) <= 2000
+
+
+def test_the_free_comments_id_is_no_questions() -> None:
+    with pytest.raises(ConfigError, match="'comment' is the free comment's"):
+        national_config(own=[{"id": "comment", "text": {"fi": "Kommentti"}}])

@@ -12,19 +12,14 @@ from kiosk.journey import Step
 from kiosk.maintenance import AdminStatus, Maintenance
 from kiosk.outbox import Outbox
 from kiosk.session import NOTICE_S, UNKNOWN_CODE, Choice, KioskSession, View, WriteStatus
-from tests.support.kiosk_session import ManualClock, UiThread, settle
+from tests.support.kiosk_session import UiThread, running_session, settle
 from tests.support.paths import EXAMPLE_CONFIG
 
 
 @pytest.fixture
 def setup(tmp_path: Path):
-    config = load_config(EXAMPLE_CONFIG)
-    outbox = Outbox.open(tmp_path / "outbox.sqlite")
-    clock, ui = ManualClock(), UiThread()
-    session = KioskSession(config, outbox, post=ui.post, on_change=ui.views.append, monotonic=clock)
-    yield session, outbox, clock, ui
-    session.close()
-    outbox.close()
+    with running_session(load_config(EXAMPLE_CONFIG), tmp_path) as running:
+        yield running
 
 
 def quick_rating(session: KioskSession, ui: UiThread, rating: int) -> None:

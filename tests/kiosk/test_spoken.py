@@ -206,3 +206,21 @@ def test_a_question_of_the_national_set_says_where_it_is_what_it_asks_and_how_to
     assert arrival(view(Step.STATEMENT, "sv", question=statement)) == (
         "Fråga 2 av 7. Jag blev bemött vänligt. Hur mycket håller du med?"
     )
+
+
+def test_back_at_a_question_answered_the_answer_given_is_said() -> None:
+    from kiosk.session import QuestionView
+
+    statement = QuestionView(
+        id="kohtelu", text="Minua kohdeltiin ystävällisesti.", scale="agree-5", number=2,
+        count=7, answered=True, chosen=4,
+    )  # fmt: skip
+    assert arrival(view(Step.STATEMENT, "fi", question=statement)).endswith(
+        "Vastauksesi: Jokseenkin samaa mieltä."
+    )
+    cannot = replace(statement, chosen=None)
+    assert arrival(view(Step.STATEMENT, "sv", question=cannot)).endswith(
+        "Ditt svar: Kan inte säga."
+    )
+    recommend = replace(statement, scale="0-10", number=1, chosen=0, low="a", high="b")
+    assert arrival(view(Step.RECOMMEND, "en", question=recommend)).endswith("Your answer: 0.")

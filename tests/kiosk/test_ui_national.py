@@ -47,7 +47,7 @@ def test_the_national_screens_fit_and_every_target_is_12_mm(kiosk_run, tmp_path,
         assert statement["words"][0] == "Täysin eri mieltä"
         assert statement["words"][-1] == "Täysin samaa mieltä"
         assert len(statement["steps"]) == 5
-        assert notes[f"back-{key}"] == "start"
+        assert notes[f"back-{key}"] == "thanks"  # back past the first answer: it is kept
         for screen in ("start", "recommend", "statement"):
             assert not notes[f"{screen}-{key}"]["faults"], (screen, key, notes[f"{screen}-{key}"])
 

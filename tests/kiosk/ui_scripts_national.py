@@ -59,8 +59,10 @@ def national_layout(pilot: Autopilot, shots: Path | None = None) -> Iterator[flo
             **_screen(pilot, "statement", large, shots, size),
         }
         yield from pilot.touch("back")
-        yield from pilot.touch("back")
+        yield from pilot.touch("back")  # past the first question: the 8 given is kept
         pilot.notes[f"back-{key}"] = pilot.screen
+        pilot.tap_center()  # done on the thank-you screen
+        yield from pilot.settle()
 
 
 def _answer(pilot: Autopilot, *controls: str) -> Iterator[float]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+from kiosk.config import KioskConfig
+from kiosk.outbox import Outbox
 from kiosk.session import KioskSession, View
 
 
@@ -33,3 +37,19 @@ class UiThread:
 def settle(session: KioskSession, ui: UiThread) -> None:
     session.flush()
     ui.run_pending()
+
+
+@contextmanager
+def running_session(
+    config: KioskConfig, directory: Path
+) -> Iterator[tuple[KioskSession, Outbox, ManualClock, UiThread]]:
+    """A session on `config` with a real outbox in `directory`, the clock and the UI thread
+    the test moves; closed (writes finished) at the end."""
+    outbox = Outbox.open(directory / "outbox.sqlite")
+    clock, ui = ManualClock(), UiThread()
+    session = KioskSession(config, outbox, post=ui.post, on_change=ui.views.append, monotonic=clock)
+    try:
+        yield session, outbox, clock, ui
+    finally:
+        session.close()
+        outbox.close()

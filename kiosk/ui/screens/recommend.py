@@ -33,6 +33,7 @@ class RecommendScreen(KioskScreen):
         question = view.question
         if question is None:
             return
+        self.guard_new_content(question.id)
         self.question = question.text
         self.progress = self.app.t(QUESTION_OF, view.language).format(
             number=question.number, count=question.count

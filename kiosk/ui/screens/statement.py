@@ -31,6 +31,7 @@ class StatementScreen(KioskScreen):
         question = view.question
         if question is None:
             return
+        self.guard_new_content(question.id)
         t = self.app.t
         self.question = question.text
         self.progress = t(QUESTION_OF, view.language).format(

@@ -23,7 +23,7 @@ class ThanksScreen(KioskScreen):
         self.own_face = view.rating is not None
         if view.rating is not None:
             self.rating = view.rating
-        self.unhappy = view.rating is not None and view.rating <= UNHAPPY
+        self.unhappy = view.unhappy_answers or (view.rating is not None and view.rating <= UNHAPPY)
 
     def on_touch_up(self, touch: object) -> bool:
         # Anywhere on the screen means "done": the next visitor need not wait for the timeout.
