@@ -144,6 +144,7 @@ def national_visits(pilot, visits: int, national_config, results: dict):
         return (seen["drawn"] - seen["touched"]) * 1000 if "drawn" in seen else None
 
     statements = len(national_config.questions.asked) - 1
+    results["national_questions"] = statements + 1
     for _ in range(visits):
         yield from pilot.touch("start-feedback")
         for control in ("recommend-9", *["agree-4"] * statements):
@@ -296,7 +297,7 @@ def main() -> None:
         _figure("  screen change -> espeak-ng started", results["screen_process_ms"], "<= 300 ms")
         if results["speech"] == "espeak-ng"
         else "",
-        "the national question set:",
+        f"the national question set, {results['national_questions']} questions a visit:",
         _figure("  answer touch -> next question drawn", results["answer_ms"], "p99 <= 50 ms"),
         _figure(
             "  last touch -> thank-you drawn (answers stored)",

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from central.site_questions import example_questions
 from central.sites import SiteDefinition
 from hymy_domain.site_message import MESSAGE_LANGUAGES, message_problem_kind
 
@@ -170,7 +171,20 @@ def edited_site(old: SiteDefinition, form: Form) -> tuple[dict[str, Any], Source
     data["message"] = _message(data.get("message", {}), form)
     if "public-results" in form:
         data.setdefault("public", {})["results"] = any(v for v in form["public-results"])
+    if _first(form, "question-set") in ("smileys", "national"):
+        data["questions"] = _questions(data.get("questions", {}), _first(form, "question-set"))
     return data, sources
+
+
+def _questions(old: Mapping[str, Any], chosen: str) -> dict[str, Any]:
+    """The site's question set after the form's choice: the smileys keep the national set's
+    questions for a later switch back; a site switched to the national set without questions
+    of its own gets the example set's (Hymy's wording, to be replaced by the region's)."""
+    questions = dict(old)
+    if chosen == "national" and "recommendation" not in questions:
+        questions = example_questions()  # the old table had only defaults: nothing to keep
+    questions["set"] = chosen
+    return questions
 
 
 def _message(old: Mapping[str, str], form: Form) -> dict[str, str]:

@@ -4,6 +4,10 @@ and turned into the kiosk config's `questions` (sync.protocol.ConfigQuestions)."
 
 from __future__ import annotations
 
+import tomllib
+from importlib import resources
+from typing import Any
+
 from pydantic import ConfigDict, ValidationError, model_validator
 
 from hymy_domain.national import QuestionSetName
@@ -41,3 +45,12 @@ class Questions(QuestionSetKeys):
                 for e in err.errors()
             )
             raise ValueError("; ".join(problems)) from None
+
+
+def example_questions() -> dict[str, Any]:
+    """The example national set (`hymy-central example questions`: Hymy's own wording in the
+    national model's structure) as a site file's `[questions]` table."""
+    text = (resources.files("hymy_assets") / "config" / "example-questions.toml").read_text(
+        encoding="utf-8"
+    )
+    return tomllib.loads(text)["questions"]

@@ -461,6 +461,18 @@ def site_changes(
     if old.reports.min_answers != new.reports.min_answers:
         shown = {"before": old.reports.min_answers, "after": new.reports.min_answers}
         lines.append(_("reports min_answers: %(before)s -> %(after)s") % shown)
+    if old.questions.set != new.questions.set:
+        lines.append(
+            _("the kiosks ask: the national feedback model (version %(version)s)")
+            % {"version": new.questions.version}
+            if new.questions.set == "national"
+            else _("the kiosks ask: the four smileys")
+        )
+    elif new.questions.set == "national" and old.questions != new.questions:
+        lines.append(
+            _("national question set changed: version %(before)s -> %(after)s")
+            % {"before": old.questions.version, "after": new.questions.version}
+        )
     if old.public.results != new.public.results:
         lines.append(
             _("public results: on (a page and a widget without sign-in)")

@@ -124,6 +124,7 @@ def every_page() -> list[Shot]:
         Shot("fleet", "/fleet", IT),
         Shot("admin-sites", "/admin/sites", ADMIN),
         Shot("admin-site", "/admin/sites/kaleva", ADMIN),
+        Shot("admin-site-questions", "/admin/sites/kaleva", ADMIN, "section:has(#questions)"),
         Shot("admin-people", "/admin/people", ADMIN),
         Shot("admin-api-keys", "/admin/api-keys", ADMIN),
         Shot("alerts", "/alerts", MANAGER),

@@ -5,9 +5,7 @@ national model does: `<prefix>-national-start.png`, `-recommend`, `-statement`, 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +17,9 @@ FRAME_S = 0.3  # a list's rows take their height a frame after their words are d
 def example_questions() -> dict[str, Any]:
     """The example set (`hymy-central example questions`) as a kiosk config's `questions`: the
     site file's `[questions]` without its `set`, as the central sends it."""
-    text = files("hymy_assets").joinpath("config/example-questions.toml").read_text("utf-8")
-    questions = tomllib.loads(text)["questions"]
+    from central.site_questions import example_questions as site_table
+
+    questions = site_table()
     questions.pop("set")
     return questions
 

@@ -23,7 +23,7 @@ from tests.support.paths import EXAMPLE_SITE
 
 class FormReader(HTMLParser):
     """What a browser would submit of the form with `action`: text and hidden inputs with
-    their values, checked checkboxes, selected options, textareas."""
+    their values, checked checkboxes and radio buttons, selected options, textareas."""
 
     def __init__(self, action: str) -> None:
         super().__init__()
@@ -38,7 +38,7 @@ class FormReader(HTMLParser):
         if not self.inside:
             return
         if tag == "input" and a.get("name"):
-            if a.get("type") == "checkbox":
+            if a.get("type") in ("checkbox", "radio"):
                 if "checked" in a:
                     self.fields.append((a["name"], a.get("value", "on")))
             elif a.get("type") != "submit":
