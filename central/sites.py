@@ -35,7 +35,7 @@ A site file has the shape of a kiosk config's shared parts (see docs/central.md)
 Service points and reasons a new definition leaves out are kept under [retired] (see
 SiteDefinition.replacing); `site_toml` writes a definition back in this shape (`hymy-central
 site show`), `retiring` retires some of them (`hymy-central site retire --service-point`), and
-`site_changes` says what an update changed.
+central.site_changes says what an update changed.
 
 Stored sites (the sites table): `save_site`, `update_site`, `load_site`, `list_sites`,
 `retire_site`, `retire_parts`, `missing_sites`, `sites_in_unsupported_zones`. They raise
@@ -49,7 +49,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any
@@ -438,106 +438,6 @@ def retiring(
             ),
         }
     )
-
-
-def _names(values: Iterable[_Model], fields: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    return {v.id: {f: getattr(v, f) for f in fields} for v in values}  # type: ignore[attr-defined]
-
-
-def site_changes(
-    old: SiteDefinition, new: SiteDefinition, gettext: Callable[[str], str] = str
-) -> list[str]:
-    """What `new` changes of `old`, a line each: service points and reasons added, retired,
-    back in service or changed, and the site's own settings. Empty: nothing changed.
-    `gettext` translates the lines for the console's admin (English msgids; the CLI and the
-    audit lines keep the English). Field names stay the site file's keys."""
-    _ = gettext
-    lines = []
-    for key in ("name", "timezone", "numbers_per_kiosk"):
-        before, after = getattr(old.site, key), getattr(new.site, key)
-        if before != after:
-            shown = {"key": key, "before": _show(before), "after": _show(after)}
-            lines.append(_("site %(key)s: %(before)s -> %(after)s") % shown)
-    if old.reports.min_answers != new.reports.min_answers:
-        shown = {"before": old.reports.min_answers, "after": new.reports.min_answers}
-        lines.append(_("reports min_answers: %(before)s -> %(after)s") % shown)
-    if old.questions.set != new.questions.set:
-        lines.append(
-            _("the kiosks ask: the national feedback model (version %(version)s)")
-            % {"version": new.questions.version}
-            if new.questions.set == "national"
-            else _("the kiosks ask: the four smileys")
-        )
-    elif new.questions.set == "national" and old.questions != new.questions:
-        lines.append(
-            _("national question set changed: version %(before)s -> %(after)s")
-            % {"before": old.questions.version, "after": new.questions.version}
-        )
-    if old.public.results != new.public.results:
-        lines.append(
-            _("public results: on (a page and a widget without sign-in)")
-            if new.public.results
-            else _("public results: off")
-        )
-    for language in MESSAGE_LANGUAGES:
-        before, after = getattr(old.message, language), getattr(new.message, language)
-        if before != after:
-            shown = {"language": language, "text": after or ""}
-            lines.append(
-                _("kiosk message in %(language)s: %(text)s") % shown
-                if after
-                else _("kiosk message in %(language)s removed") % shown
-            )
-    # One sentence per kind of change and part, so that each language words it whole.
-    point_words = {
-        "back": _("service point back in service: %(key)s"),
-        "added": _("service point added: %(key)s"),
-        "changed": _("service point changed: %(key)s (%(fields)s)"),
-        "retired": _(
-            "service point retired: %(key)s (kiosks no longer offer it; its events still "
-            "count and reports label it retired)"
-        ),
-        "added_retired": _("service point added as retired: %(key)s"),
-    }
-    reason_words = {
-        "back": _("reason back in service: %(key)s"),
-        "added": _("reason added: %(key)s"),
-        "changed": _("reason changed: %(key)s (%(fields)s)"),
-        "retired": _(
-            "reason retired: %(key)s (kiosks no longer offer it; its events still "
-            "count and reports label it retired)"
-        ),
-        "added_retired": _("reason added as retired: %(key)s"),
-    }
-    parts = (
-        (point_words, old.service_points, old.retired.service_points, new.service_points,
-         new.retired.service_points, ("name", "prefix", "guidance")),
-        (reason_words, old.feedback.reasons, old.retired.reasons, new.feedback.reasons,
-         new.retired.reasons, ("name", "ratings")),
-    )  # fmt: skip
-    for words, was_on, was_off, now_on, now_off, fields in parts:
-        before_on, before_off = _names(was_on, fields), _names(was_off, fields)
-        after_on, after_off = _names(now_on, fields), _names(now_off, fields)
-        for key, value in after_on.items():
-            if key in before_off:
-                lines.append(words["back"] % {"key": key})
-            elif key not in before_on:
-                lines.append(words["added"] % {"key": key})
-            elif before_on[key] != value:
-                changed = [f for f in fields if before_on[key][f] != value[f]]
-                lines.append(words["changed"] % {"key": key, "fields": ", ".join(changed)})
-        for key in after_off:
-            if key in before_on:
-                lines.append(words["retired"] % {"key": key})
-            elif key not in before_off:
-                lines.append(words["added_retired"] % {"key": key})
-    return lines
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    return str(value)
 
 
 def _toml_key(key: str) -> str:

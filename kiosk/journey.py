@@ -262,11 +262,9 @@ class Journey:
     def submit_comment(self, text: str | None, now: float) -> list[Effect]:
         self._require("submit a comment", Step.COMMENT)
         self._draft = ""
-        if self._answers is not None:
-            effects = self._record_answers(text)
-            self._go(Step.THANKS, now)
-            return effects
         self._go(Step.THANKS, now)
+        if self._answers is not None:
+            return self._record_answers(text)
         return [self._record(self._cleaned(text))]
 
     def set_draft(self, text: str, now: float) -> list[Effect]:

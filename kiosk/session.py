@@ -153,11 +153,12 @@ def question_view(questions: Questions, answers: Answers, language: str) -> Ques
     question = next(q for q in questions.asked if q.id == answers.question)
     chosen = answers.chosen
     labels = questions.labels or {}
-    language_labels = next((labels[c] for c in text_fallbacks(language) if c in labels), None)
-    if labels and language_labels is None and questions.steps != len(AGREEMENT_WORDS):
-        # Five steps have the kiosk's own words in every language; other scales only the
-        # site's, so a language without them falls back to the first given.
-        language_labels = next(iter(labels.values()))
+    # Five steps have the kiosk's own words in every language, so the site's count only in
+    # theirs; another scale has only the site's, found as any localized text is.
+    own = any(candidate in labels for candidate in text_fallbacks(language))
+    language_labels = (
+        text(labels, language) if own or questions.steps != len(AGREEMENT_WORDS) else None
+    )
     return QuestionView(
         id=question.id,
         text=text(question.text, language),

@@ -44,7 +44,7 @@ def _read(site_file: Path) -> SiteDefinition:
 
 
 def _echo_changes(old: SiteDefinition, new: SiteDefinition) -> None:
-    from central.sites import site_changes
+    from central.site_changes import site_changes
 
     changes = site_changes(old, new)
     for line in changes:

@@ -6,7 +6,7 @@ Every change goes through the rules and the library of `hymy-central site add|up
 (central.sites.checked_site, central.site_store.save_site/update_site): what a form leaves out
 is kept as retired, and the kiosks get the change with their next GET /api/v1/config. Nothing
 is saved while the form has a problem; the page shows each problem next to its field and keeps
-what the person typed. "Preview" shows the changes (central.sites.site_changes) unsaved.
+what the person typed. "Preview" shows the changes (central.site_changes) unsaved.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 from central.api.deps import Db, run_write
 from central.enrollment import create_enroll_code
 from central.logs import audit, client_address
+from central.site_changes import site_changes
 from central.site_form import FORM_LANGUAGES, SiteFormError, Sources, edited_site, field_for
 from central.site_store import (
     NotFoundError,
@@ -37,7 +38,6 @@ from central.sites import (
     SiteError,
     checked_site,
     parse_site,
-    site_changes,
     site_toml,
 )
 from central.web.session import FormSession, PageError, require_role

@@ -147,7 +147,8 @@ def test_pages_come_out_in_finnish_and_swedish(compiled: Path, client: TestClien
 def test_what_a_site_edit_changes_is_said_in_the_admins_language(compiled: Path) -> None:
     """The admin's preview and save list the changes in their language; the CLI and the
     audit lines keep the English."""
-    from central.sites import parse_site, site_changes
+    from central.site_changes import site_changes
+    from central.sites import parse_site
     from tests.support.paths import EXAMPLE_SITE
 
     text = EXAMPLE_SITE.read_text(encoding="utf-8")

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from central.sites import SiteError, kiosk_config, parse_site, site_changes, site_toml
+from central.site_changes import site_changes
+from central.sites import SiteError, kiosk_config, parse_site, site_toml
 from tests.support.central import accepted, add_site, enrol, ratings
 from tests.support.paths import EXAMPLE_SITE
 

@@ -16,7 +16,8 @@ from central.fairness import (
     strictest_minimum,
 )
 from central.names import display_name, reason_name, service_point_name, site_name
-from central.sites import SiteError, kiosk_config, parse_site, site_changes, site_toml
+from central.site_changes import site_changes
+from central.sites import SiteError, kiosk_config, parse_site, site_toml
 from tests.support.paths import EXAMPLE_SITE
 
 scores = st.floats(min_value=0, max_value=100)

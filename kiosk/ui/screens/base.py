@@ -22,7 +22,6 @@ class KioskScreen(Screen):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.shown_at = 0.0
-        self._content = ""  # what `guard_new_content` saw last
 
     @property
     def app(self) -> App:
@@ -36,13 +35,6 @@ class KioskScreen(Screen):
             return True
         self.app.note_touch()
         return super().on_touch_down(touch)
-
-    def guard_new_content(self, content: str) -> None:
-        """New content on this same screen (the national set's next question): guarded as a
-        new screen is, so a bounce or a slow second tap does not answer it unseen."""
-        if content != self._content:
-            self._content = content
-            self.shown_at = time.monotonic()
 
     def refresh(self, view: View) -> None:
         """Show what the view says (language changes re-translate through kv bindings)."""

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from kivy.properties import NumericProperty, StringProperty
 
-from kiosk.answer_words import QUESTION_OF
-from kiosk.session import View
-from kiosk.ui.screens.base import KioskScreen
+from kiosk.session import QuestionView
+from kiosk.ui.screens.question import QuestionScreen
 
 
 def number_columns(portrait: bool, width: float, least: float, gap: float) -> int:
@@ -22,21 +21,11 @@ def number_columns(portrait: bool, width: float, least: float, gap: float) -> in
     return 4
 
 
-class RecommendScreen(KioskScreen):
-    question = StringProperty("")
-    progress = StringProperty("")  # "Question 1 of 7" in the visitor's language
+class RecommendScreen(QuestionScreen):
     low = StringProperty("")
     high = StringProperty("")
     chosen = NumericProperty(-1)  # the number given before; -1 for none
 
-    def refresh(self, view: View) -> None:
-        question = view.question
-        if question is None:
-            return
-        self.guard_new_content(question.id)
-        self.question = question.text
-        self.progress = self.app.t(QUESTION_OF, view.language).format(
-            number=question.number, count=question.count
-        )
-        self.low, self.high = question.low, question.high
-        self.chosen = question.chosen if question.answered and question.chosen is not None else -1
+    def show_question(self, asked: QuestionView, language: str) -> None:
+        self.low, self.high = asked.low, asked.high
+        self.chosen = asked.chosen if asked.answered and asked.chosen is not None else -1

@@ -23,6 +23,7 @@ from kiosk.ui.widgets.buttons import BounceFilteredButton
 log = logging.getLogger(__name__)
 
 CLOCK_S = 1.0  # how often the clock looks at the time (it shows minutes)
+CARD_PARTS = ("national_line", "faces")  # the feedback card's optional parts, in their order
 
 
 class StartCard(BounceFilteredButton, BoxLayout):
@@ -103,8 +104,7 @@ class StartScreen(KioskScreen):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._config: KioskConfig | None = None
-        self._faces: Widget | None = None  # the feedback card's face buttons
-        self._line: Widget | None = None  # the card's line for the national set
+        self._parts: dict[str, Widget] = {}  # the feedback card's optional parts, held
         self._clock_event = Clock.schedule_interval(lambda _dt: self._show_time(), CLOCK_S)
 
     def refresh(self, view: View) -> None:
@@ -118,29 +118,26 @@ class StartScreen(KioskScreen):
             self.logo = usable_logo(config)
         self._show_time()
         self.national = view.national
-        self._faces_as_buttons(not view.large_text and not view.national)
-        self._national_line(view.national)
+        # In large text the card is one button; on a national site there are no faces to tap.
+        shown = {"national_line": view.national, "faces": not (view.large_text or view.national)}
+        self._card_parts(*(name for name, on in shown.items() if on))
 
-    def _faces_as_buttons(self, on: bool) -> None:
-        """The feedback card's face buttons on it, or (large text) off it: hidden buttons would
-        still take touches."""
-        if self._faces is None:  # held here: off the card, only the ids' weak proxy is left
-            self._faces = self.ids.faces.__ref__()
-        faces, card = self._faces, self.ids.feedback_card
-        if on and faces.parent is None:
-            card.add_widget(faces, index=0)  # the last child: under the title
-        elif not on and faces.parent is not None:
-            faces.parent.remove_widget(faces)
-
-    def _national_line(self, on: bool) -> None:
-        """The national set's line on the feedback card, or (the smileys) off it."""
-        if self._line is None:
-            self._line = self.ids.national_line.__ref__()
-        line, card = self._line, self.ids.feedback_card
-        if on and line.parent is None:
-            card.add_widget(line, index=1 if self._faces.parent is card else 0)
-        elif not on and line.parent is not None:
-            line.parent.remove_widget(line)
+    def _card_parts(self, *shown: str) -> None:
+        """The feedback card's optional parts (CARD_PARTS: the national set's line, the face
+        buttons) on it in that order under its title, the others off it: hidden buttons would
+        still take touches, and a part of no height still takes the card's spacing."""
+        for name in CARD_PARTS:  # held here: off the card, only the ids' weak proxy is left
+            if name not in self._parts:
+                self._parts[name] = self.ids[name].__ref__()
+        card = self.ids.feedback_card
+        wanted = [self._parts[name] for name in CARD_PARTS if name in shown]
+        if [w for w in reversed(card.children) if w in self._parts.values()] == wanted:
+            return
+        for widget in self._parts.values():
+            if widget.parent is not None:
+                widget.parent.remove_widget(widget)
+        for widget in wanted:
+            card.add_widget(widget, index=0)  # after the title and the part before
 
     def rate_at_once(self, rating: int) -> None:
         """A face on the feedback card: the rating, as if the visitor had opened the rating

@@ -8,10 +8,10 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.answer_words import QUESTION_OF, step_names
-from kiosk.session import View
+from kiosk.answer_words import step_names
+from kiosk.session import QuestionView
 from kiosk.ui.geometry import agreement_level
-from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.question import QuestionScreen
 from kiosk.ui.widgets.buttons import BounceFilteredButton, fit_font
 
 
@@ -21,29 +21,18 @@ def shared_step_font(names: list[str], width: float, largest: float) -> float:
     return min((fit_font(name, width, largest) for name in names), default=largest)
 
 
-class StatementScreen(KioskScreen):
-    question = StringProperty("")
-    progress = StringProperty("")
+class StatementScreen(QuestionScreen):
     cannot_say = BooleanProperty(True)  # the scale offers "I cannot say"
     chosen = NumericProperty(-1)  # the step given before; 0 for "I cannot say"; -1 for none
 
-    def refresh(self, view: View) -> None:
-        question = view.question
-        if question is None:
-            return
-        self.guard_new_content(question.id)
-        t = self.app.t
-        self.question = question.text
-        self.progress = t(QUESTION_OF, view.language).format(
-            number=question.number, count=question.count
-        )
-        self.cannot_say = question.cannot_say
-        names = step_names(lambda m: t(m, view.language), question.steps, question.labels)
+    def show_question(self, asked: QuestionView, language: str) -> None:
+        self.cannot_say = asked.cannot_say
+        names = step_names(lambda m: self.app.t(m, language), asked.steps, asked.labels)
         self._show_steps(names)
-        if not question.answered:
+        if not asked.answered:
             self.chosen = -1
         else:
-            self.chosen = 0 if question.chosen is None else question.chosen
+            self.chosen = 0 if asked.chosen is None else asked.chosen
 
     def _show_steps(self, names: tuple[str, ...]) -> None:
         """A face button per step, disagree first: built again only when the number of steps
