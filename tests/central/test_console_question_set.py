@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.central.test_console_admin import as_admin, config, form_of, submit
+from tests.support.console_forms import as_admin, config, form_of, submit
 
 URL = "/admin/sites/kaleva"
 
